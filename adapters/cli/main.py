@@ -1,0 +1,55 @@
+"""Entry point of the `rollouts` command (pyproject: `rollouts = "adapters.cli.main:run"`).
+
+Commands register themselves on `app` from their own modules; add new ones next to `lint`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from adapters.cli import lint
+from adapters.cli.errors import CliError
+
+app = typer.Typer(
+    name="rollouts",
+    help="Progressive delivery (canary, blue-green) driven by Argo Rollouts manifests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Progressive delivery (canary, blue-green) driven by Argo Rollouts manifests."""
+
+
+lint.register(app)
+
+DEBUG_ENV = "ROLLOUTS_DEBUG"
+
+
+def run() -> None:
+    """Console entry point: a user mistake is one line on stderr and exit 1, never a traceback.
+
+    Set ROLLOUTS_DEBUG=1 to see the traceback of an unexpected error.
+    """
+    try:
+        app()
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"error: {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for the traceback)",
+            file=sys.stderr,
+        )
+        sys.exit(1)

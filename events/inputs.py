@@ -1,0 +1,88 @@
+"""Inputs: what the controller decides on. Commands are imperative, observations past tense.
+
+Inputs are part of the published contract too: the CLI, the Kubernetes watcher and every worker
+publish them, and so may any other tool (a chat-ops bot issuing `Promote`, say).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from events.base import Command, Observation, register_input
+from events.phases import AnalysisPhase
+
+
+@register_input
+class ApplySpec(Command):
+    """Create or update a rollout from a whole Rollout manifest."""
+
+    manifest: dict[str, Any]
+
+
+@register_input
+class Promote(Command):
+    full: bool = False
+
+
+@register_input
+class Abort(Command):
+    pass
+
+
+@register_input
+class Retry(Command):
+    pass
+
+
+@register_input
+class Pause(Command):
+    pass
+
+
+@register_input
+class Resume(Command):
+    pass
+
+
+@register_input
+class SetImage(Command):
+    """`container` may be `*` for every container, as in `kubectl argo rollouts set image`."""
+
+    container: str
+    image: str
+
+
+@register_input
+class Undo(Command):
+    to_revision: int | None = None
+
+
+@register_input
+class ReplicaSetObserved(Observation):
+    pod_template_hash: str
+    replicas: int = Field(ge=0)
+    ready_replicas: int = Field(ge=0)
+    available_replicas: int = Field(ge=0)
+    observed_at: datetime | None = None
+    """When the platform saw these counts; a report older than the last one is dropped."""
+
+
+@register_input
+class TrafficWeightObserved(Observation):
+    canary_weight: int = Field(ge=0, le=100)
+    verified: bool | None = None
+
+
+@register_input
+class AnalysisRunObserved(Observation):
+    run_name: str
+    phase: AnalysisPhase
+    message: str = ""
+
+
+@register_input
+class Tick(Observation):
+    """A timer fired: re-evaluate time-based rules (pauses, delays, deadlines) at `now`."""

@@ -1,0 +1,272 @@
+"""The events of a rollout's history, named in the past tense.
+
+Names follow the Kubernetes event reasons Argo Rollouts records (RolloutUpdated,
+RolloutStepCompleted, RolloutAborted, ...) wherever one exists, so Argo's notification triggers
+map one to one. Events ending in `Requested` are intents: a worker carries them out and reports
+back with an observation. Every event is a complete, self-describing fact; a reader needs no
+other event to understand one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from events.base import Event, register_event
+from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
+
+ServiceRole = Literal["active", "preview", "canary", "stable"]
+
+
+@register_event
+class SpecApplied(Event):
+    """A new desired spec was accepted (apply, set image, undo). `manifest` is the whole
+    Rollout object, so the history alone can rebuild the spec at any point."""
+
+    manifest: dict[str, Any]
+    generation: int
+
+
+@register_event
+class CommandAccepted(Event):
+    """A person or tool asked for something and the controller accepted it (audit trail)."""
+
+    command: str
+    arguments: dict[str, Any] = {}
+    actor: str = ""
+
+
+@register_event
+class RevisionCreated(Event):
+    """A pod template never seen before became desired: a new ReplicaSet (NewReplicaSetCreated).
+    The template is kept so `undo` can return to it."""
+
+    revision: int
+    pod_template_hash: str
+    template: dict[str, Any]
+
+
+@register_event
+class RevisionReused(Event):
+    """An existing ReplicaSet became desired again (a rollback); it gets a new, higher revision."""
+
+    revision: int
+    pod_template_hash: str
+    within_scale_down_delay: bool = False
+
+
+@register_event
+class UpdateReset(Event):
+    """The in-flight update restarted because the template or the steps changed: pauses, abort,
+    full-promotion request and analysis statuses are cleared, the step pointer is set."""
+
+    step_index: int | None
+    step_hash: str
+    reason: str
+
+
+@register_event
+class StepsSkipped(Event):
+    """Steps were skipped (Argo's SkipSteps): rollback to stable, rollback window, promote."""
+
+    step_index: int
+    reason: str
+
+
+@register_event
+class StepsRewound(Event):
+    """The step pointer went back (an abort returns it to step 0, or to the end when the
+    desired ReplicaSet is the stable one)."""
+
+    step_index: int
+    reason: str
+
+
+@register_event
+class RolloutStepCompleted(Event):
+    step_index: int
+    step_count: int
+    step: str
+
+
+@register_event
+class PauseConditionAdded(Event):
+    """The controller paused the rollout (RolloutPaused); the pause started at `at`."""
+
+    reason: PauseReason
+
+
+@register_event
+class PauseConditionRemoved(Event):
+    reason: PauseReason
+
+
+@register_event
+class PauseConditionsCleared(Event):
+    """Every controller pause was lifted at once (promote, abort, reset)."""
+
+    reason: str
+
+
+@register_event
+class ManualPauseChanged(Event):
+    """The user's own pause (`spec.paused`), distinct from controller pauses."""
+
+    paused: bool
+
+
+@register_event
+class RolloutAborted(Event):
+    revision: int
+    message: str
+
+
+@register_event
+class AbortCleared(Event):
+    """The abort flag was removed: by retry, full promotion, or a rollback."""
+
+    reason: str
+
+
+@register_event
+class FullPromotionRequested(Event):
+    pass
+
+
+@register_event
+class RolloutCompleted(Event):
+    """The desired ReplicaSet became stable (Argo's RolloutCompleted, i.e. promotion)."""
+
+    stable_hash: str
+    revision: int
+    reason: str
+
+
+@register_event
+class ReplicaSetScaleRequested(Event):
+    """Intent for the scaler (Argo's ScalingReplicaSet)."""
+
+    pod_template_hash: str
+    revision: int
+    from_replicas: int
+    to_replicas: int
+
+
+@register_event
+class ReplicaSetStatusObserved(Event):
+    pod_template_hash: str
+    replicas: int
+    ready_replicas: int
+    available_replicas: int
+    observed_at: datetime | None = None
+
+
+@register_event
+class ScaleDownDeadlineSet(Event):
+    pod_template_hash: str
+    deadline: datetime
+
+
+@register_event
+class ScaleDownDeadlineRemoved(Event):
+    pod_template_hash: str
+
+
+@register_event
+class ReplicaSetDeletionRequested(Event):
+    """An old, scaled-down ReplicaSet fell outside revisionHistoryLimit."""
+
+    pod_template_hash: str
+    revision: int
+
+
+@register_event
+class TrafficWeightRequested(Event):
+    """Intent for the traffic router (Argo's TrafficWeightUpdated)."""
+
+    canary_weight: int
+    stable_weight: int
+    canary_hash: str
+    stable_hash: str
+
+
+@register_event
+class TrafficWeightApplied(Event):
+    """The router reported the weight it holds; `verified` is None when it cannot check."""
+
+    canary_weight: int
+    verified: bool | None = None
+
+
+@register_event
+class ManagedRouteSet(Event):
+    """Header or mirror route from a setHeaderRoute/setMirrorRoute step; `route` None removes it."""
+
+    name: str
+    kind: Literal["header", "mirror"]
+    route: dict[str, Any] | None
+
+
+@register_event
+class ManagedRoutesRemoved(Event):
+    reason: str
+
+
+@register_event
+class ServiceSelectorSwitched(Event):
+    """Intent and record: a Service now selects the pods of `pod_template_hash` (SwitchService)."""
+
+    role: ServiceRole
+    service: str
+    pod_template_hash: str
+
+
+@register_event
+class AnalysisRunRequested(Event):
+    """Intent for the analysis worker: start a run of the given RolloutAnalysis."""
+
+    run_name: str
+    kind: AnalysisRunKind
+    step_index: int | None
+    revision: int
+    pod_template_hash: str
+    stable_pod_template_hash: str
+    analysis: dict[str, Any]
+
+
+@register_event
+class AnalysisRunStatusChanged(Event):
+    """A run changed phase (Argo's AnalysisRun<Phase> events)."""
+
+    run_name: str
+    kind: AnalysisRunKind
+    phase: AnalysisPhase
+    previous_phase: AnalysisPhase
+    message: str = ""
+
+
+@register_event
+class AnalysisRunTerminationRequested(Event):
+    run_name: str
+    reason: str
+
+
+@register_event
+class ProgressDeadlineExceeded(Event):
+    message: str
+
+
+@register_event
+class ScaleUpPreviewCheckpointPassed(Event):
+    """Blue-green previewReplicaCount: the preview stack may now grow to full size."""
+
+
+@register_event
+class RolloutPhaseChanged(Event):
+    """Every phase change, with the FSM trigger that allowed it and a human message."""
+
+    from_phase: RolloutPhase | None
+    to_phase: RolloutPhase
+    trigger: str
+    reason: str
+    message: str

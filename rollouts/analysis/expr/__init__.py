@@ -1,0 +1,33 @@
+"""Argo Rollouts' condition language (expr-lang v1.17 syntax plus Argo's helper functions).
+
+Implemented with a Lark LALR grammar and a compiler to Python closures; nothing here uses
+Python's eval or exec. The only variable is `result`.
+"""
+
+from __future__ import annotations
+
+from rollouts.analysis.expr.condition import (
+    CompiledCondition,
+    compile_condition,
+    evaluate_condition,
+)
+from rollouts.analysis.expr.errors import (
+    ConditionError,
+    ConditionLimitError,
+    ConditionNameError,
+    ConditionResultError,
+    ConditionSyntaxError,
+    ConditionTypeError,
+)
+
+__all__ = [
+    "CompiledCondition",
+    "ConditionError",
+    "ConditionLimitError",
+    "ConditionNameError",
+    "ConditionResultError",
+    "ConditionSyntaxError",
+    "ConditionTypeError",
+    "compile_condition",
+    "evaluate_condition",
+]

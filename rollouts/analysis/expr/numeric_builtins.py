@@ -1,0 +1,175 @@
+"""Numeric builtins of expr-lang and the numeric helpers Argo adds (asInt, asFloat, isNaN, isInf).
+
+String-to-number conversion follows Go's strconv: `asInt("1.1")` and `int(" 1")` are errors,
+`asFloat("1e400")` is an error (out of range) rather than +Inf, and floats truncate toward zero.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+
+from rollouts.analysis.expr.errors import ConditionTypeError
+from rollouts.analysis.expr.values import (
+    INT64_MAX,
+    INT64_MIN,
+    describe,
+    go_format,
+    go_type_name,
+    is_float,
+    is_int,
+    is_number,
+    wrap_int64,
+)
+
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+_GO_FLOAT = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE
+)
+_INF_WORDS = re.compile(r"[+-]?inf(inity)?", re.IGNORECASE)
+
+
+def parse_go_int(text: str, function: str) -> int:
+    if not _GO_INT.fullmatch(text):
+        raise ConditionTypeError(f'{function}: cannot parse "{text}" as an integer')
+    value = int(text)
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ConditionTypeError(f'{function}: "{text}" is out of the int64 range')
+    return value
+
+
+def parse_go_float(text: str, function: str) -> float:
+    if not _GO_FLOAT.fullmatch(text):
+        raise ConditionTypeError(f'{function}: cannot parse "{text}" as a float')
+    value = float(text)
+    if math.isinf(value) and not _INF_WORDS.fullmatch(text):
+        raise ConditionTypeError(f'{function}: "{text}" is out of the float64 range')
+    return value
+
+
+def _truncate(value: float, function: str) -> int:
+    if not math.isfinite(value) or not INT64_MIN <= value < 2.0**63:
+        raise ConditionTypeError(f"{function}: cannot convert {go_format(value)} to an integer")
+    return int(value)
+
+
+def _to_int(value: object, function: str) -> int:
+    if is_int(value):
+        return int(value)
+    if is_float(value):
+        return _truncate(value, function)
+    if isinstance(value, str):
+        return parse_go_int(value, function)
+    raise ConditionTypeError(f"{function}: not supported on {describe(value)}")
+
+
+def _to_float(value: object, function: str) -> float:
+    if is_number(value):
+        return float(value)
+    if isinstance(value, str):
+        return parse_go_float(value, function)
+    raise ConditionTypeError(f"{function}: not supported on {describe(value)}")
+
+
+def as_int(value: object) -> int:
+    return _to_int(value, "asInt")
+
+
+def as_float(value: object) -> float:
+    return _to_float(value, "asFloat")
+
+
+def to_int(value: object) -> int:
+    return _to_int(value, "int")
+
+
+def to_float(value: object) -> float:
+    return _to_float(value, "float")
+
+
+def _float_test(name: str, test: Callable[[float], bool]) -> Callable[[object], bool]:
+    def run(value: object) -> bool:
+        if is_float(value):
+            return test(value)
+        if is_int(value):
+            return False
+        raise ConditionTypeError(f"{name}: expects a float, got {describe(value)}")
+
+    return run
+
+
+is_nan = _float_test("isNaN", math.isnan)
+is_inf = _float_test("isInf", math.isinf)
+
+
+def absolute(value: object) -> object:
+    if is_int(value):
+        return wrap_int64(abs(value))
+    if is_float(value):
+        return abs(value)
+    raise ConditionTypeError(f"invalid argument for abs (type {go_type_name(value)})")
+
+
+def _rounding(name: str, fn: Callable[[float], float]) -> Callable[[object], float]:
+    def run(value: object) -> float:
+        if not is_number(value):
+            raise ConditionTypeError(f"invalid argument for {name} (type {go_type_name(value)})")
+        number = float(value)
+        return math.copysign(fn(number), number) if math.isfinite(number) else number
+
+    return run
+
+
+def _half_away_from_zero(number: float) -> float:
+    whole = float(math.trunc(number))
+    if abs(number - whole) >= 0.5:
+        whole += math.copysign(1.0, number)
+    return whole
+
+
+ceil = _rounding("ceil", lambda x: float(math.ceil(x)))
+floor = _rounding("floor", lambda x: float(math.floor(x)))
+round_half_away = _rounding("round", _half_away_from_zero)
+
+
+def _numbers_in(name: str, args: tuple[object, ...]) -> Iterator[int | float]:
+    """Numbers of the arguments, lists flattened; anything else is an invalid argument."""
+    for arg in args:
+        if is_number(arg):
+            yield arg
+        elif isinstance(arg, list | tuple):
+            yield from _numbers_in(name, tuple(arg))
+        else:
+            raise ConditionTypeError(f"invalid argument for {name} (type {go_type_name(arg)})")
+
+
+def _extreme(name: str, better: Callable[[float, float], bool]) -> Callable[..., object]:
+    def run(*args: object) -> object:
+        if len(args) == 1 and not (is_number(args[0]) or isinstance(args[0], list | tuple)):
+            return args[0]  # expr hands a lone non-numeric argument back unchanged
+        best: int | float | None = None
+        for number in _numbers_in(name, args):
+            if best is None or better(number, best):
+                best = number
+        return best
+
+    return run
+
+
+maximum = _extreme("max", lambda new, best: new > best)
+minimum = _extreme("min", lambda new, best: new < best)
+
+
+def mean(*args: object) -> float:
+    numbers = [float(x) for x in _numbers_in("mean", args)]
+    return sum(numbers) / len(numbers) if numbers else 0.0  # summed in order, as Go does
+
+
+def median(*args: object) -> float:
+    numbers = sorted(float(x) for x in _numbers_in("median", args))
+    count = len(numbers)
+    if count == 0:
+        return 0.0
+    middle = count // 2
+    return numbers[middle] if count % 2 else (numbers[middle - 1] + numbers[middle]) / 2

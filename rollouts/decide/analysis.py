@@ -1,0 +1,122 @@
+"""When AnalysisRuns start and stop, and what their outcome does to the rollout (§3.7).
+
+Runs are requested as intents; their phases come back as observations. Failed or Error aborts,
+Inconclusive pauses with `InconclusiveAnalysisRun`, and no run is ever started on an initial
+deploy, a fast rollback, a full promotion, an abort or a fully promoted rollout.
+"""
+
+from __future__ import annotations
+
+import events.models as ev
+from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
+from rollouts.decide.context import Decision
+from rollouts.decide.revisions import is_fast_rollback
+from rollouts.spec import RolloutAnalysis
+from rollouts.state import AnalysisRunState, RolloutState
+
+_ABORT_MESSAGES = {
+    AnalysisRunKind.STEP: "Step-based analysis phase error/failed",
+    AnalysisRunKind.BACKGROUND: "Background analysis phase error/failed",
+    AnalysisRunKind.PRE_PROMOTION: "Blue/green pre-promotion analysis phase error/failed",
+    AnalysisRunKind.POST_PROMOTION: "Blue/green post-promotion analysis phase error/failed",
+}
+
+_SUFFIX = {
+    AnalysisRunKind.BACKGROUND: "",
+    AnalysisRunKind.PRE_PROMOTION: "-pre",
+    AnalysisRunKind.POST_PROMOTION: "-post",
+}
+
+
+def terminate(ctx: Decision, run: AnalysisRunState | None, reason: str) -> None:
+    if run is None or run.phase.completed or run.termination_requested:
+        return
+    ctx.emit(ev.AnalysisRunTerminationRequested, run_name=run.name, reason=reason)
+
+
+def should_cancel_all(ctx: Decision) -> str:
+    """Why no analysis may run now, or "" when it may."""
+    state = ctx.state
+    if state.stable_rs is None:
+        return "initial deploy"
+    if state.fully_promoted:
+        return "rollout fully promoted"
+    if ctx.is_aborted():
+        return "rollout aborted"
+    if state.promote_full:
+        return "full promotion requested"
+    if is_fast_rollback(state):
+        return "fast rollback"
+    return ""
+
+
+def cancel_all(ctx: Decision, reason: str) -> None:
+    for kind in AnalysisRunKind:
+        terminate(ctx, ctx.state.run(kind), reason)
+
+
+def needs_new_run(state: RolloutState, run: AnalysisRunState | None) -> bool:
+    """Argo needsNewAnalysisRun: none yet, or the user cleared an Inconclusive pause."""
+    if run is None:
+        return True
+    if state.controller_pause and not (
+        state.pause_condition(PauseReason.CANARY_PAUSE_STEP)
+        or state.pause_condition(PauseReason.BLUE_GREEN_PAUSE)
+    ):
+        return run.phase is AnalysisPhase.INCONCLUSIVE
+    return state.aborted_at is not None
+
+
+def run_name(state: RolloutState, kind: AnalysisRunKind, step_index: int | None) -> str:
+    """`<rollout>-<podHash>-<revision>[-<step>|-pre|-post]`, with `.1`, `.2`... on collision."""
+    suffix = f"-{step_index}" if kind is AnalysisRunKind.STEP else _SUFFIX[kind]
+    base = f"{state.name}-{state.current_pod_hash}-{state.revision}{suffix}"
+    name, n = base, 0
+    while name in state.analysis_runs:
+        n += 1
+        name = f"{base}.{n}"
+    return name
+
+
+def request_run(
+    ctx: Decision, kind: AnalysisRunKind, analysis: RolloutAnalysis, step_index: int | None
+) -> None:
+    state = ctx.state
+    ctx.emit(
+        ev.AnalysisRunRequested,
+        run_name=run_name(state, kind, step_index),
+        kind=kind,
+        step_index=step_index,
+        revision=state.revision,
+        pod_template_hash=state.current_pod_hash or "",
+        stable_pod_template_hash=state.stable_rs or "",
+        analysis=analysis.model_dump(mode="json", by_alias=True, exclude_unset=True),
+    )
+
+
+def judge_outcome(ctx: Decision, run: AnalysisRunState | None) -> None:
+    """Inconclusive pauses; Failed or Error aborts with the run's message."""
+    if run is None:
+        return
+    if run.phase is AnalysisPhase.INCONCLUSIVE:
+        ctx.add_pause(PauseReason.INCONCLUSIVE_ANALYSIS_RUN)
+    elif run.phase in (AnalysisPhase.FAILED, AnalysisPhase.ERROR):
+        message = _ABORT_MESSAGES[run.kind]
+        ctx.abort(f"{message}: {run.message}" if run.message else message)
+
+
+def reconcile_run(
+    ctx: Decision, kind: AnalysisRunKind, analysis: RolloutAnalysis | None, step: int | None
+) -> None:
+    """Start the run of `kind` if it is due, or judge the current one."""
+    state = ctx.state
+    current = state.run(kind)
+    if analysis is None or not analysis.templates:
+        terminate(ctx, current, "no analysis configured")
+        return
+    if state.pause_condition(PauseReason.INCONCLUSIVE_ANALYSIS_RUN):
+        return
+    if needs_new_run(state, current):
+        request_run(ctx, kind, analysis, step)
+        return
+    judge_outcome(ctx, current)

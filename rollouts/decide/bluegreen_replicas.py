@@ -1,0 +1,122 @@
+"""Blue-green ReplicaSets (Argo's reconcileBlueGreenReplicaSets): the active stack stays at
+full size, the preview stack grows to previewReplicaCount then full size, older stacks wait
+for scaleDownDelaySeconds, and an aborted preview goes after abortScaleDownDelaySeconds."""
+
+from __future__ import annotations
+
+from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
+from rollouts.decide.context import Decision
+from rollouts.decide.replica_sets import (
+    delayed_scale_down,
+    referenced,
+    remove_deadline,
+    scale,
+    set_deadline,
+)
+from rollouts.replicas import bluegreen_new_rs_replicas
+from rollouts.spec import BlueGreenStrategy
+from rollouts.state import ReplicaSetState, RolloutState
+
+
+def bluegreen_of(state: RolloutState) -> BlueGreenStrategy:
+    assert state.spec is not None and state.spec.spec.strategy.blue_green is not None
+    return state.spec.spec.strategy.blue_green
+
+
+def saturated(state: RolloutState, rs: ReplicaSetState | None) -> bool:
+    """Argo IsSaturated: sized for spec.replicas, all of them there and available."""
+    n = state.spec_replicas
+    return rs is not None and rs.desired == n and rs.replicas == n and rs.available == n
+
+
+def new_rs_target(ctx: Decision) -> int:
+    state, bg = ctx.state, bluegreen_of(ctx.state)
+    active = state.selectors.get("active")
+    return bluegreen_new_rs_replicas(
+        state.spec_replicas,
+        bg.preview_replica_count,
+        active_is_other_rs=bool(active) and active != state.current_pod_hash,
+        promote_full=state.promote_full,
+        new_rs_is_current=True,
+        paused=state.manually_paused or bool(state.pause_conditions),
+        scale_up_preview_checkpoint=state.scale_up_preview_checkpoint,
+    )
+
+
+def _delay_abort_scale_down(ctx: Decision) -> bool:
+    bg = bluegreen_of(ctx.state)
+    return (
+        ctx.is_aborted()
+        and ctx.state.stable is not None
+        and bg.effective_abort_scale_down_delay_seconds not in (None, 0)
+    )
+
+
+def reconcile_bluegreen_replica_sets(ctx: Decision) -> None:
+    state = ctx.state
+    if not _delay_abort_scale_down(ctx):
+        remove_deadline(ctx, state.new_rs)
+    if state.stable_rs != state.current_pod_hash:
+        remove_deadline(ctx, ctx.state.stable)
+    stable = ctx.state.stable
+    if stable is not None:
+        scale(ctx, stable, state.spec_replicas)
+    _scale_new(ctx)
+    _scale_down_others(ctx)
+
+
+def _scale_new(ctx: Decision) -> None:
+    new = ctx.state.new_rs
+    if new is None:
+        return
+    count = new_rs_target(ctx)
+    if _delay_abort_scale_down(ctx):
+        if new.scale_down_deadline is None:
+            if new.desired == 0:
+                return
+            stable = ctx.state.stable
+            if stable is not None and stable.available >= ctx.state.spec_replicas:
+                delay = bluegreen_of(ctx.state).effective_abort_scale_down_delay_seconds or 0
+                set_deadline(ctx, new, delay)
+            return
+        if new.scale_down_deadline > ctx.now:
+            return
+        count = 0
+    scale(ctx, new, count)
+
+
+def _waits_for_post_analysis(ctx: Decision) -> bool:
+    """With post-promotion analysis and no explicit scaleDownDelaySeconds, the old stack stays
+    until that analysis succeeds."""
+    from rollouts.decide.bluegreen import skip_post
+
+    bg, state = bluegreen_of(ctx.state), ctx.state
+    if bg.post_promotion_analysis is None or bg.scale_down_delay_seconds is not None:
+        return False
+    if skip_post(ctx):
+        return False
+    run = state.run(AnalysisRunKind.POST_PROMOTION)
+    return run is None or run.phase is not AnalysisPhase.SUCCESSFUL
+
+
+def _scale_down_others(ctx: Decision) -> None:
+    state = ctx.state
+    if state.pause_condition(PauseReason.INCONCLUSIVE_ANALYSIS_RUN) or _waits_for_post_analysis(
+        ctx
+    ):
+        return
+    bg = bluegreen_of(state)
+    delay = bg.effective_scale_down_delay_seconds or 0
+    annotated = 0
+    for rs in sorted(state.others, key=lambda r: r.revision, reverse=True):
+        if referenced(ctx.state, rs) or rs.desired == 0:
+            continue
+        annotated, target = delayed_scale_down(
+            ctx,
+            rs,
+            annotated,
+            keep=state.spec_replicas,
+            delay=delay,
+            limit=bg.scale_down_delay_revision_limit,
+        )
+        scale(ctx, ctx.state.replica_sets[rs.pod_template_hash], target)

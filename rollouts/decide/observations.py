@@ -1,0 +1,81 @@
+"""Observations become events only when they say something new.
+
+An observation is never refused: a worker reported what it saw. But a stale or repeated report
+(an older ReplicaSet count delivered late, an analysis phase going backwards) must not rewind the
+rollout, so such reports are dropped here, silently and deterministically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import events.inputs as inp
+import events.models as ev
+from events.base import Observation
+from rollouts.decide.context import Decision
+from rollouts.errors import IllegalTransition
+from rollouts.fsm import check_analysis_transition
+
+
+def _replica_set(ctx: Decision, obs: inp.ReplicaSetObserved) -> None:
+    rs = ctx.state.replica_sets.get(obs.pod_template_hash)
+    if rs is None:
+        return
+    if (
+        obs.observed_at is not None
+        and rs.observed_at is not None
+        and obs.observed_at <= rs.observed_at
+    ):
+        return
+    counts = (obs.replicas, obs.ready_replicas, obs.available_replicas)
+    if counts == (rs.replicas, rs.ready, rs.available):
+        return
+    ctx.emit(
+        ev.ReplicaSetStatusObserved,
+        pod_template_hash=obs.pod_template_hash,
+        replicas=obs.replicas,
+        ready_replicas=obs.ready_replicas,
+        available_replicas=obs.available_replicas,
+        observed_at=obs.observed_at,
+    )
+
+
+def _traffic(ctx: Decision, obs: inp.TrafficWeightObserved) -> None:
+    traffic = ctx.state.traffic
+    if (obs.canary_weight, obs.verified) == (traffic.applied_canary, traffic.verified):
+        return
+    ctx.emit(ev.TrafficWeightApplied, canary_weight=obs.canary_weight, verified=obs.verified)
+
+
+def _analysis_run(ctx: Decision, obs: inp.AnalysisRunObserved) -> None:
+    run = ctx.state.analysis_runs.get(obs.run_name)
+    if run is None or run.phase is obs.phase:
+        return
+    try:
+        check_analysis_transition(run.phase, obs.phase)
+    except IllegalTransition:
+        return
+    ctx.emit(
+        ev.AnalysisRunStatusChanged,
+        run_name=run.name,
+        kind=run.kind,
+        phase=obs.phase,
+        previous_phase=run.phase,
+        message=obs.message,
+    )
+
+
+OBSERVATIONS: dict[type[Observation], Callable[[Decision, Any], None]] = {
+    inp.ReplicaSetObserved: _replica_set,
+    inp.TrafficWeightObserved: _traffic,
+    inp.AnalysisRunObserved: _analysis_run,
+    inp.Tick: lambda ctx, obs: None,
+}
+
+
+def handle_observation(ctx: Decision, observation: Observation) -> None:
+    handler = OBSERVATIONS.get(type(observation))
+    if handler is None:
+        raise TypeError(f"no handler for observation {type(observation).__name__}")
+    handler(ctx, observation)

@@ -1,0 +1,236 @@
+"""evolve(state, event) -> state: how each fact changes a rollout. Pure and total.
+
+Every registered event type has a handler here (a test checks it). Handlers only record; they
+never decide. Rules that span several fields are written where Argo applies them together (for
+example a completed step also lifts the step's pause), so a history of events always folds into a
+state Argo could have had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import events.models as ev
+from events.base import Event
+from events.phases import AnalysisRunKind, PauseReason
+from rollouts.evolve_rs import RS_HANDLERS
+from rollouts.spec import Rollout
+from rollouts.state import RECENT_CAUSES, AnalysisRunState, PauseCondition, RolloutState
+
+Handler = Callable[[RolloutState, Any], dict[str, Any]]
+
+PROGRESS_EVENTS: tuple[type[Event], ...] = (
+    ev.RevisionCreated,
+    ev.RevisionReused,
+    ev.UpdateReset,
+    ev.StepsSkipped,
+    ev.RolloutStepCompleted,
+    ev.RolloutCompleted,
+    ev.ServiceSelectorSwitched,
+    ev.PauseConditionAdded,
+    ev.PauseConditionRemoved,
+    ev.PauseConditionsCleared,
+    ev.ManualPauseChanged,
+    ev.AbortCleared,
+)
+"""Events that count as progress for progressDeadlineSeconds (Argo refreshes the Progressing
+condition's lastUpdateTime on the same changes)."""
+
+
+def _spec_applied(s: RolloutState, e: ev.SpecApplied) -> dict[str, Any]:
+    return {"spec": Rollout.model_validate(e.manifest), "generation": e.generation}
+
+
+def _update_reset(s: RolloutState, e: ev.UpdateReset) -> dict[str, Any]:
+    return {
+        "current_step_index": e.step_index,
+        "current_step_hash": e.step_hash,
+        "pause_conditions": (),
+        "controller_pause": False,
+        "abort": False,
+        "aborted_at": None,
+        "abort_message": "",
+        "promote_full": False,
+        "current_runs": {},
+        "scale_up_preview_checkpoint": False,
+    }
+
+
+def _step_completed(s: RolloutState, e: ev.RolloutStepCompleted) -> dict[str, Any]:
+    others = [c for c in s.pause_conditions if c.reason is not PauseReason.CANARY_PAUSE_STEP]
+    runs = {k: v for k, v in s.current_runs.items() if k is not AnalysisRunKind.STEP}
+    return {
+        "current_step_index": e.step_index + 1,
+        "controller_pause": bool(others),
+        "current_runs": runs,
+    }
+
+
+def _pause_added(s: RolloutState, e: ev.PauseConditionAdded) -> dict[str, Any]:
+    if s.pause_condition(e.reason):
+        return {"controller_pause": True}
+    added = PauseCondition(reason=e.reason, start_time=e.at)
+    return {"pause_conditions": (*s.pause_conditions, added), "controller_pause": True}
+
+
+def _pause_removed(s: RolloutState, e: ev.PauseConditionRemoved) -> dict[str, Any]:
+    remaining = tuple(c for c in s.pause_conditions if c.reason != e.reason)
+    return {"pause_conditions": remaining}
+
+
+def _aborted(s: RolloutState, e: ev.RolloutAborted) -> dict[str, Any]:
+    return {
+        "abort": True,
+        "aborted_at": s.aborted_at or e.at,
+        "abort_message": e.message,
+        "pause_conditions": (),
+        "controller_pause": False,
+        "promote_full": False,
+    }
+
+
+def _completed(s: RolloutState, e: ev.RolloutCompleted) -> dict[str, Any]:
+    return {
+        "stable_rs": e.stable_hash,
+        "current_step_index": len(s.steps) if s.steps else None,
+        "promote_full": False,
+        "pause_conditions": (),
+        "controller_pause": False,
+        "abort": False,
+        "aborted_at": None,
+        "abort_message": "",
+        "scale_up_preview_checkpoint": False,
+        "current_runs": {},
+    }
+
+
+def _run_requested(s: RolloutState, e: ev.AnalysisRunRequested) -> dict[str, Any]:
+    run = AnalysisRunState(
+        name=e.run_name, kind=e.kind, step_index=e.step_index, revision=e.revision
+    )
+    return {
+        "analysis_runs": {**s.analysis_runs, e.run_name: run},
+        "current_runs": {**s.current_runs, e.kind: e.run_name},
+    }
+
+
+def _run_status(s: RolloutState, e: ev.AnalysisRunStatusChanged) -> dict[str, Any]:
+    run = s.analysis_runs.get(e.run_name)
+    if run is None:
+        return {}
+    updated = run.model_copy(update={"phase": e.phase, "message": e.message})
+    return {"analysis_runs": {**s.analysis_runs, e.run_name: updated}}
+
+
+def _run_terminating(s: RolloutState, e: ev.AnalysisRunTerminationRequested) -> dict[str, Any]:
+    run = s.analysis_runs.get(e.run_name)
+    if run is None:
+        return {}
+    updated = run.model_copy(update={"termination_requested": True})
+    current = {k: v for k, v in s.current_runs.items() if v != e.run_name}
+    return {"analysis_runs": {**s.analysis_runs, e.run_name: updated}, "current_runs": current}
+
+
+def _routes(s: RolloutState, e: ev.ManagedRouteSet) -> dict[str, Any]:
+    names = tuple(n for n in s.managed_routes if n != e.name)
+    return {"managed_routes": names if e.route is None else (*names, e.name)}
+
+
+HANDLERS: dict[type[Event], Handler] = {
+    ev.SpecApplied: _spec_applied,
+    ev.CommandAccepted: lambda s, e: {},
+    ev.UpdateReset: _update_reset,
+    ev.StepsSkipped: lambda s, e: {
+        "current_step_index": e.step_index,
+        "controller_pause": bool(s.pause_conditions),
+    },
+    ev.StepsRewound: lambda s, e: {"current_step_index": e.step_index},
+    ev.RolloutStepCompleted: _step_completed,
+    ev.PauseConditionAdded: _pause_added,
+    ev.PauseConditionRemoved: _pause_removed,
+    ev.PauseConditionsCleared: lambda s, e: {"pause_conditions": ()},
+    ev.ManualPauseChanged: lambda s, e: {"manually_paused": e.paused},
+    ev.RolloutAborted: _aborted,
+    ev.AbortCleared: lambda s, e: {"abort": False, "aborted_at": None, "abort_message": ""},
+    ev.FullPromotionRequested: lambda s, e: {"promote_full": True},
+    ev.RolloutCompleted: _completed,
+    ev.TrafficWeightRequested: lambda s, e: {
+        "traffic": s.traffic.model_copy(
+            update={
+                "requested_canary": e.canary_weight,
+                "canary_hash": e.canary_hash,
+                "stable_hash": e.stable_hash,
+                "verified": None,
+            }
+        )
+    },
+    ev.TrafficWeightApplied: lambda s, e: {
+        "traffic": s.traffic.model_copy(
+            update={"applied_canary": e.canary_weight, "verified": e.verified}
+        )
+    },
+    ev.ManagedRouteSet: _routes,
+    ev.ManagedRoutesRemoved: lambda s, e: {"managed_routes": ()},
+    ev.ServiceSelectorSwitched: lambda s, e: {
+        "selectors": {**s.selectors, e.role: e.pod_template_hash}
+    },
+    ev.AnalysisRunRequested: _run_requested,
+    ev.AnalysisRunStatusChanged: _run_status,
+    ev.AnalysisRunTerminationRequested: _run_terminating,
+    ev.ProgressDeadlineExceeded: lambda s, e: {
+        "deadline_exceeded": True,
+        "deadline_message": e.message,
+    },
+    ev.ScaleUpPreviewCheckpointPassed: lambda s, e: {"scale_up_preview_checkpoint": True},
+    ev.RolloutPhaseChanged: lambda s, e: {
+        "phase": e.to_phase,
+        "phase_reason": e.reason,
+        "message": e.message,
+    },
+    **RS_HANDLERS,
+}
+
+
+def evolve(state: RolloutState, event: Event) -> RolloutState:
+    handler = HANDLERS.get(type(event))
+    if handler is None:
+        raise TypeError(f"no evolve handler for event type {type(event).__name__}")
+    changes = handler(state, event)
+    changes["version"] = state.version + 1
+    changes["recent_causes"] = _remember(state.recent_causes, event.cause)
+    if _is_progress(state, event):
+        changes["last_progress_at"] = event.at
+        changes["deadline_exceeded"] = False
+        changes["deadline_message"] = ""
+    return state.model_copy(update=changes)
+
+
+def fold(state: RolloutState, events: Iterable[Event]) -> RolloutState:
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def _remember(recent: tuple[str, ...], cause: str) -> tuple[str, ...]:
+    if recent and recent[-1] == cause:
+        return recent
+    return (*recent[-(RECENT_CAUSES - 1) :], cause)
+
+
+def _is_progress(state: RolloutState, event: Event) -> bool:
+    if isinstance(event, PROGRESS_EVENTS):
+        return True
+    if isinstance(event, ev.ReplicaSetStatusObserved):
+        return _counts_progressed(state, event)
+    return False
+
+
+def _counts_progressed(state: RolloutState, e: ev.ReplicaSetStatusObserved) -> bool:
+    """Argo: updated/ready/available replicas grew, or an old ReplicaSet shrank."""
+    rs = state.replica_sets.get(e.pod_template_hash)
+    if rs is None:
+        return False
+    if e.pod_template_hash == state.current_pod_hash:
+        return e.available_replicas > rs.available or e.ready_replicas > rs.ready
+    return e.replicas < rs.replicas

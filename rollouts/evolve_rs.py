@@ -1,0 +1,87 @@
+"""evolve handlers for revisions and ReplicaSets (split out to keep evolve.py readable)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import events.models as ev
+from events.base import Event
+from rollouts.state import ReplicaSetState, RolloutState
+
+Handler = Callable[[RolloutState, Any], dict[str, Any]]
+
+
+def _with_rs(s: RolloutState, rs: ReplicaSetState) -> dict[str, Any]:
+    return {"replica_sets": {**s.replica_sets, rs.pod_template_hash: rs}}
+
+
+def _prune_runs(s: RolloutState, revision: int) -> dict[str, Any]:
+    """Runs of older revisions are finished business once a new revision starts; the stream
+    keeps them, the state does not need to."""
+    runs = {k: v for k, v in s.analysis_runs.items() if v.revision >= revision}
+    return {"analysis_runs": runs, "current_runs": {}}
+
+
+def _revision_created(s: RolloutState, e: ev.RevisionCreated) -> dict[str, Any]:
+    rs = ReplicaSetState(
+        pod_template_hash=e.pod_template_hash,
+        revision=e.revision,
+        template=e.template,
+        created_order=s.next_created_order,
+    )
+    return {
+        **_with_rs(s, rs),
+        **_prune_runs(s, e.revision),
+        "next_created_order": s.next_created_order + 1,
+        "revision": e.revision,
+        "current_pod_hash": e.pod_template_hash,
+        "new_rs_within_delay": False,
+    }
+
+
+def _revision_reused(s: RolloutState, e: ev.RevisionReused) -> dict[str, Any]:
+    rs = s.replica_sets[e.pod_template_hash].model_copy(update={"revision": e.revision})
+    return {
+        **_with_rs(s, rs),
+        **_prune_runs(s, e.revision),
+        "revision": e.revision,
+        "current_pod_hash": e.pod_template_hash,
+        "new_rs_within_delay": e.within_scale_down_delay,
+    }
+
+
+def _update_rs(s: RolloutState, pod_hash: str, **fields: Any) -> dict[str, Any]:
+    rs = s.replica_sets.get(pod_hash)
+    if rs is None:
+        return {}
+    return _with_rs(s, rs.model_copy(update=fields))
+
+
+def _deleted(s: RolloutState, e: ev.ReplicaSetDeletionRequested) -> dict[str, Any]:
+    remaining = {k: v for k, v in s.replica_sets.items() if k != e.pod_template_hash}
+    return {"replica_sets": remaining}
+
+
+RS_HANDLERS: dict[type[Event], Handler] = {
+    ev.RevisionCreated: _revision_created,
+    ev.RevisionReused: _revision_reused,
+    ev.ReplicaSetScaleRequested: lambda s, e: _update_rs(
+        s, e.pod_template_hash, desired=e.to_replicas
+    ),
+    ev.ReplicaSetStatusObserved: lambda s, e: _update_rs(
+        s,
+        e.pod_template_hash,
+        replicas=e.replicas,
+        ready=e.ready_replicas,
+        available=e.available_replicas,
+        observed_at=e.observed_at,
+    ),
+    ev.ScaleDownDeadlineSet: lambda s, e: _update_rs(
+        s, e.pod_template_hash, scale_down_deadline=e.deadline
+    ),
+    ev.ScaleDownDeadlineRemoved: lambda s, e: _update_rs(
+        s, e.pod_template_hash, scale_down_deadline=None
+    ),
+    ev.ReplicaSetDeletionRequested: _deleted,
+}

@@ -1,0 +1,132 @@
+"""Ports: the capabilities the controller needs from the world, as small Protocols.
+
+Adapters implement them (Kubernetes, the local platform, Istio, Prometheus...). Each port has
+an in-memory twin used by the contract tests. Adapters observe and translate errors into
+`PortError`; the domain judges. Nothing here performs IO: these are only shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
+
+
+class PortError(Exception):
+    """An adapter could not do what was asked; the message says what and why, for a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class RolloutRef:
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSetSpec:
+    """What the platform needs to create or scale one ReplicaSet of a rollout."""
+
+    rollout: RolloutRef
+    pod_template_hash: str
+    revision: int
+    replicas: int
+    template: Mapping[str, Any]
+    min_ready_seconds: int = 0
+    pod_labels: Mapping[str, str] = field(default_factory=dict)
+    """Ephemeral labels (canaryMetadata/stableMetadata) for the pods of this ReplicaSet."""
+
+    @property
+    def name(self) -> str:
+        return f"{self.rollout.name}-{self.pod_template_hash}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSetStatus:
+    rollout: RolloutRef
+    pod_template_hash: str
+    replicas: int
+    ready_replicas: int
+    available_replicas: int
+    observed_at: datetime
+
+
+@runtime_checkable
+class ReplicaSetPlatform(Protocol):
+    """Creates, scales and deletes ReplicaSets; points Services at them; reports their status."""
+
+    async def scale(self, spec: ReplicaSetSpec) -> None:
+        """Create the ReplicaSet if missing, then set its replica count (idempotent)."""
+
+    async def delete(self, rollout: RolloutRef, pod_template_hash: str) -> None: ...
+
+    async def switch_service(
+        self, rollout: RolloutRef, service: str, pod_template_hash: str
+    ) -> None: ...
+
+    def statuses(self) -> AsyncIterator[ReplicaSetStatus]:
+        """Every change of any ReplicaSet's counts, as it happens."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class WeightRequest:
+    rollout: RolloutRef
+    canary_weight: int
+    stable_weight: int
+    canary_hash: str
+    stable_hash: str
+    canary_service: str = ""
+    stable_service: str = ""
+    routing: Mapping[str, Any] = field(default_factory=dict)
+    """The rollout's `trafficRouting` block, as written in the manifest."""
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedRoute:
+    rollout: RolloutRef
+    name: str
+    kind: Literal["header", "mirror"]
+    route: Mapping[str, Any] | None
+    routing: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class TrafficRouter(Protocol):
+    """Splits traffic between the stable and the canary pods."""
+
+    async def set_weight(self, request: WeightRequest) -> None: ...
+
+    async def verify_weight(self, request: WeightRequest) -> bool | None:
+        """True/False when the router can check what it holds; None when it cannot tell."""
+        ...
+
+    async def set_route(self, route: ManagedRoute) -> None: ...
+
+    async def remove_managed_routes(
+        self, rollout: RolloutRef, routing: Mapping[str, Any]
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """One raw observation of a metric: a value or an error, never a verdict."""
+
+    value: Any = None
+    error: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class MetricProvider(Protocol):
+    async def measure(self, provider: Mapping[str, Any], now: datetime) -> Measurement:
+        """Take one measurement with the metric's `provider` block (arguments resolved)."""
+        ...
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,150 @@
+"""The state of one rollout: a fold of its events, mirroring Argo's `.status`.
+
+State holds only what events said. Everything derivable (phase, the current step, desired
+replica counts) is computed from it by pure functions, so two readers of the same history always
+agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
+from rollouts.spec import CanaryStep, Rollout
+
+RECENT_CAUSES = 64
+"""How many recent input ids a rollout remembers to drop redelivered inputs."""
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+class ReplicaSetState(Frozen):
+    """One ReplicaSet: what we asked of it (`desired`) and what the platform reported."""
+
+    pod_template_hash: str
+    revision: int
+    template: dict[str, Any]
+    created_order: int
+    desired: int = 0
+    replicas: int = 0
+    ready: int = 0
+    available: int = 0
+    observed_at: datetime | None = None
+    scale_down_deadline: datetime | None = None
+
+
+class PauseCondition(Frozen):
+    reason: PauseReason
+    start_time: datetime
+
+
+class AnalysisRunState(Frozen):
+    name: str
+    kind: AnalysisRunKind
+    step_index: int | None
+    revision: int
+    phase: AnalysisPhase = AnalysisPhase.PENDING
+    message: str = ""
+    termination_requested: bool = False
+
+
+class TrafficState(Frozen):
+    """Last weights requested of the router and the last it reported holding."""
+
+    requested_canary: int | None = None
+    canary_hash: str = ""
+    stable_hash: str = ""
+    applied_canary: int | None = None
+    verified: bool | None = None
+
+
+class RolloutState(Frozen):
+    namespace: str
+    name: str
+    version: int = 0
+    spec: Rollout | None = None
+    generation: int = 0
+    replica_sets: dict[str, ReplicaSetState] = {}
+    next_created_order: int = 0
+    revision: int = 0
+    current_pod_hash: str | None = None
+    new_rs_within_delay: bool = False
+    stable_rs: str | None = None
+    current_step_index: int | None = None
+    current_step_hash: str = ""
+    pause_conditions: tuple[PauseCondition, ...] = ()
+    controller_pause: bool = False
+    manually_paused: bool = False
+    abort: bool = False
+    aborted_at: datetime | None = None
+    abort_message: str = ""
+    promote_full: bool = False
+    traffic: TrafficState = TrafficState()
+    managed_routes: tuple[str, ...] = ()
+    selectors: dict[str, str] = {}
+    analysis_runs: dict[str, AnalysisRunState] = {}
+    current_runs: dict[AnalysisRunKind, str] = {}
+    scale_up_preview_checkpoint: bool = False
+    last_progress_at: datetime | None = None
+    deadline_exceeded: bool = False
+    deadline_message: str = ""
+    phase: RolloutPhase | None = None
+    phase_reason: str = ""
+    message: str = ""
+    recent_causes: tuple[str, ...] = ()
+
+    # Queries used throughout the domain. They read state only; none of them decides.
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def new_rs(self) -> ReplicaSetState | None:
+        return self.replica_sets.get(self.current_pod_hash or "")
+
+    @property
+    def stable(self) -> ReplicaSetState | None:
+        return self.replica_sets.get(self.stable_rs or "")
+
+    @property
+    def others(self) -> list[ReplicaSetState]:
+        keep = {self.current_pod_hash, self.stable_rs}
+        return [rs for rs in self.replica_sets.values() if rs.pod_template_hash not in keep]
+
+    @property
+    def fully_promoted(self) -> bool:
+        return self.current_pod_hash is not None and self.current_pod_hash == self.stable_rs
+
+    @property
+    def steps(self) -> tuple[CanaryStep, ...]:
+        canary = self.spec.spec.strategy.canary if self.spec else None
+        return canary.steps if canary else ()
+
+    @property
+    def current_step(self) -> CanaryStep | None:
+        index = self.current_step_index
+        if index is None or index >= len(self.steps):
+            return None
+        return self.steps[index]
+
+    @property
+    def spec_replicas(self) -> int:
+        return self.spec.spec.replicas if self.spec else 0
+
+    def pause_condition(self, reason: PauseReason) -> PauseCondition | None:
+        return next((c for c in self.pause_conditions if c.reason is reason), None)
+
+    def run(self, kind: AnalysisRunKind) -> AnalysisRunState | None:
+        """The current run of a kind (Argo's status.canary.currentStepAnalysisRunStatus...)."""
+        name = self.current_runs.get(kind)
+        return self.analysis_runs.get(name) if name else None
+
+
+def initial_state(namespace: str, name: str) -> RolloutState:
+    return RolloutState(namespace=namespace, name=name)
