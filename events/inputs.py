@@ -72,7 +72,7 @@ class ReplicaSetObserved(Observation):
 
 @register_input
 class TrafficWeightObserved(Observation):
-    canary_weight: int = Field(ge=0, le=100)
+    canary_weight: int = Field(ge=0)
     verified: bool | None = None
 
 

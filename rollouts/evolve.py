@@ -13,7 +13,7 @@ from typing import Any
 
 import events.models as ev
 from events.base import Event
-from events.phases import AnalysisRunKind, PauseReason
+from events.phases import AnalysisRunKind, PauseReason, RolloutPhase
 from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.spec import Rollout
 from rollouts.state import RECENT_CAUSES, AnalysisRunState, PauseCondition, RolloutState
@@ -35,7 +35,8 @@ PROGRESS_EVENTS: tuple[type[Event], ...] = (
     ev.AbortCleared,
 )
 """Events that count as progress for progressDeadlineSeconds (Argo refreshes the Progressing
-condition's lastUpdateTime on the same changes)."""
+condition's lastUpdateTime on the same changes). Leaving Healthy counts too: Argo resets the
+condition when a fully promoted rollout becomes unhealthy, "to avoid any timeouts"."""
 
 
 def _spec_applied(s: RolloutState, e: ev.SpecApplied) -> dict[str, Any]:
@@ -75,8 +76,26 @@ def _pause_added(s: RolloutState, e: ev.PauseConditionAdded) -> dict[str, Any]:
 
 
 def _pause_removed(s: RolloutState, e: ev.PauseConditionRemoved) -> dict[str, Any]:
+    """The controller removes conditions at the end of a pass, where Argo also resets
+    `controllerPause` once no condition is left."""
     remaining = tuple(c for c in s.pause_conditions if c.reason != e.reason)
-    return {"pause_conditions": remaining}
+    return {
+        "pause_conditions": remaining,
+        "controller_pause": s.controller_pause and bool(remaining),
+    }
+
+
+def _pauses_cleared(s: RolloutState, e: ev.PauseConditionsCleared) -> dict[str, Any]:
+    """Cleared by a user or by the controller, no pause is left, so `controllerPause` is false
+    once the pass ends. A user's clear is noticed by the pass that follows it in the same
+    decision (`Decision.pauses_lifted_by_user`), just as Argo notices it on its next reconcile."""
+    return {"pause_conditions": (), "controller_pause": False}
+
+
+def _abort_cleared(s: RolloutState, e: ev.AbortCleared) -> dict[str, Any]:
+    """The abort terminated every run; a retried update always starts new ones (Argo creates
+    them in the reconcile that still sees `abortedAt`), so the old runs stop being current."""
+    return {"abort": False, "aborted_at": None, "abort_message": "", "current_runs": {}}
 
 
 def _aborted(s: RolloutState, e: ev.RolloutAborted) -> dict[str, Any]:
@@ -91,6 +110,8 @@ def _aborted(s: RolloutState, e: ev.RolloutAborted) -> dict[str, Any]:
 
 
 def _completed(s: RolloutState, e: ev.RolloutCompleted) -> dict[str, Any]:
+    """The runs stay current: the next pass sees a fully promoted rollout and terminates the
+    ones still running (a background run, say), as Argo's next reconcile does."""
     return {
         "stable_rs": e.stable_hash,
         "current_step_index": len(s.steps) if s.steps else None,
@@ -101,7 +122,6 @@ def _completed(s: RolloutState, e: ev.RolloutCompleted) -> dict[str, Any]:
         "aborted_at": None,
         "abort_message": "",
         "scale_up_preview_checkpoint": False,
-        "current_runs": {},
     }
 
 
@@ -132,6 +152,15 @@ def _run_terminating(s: RolloutState, e: ev.AnalysisRunTerminationRequested) -> 
     return {"analysis_runs": {**s.analysis_runs, e.run_name: updated}, "current_runs": current}
 
 
+def _traffic_applied(s: RolloutState, e: ev.TrafficWeightApplied) -> dict[str, Any]:
+    """A report of the requested weight confirms the request, hashes included."""
+    update: dict[str, Any] = {"applied_canary": e.canary_weight, "verified": e.verified}
+    if e.canary_weight == s.traffic.requested_canary:
+        update["applied_canary_hash"] = s.traffic.canary_hash
+        update["applied_stable_hash"] = s.traffic.stable_hash
+    return {"traffic": s.traffic.model_copy(update=update)}
+
+
 def _routes(s: RolloutState, e: ev.ManagedRouteSet) -> dict[str, Any]:
     names = tuple(n for n in s.managed_routes if n != e.name)
     return {"managed_routes": names if e.route is None else (*names, e.name)}
@@ -149,10 +178,10 @@ HANDLERS: dict[type[Event], Handler] = {
     ev.RolloutStepCompleted: _step_completed,
     ev.PauseConditionAdded: _pause_added,
     ev.PauseConditionRemoved: _pause_removed,
-    ev.PauseConditionsCleared: lambda s, e: {"pause_conditions": ()},
+    ev.PauseConditionsCleared: _pauses_cleared,
     ev.ManualPauseChanged: lambda s, e: {"manually_paused": e.paused},
     ev.RolloutAborted: _aborted,
-    ev.AbortCleared: lambda s, e: {"abort": False, "aborted_at": None, "abort_message": ""},
+    ev.AbortCleared: _abort_cleared,
     ev.FullPromotionRequested: lambda s, e: {"promote_full": True},
     ev.RolloutCompleted: _completed,
     ev.TrafficWeightRequested: lambda s, e: {
@@ -165,11 +194,7 @@ HANDLERS: dict[type[Event], Handler] = {
             }
         )
     },
-    ev.TrafficWeightApplied: lambda s, e: {
-        "traffic": s.traffic.model_copy(
-            update={"applied_canary": e.canary_weight, "verified": e.verified}
-        )
-    },
+    ev.TrafficWeightApplied: _traffic_applied,
     ev.ManagedRouteSet: _routes,
     ev.ManagedRoutesRemoved: lambda s, e: {"managed_routes": ()},
     ev.ServiceSelectorSwitched: lambda s, e: {
@@ -221,6 +246,8 @@ def _remember(recent: tuple[str, ...], cause: str) -> tuple[str, ...]:
 def _is_progress(state: RolloutState, event: Event) -> bool:
     if isinstance(event, PROGRESS_EVENTS):
         return True
+    if isinstance(event, ev.RolloutPhaseChanged):
+        return event.from_phase is RolloutPhase.HEALTHY
     if isinstance(event, ev.ReplicaSetStatusObserved):
         return _counts_progressed(state, event)
     return False

@@ -14,7 +14,6 @@ from functools import cache
 from typing import Any
 
 from transitions import Machine
-from transitions.extensions.diagrams import GraphMachine
 
 from events.phases import AnalysisPhase, RolloutPhase
 from rollouts.errors import IllegalTransition
@@ -136,6 +135,10 @@ def mermaid(which: str) -> str:
         states, table, initial = list(AnalysisPhase), ANALYSIS_TRANSITIONS, _PE
     else:
         raise ValueError(f"unknown state machine {which!r}; expected rollout or analysis")
+    # Imported here: transitions.extensions also loads its asyncio machine (asyncio, socket,
+    # ssl), which the pure domain must not pull in just to be imported.
+    from transitions.extensions.diagrams import GraphMachine
+
     graph = GraphMachine(
         states=[str(s) for s in states],
         transitions=[dict(t) for t in table],

@@ -54,13 +54,47 @@ class AnalysisRunState(Frozen):
 
 
 class TrafficState(Frozen):
-    """Last weights requested of the router and the last it reported holding."""
+    """Last weights requested of the router and the last it reported holding.
+
+    The router reports a weight, not the ReplicaSets behind it, so the hashes it holds are
+    those of the last request it confirmed (`applied_*_hash`): until it confirms a request
+    that moved traffic away from a ReplicaSet, that ReplicaSet may still be serving."""
 
     requested_canary: int | None = None
     canary_hash: str = ""
     stable_hash: str = ""
     applied_canary: int | None = None
+    applied_canary_hash: str = ""
+    applied_stable_hash: str = ""
     verified: bool | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """The router reported holding exactly the last request."""
+        return (
+            self.requested_canary is not None
+            and self.applied_canary == self.requested_canary
+            and (self.applied_canary_hash, self.applied_stable_hash)
+            == (self.canary_hash, self.stable_hash)
+        )
+
+    def holds(self, canary_weight: int) -> bool:
+        """The router holds `canary_weight` for the requested canary. A weight of 0 sends the
+        canary nothing whichever ReplicaSet is behind it, so no hash confirmation is needed."""
+        if self.requested_canary != canary_weight or self.applied_canary != canary_weight:
+            return False
+        return canary_weight == 0 or self.confirmed
+
+    def serving_hashes(self, max_weight: int) -> set[str]:
+        """ReplicaSets the router may still send traffic to: requested or last confirmed."""
+        hashes = set()
+        if self.requested_canary is not None:
+            hashes |= {self.canary_hash, self.stable_hash}
+        applied = self.applied_canary
+        if applied is not None:
+            hashes |= {self.applied_canary_hash} if applied > 0 else set()
+            hashes |= {self.applied_stable_hash} if applied < max_weight else set()
+        return hashes - {""}
 
 
 class RolloutState(Frozen):

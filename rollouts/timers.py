@@ -3,26 +3,41 @@
 Timers are not stored anywhere of their own: they are a function of state, so a timer worker
 rebuilt from the stream after a crash finds exactly the same wake-ups, and a wake-up that fires
 twice finds nothing left to do the second time.
+
+Each time-based rule offers the moment it becomes due, but a rule may be unable to act then:
+progress is halted by the user's pause or an inconclusive analysis, a scale-down would break the
+maxUnavailable budget, the router has not confirmed the weights yet. Such a wake-up would stay
+due and, once fired, hide every later one from the worker. So a candidate is only offered if a
+tick at that moment decides something, which the pure core can simply try.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from events.phases import PauseReason
+from rollouts.decide import reconcile
 from rollouts.decide.progress import deadline_of
 from rollouts.state import RolloutState
 
+PROBE_CAUSE = "timer-probe"
+
 
 def next_wakeup(state: RolloutState) -> datetime | None:
-    candidates = [
-        _pause_step_end(state),
-        _auto_promotion(state),
-        _progress_deadline(state),
-        *(rs.scale_down_deadline for rs in state.replica_sets.values() if rs.desired > 0),
-    ]
-    due = [c for c in candidates if c is not None]
-    return min(due) if due else None
+    for due in sorted(set(_candidates(state))):
+        if reconcile(state, due, PROBE_CAUSE):
+            return due
+    return None
+
+
+def _candidates(state: RolloutState) -> Iterator[datetime]:
+    for candidate in (_pause_step_end(state), _auto_promotion(state), _progress_deadline(state)):
+        if candidate is not None:
+            yield candidate
+    for rs in state.replica_sets.values():
+        if rs.scale_down_deadline is not None and rs.desired > 0:
+            yield rs.scale_down_deadline
 
 
 def _pause_step_end(state: RolloutState) -> datetime | None:
@@ -44,5 +59,6 @@ def _auto_promotion(state: RolloutState) -> datetime | None:
 
 
 def _progress_deadline(state: RolloutState) -> datetime | None:
+    """Argo times out strictly after lastUpdateTime + progressDeadlineSeconds."""
     deadline = deadline_of(state)
     return deadline + timedelta(seconds=1) if deadline else None

@@ -53,7 +53,8 @@ def read_manifest(name: str) -> str:
     return Path(name).read_text(encoding="utf-8")
 
 
-def _reason(exc: Exception) -> str:
+def unreadable_reason(exc: Exception) -> str:
+    """A short reason a manifest file could not be read (shared with `apply`)."""
     if isinstance(exc, FileNotFoundError):
         return "no such file"
     if isinstance(exc, IsADirectoryError):
@@ -71,7 +72,7 @@ def lint_files(names: list[str], *, ignore_unknown_kinds: bool) -> LintReport:
         try:
             text = read_manifest(name)
         except (OSError, UnicodeDecodeError) as exc:
-            report.unreadable.append((name, _reason(exc)))
+            report.unreadable.append((name, unreadable_reason(exc)))
             continue
         source = "<stdin>" if name == STDIN else name
         result = load_manifests(text, source=source, ignore_unknown_kinds=ignore_unknown_kinds)

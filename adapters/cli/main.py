@@ -1,6 +1,8 @@
 """Entry point of the `rollouts` command (pyproject: `rollouts = "adapters.cli.main:run"`).
 
-Commands register themselves on `app` from their own modules; add new ones next to `lint`.
+Commands register themselves on `app` from their own modules. Failures a user can act on are
+turned into one line and an exit code by the root group (`handler.RolloutsGroup`); `run()`
+only catches what is left, which is a bug.
 """
 
 from __future__ import annotations
@@ -10,11 +12,25 @@ import sys
 
 import typer
 
-from adapters.cli import lint
-from adapters.cli.errors import CliError
+from adapters.cli import (
+    actions,
+    apply,
+    demo,
+    event_log,
+    get,
+    lint,
+    listing,
+    replay,
+    serve,
+    status,
+    worker,
+)
+from adapters.cli.errors import INTERRUPTED, CliError
+from adapters.cli.handler import RolloutsGroup
 
 app = typer.Typer(
     name="rollouts",
+    cls=RolloutsGroup,
     help="Progressive delivery (canary, blue-green) driven by Argo Rollouts manifests.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -27,7 +43,8 @@ def _root() -> None:
     """Progressive delivery (canary, blue-green) driven by Argo Rollouts manifests."""
 
 
-lint.register(app)
+for module in (serve, worker, apply, get, listing, status, actions, event_log, replay, lint, demo):
+    module.register(app)
 
 DEBUG_ENV = "ROLLOUTS_DEBUG"
 
@@ -43,8 +60,7 @@ def run() -> None:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except Exception as exc:
         if os.environ.get(DEBUG_ENV):
             raise

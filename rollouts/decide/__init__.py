@@ -22,14 +22,22 @@ from rollouts.fsm import check_rollout_transition, rollout_trigger
 from rollouts.phase import compute_phase
 from rollouts.state import RolloutState
 
-__all__ = ["decide", "reconcile"]
+__all__ = ["decide", "decide_with_state", "reconcile"]
 
 
 def decide(state: RolloutState, input: Input, now: datetime) -> list[Event]:
     """Events caused by `input` at `now`. Raises a DomainError when a command is refused, in
     which case nothing is to be appended. A redelivered input decides nothing."""
+    return decide_with_state(state, input, now)[0]
+
+
+def decide_with_state(
+    state: RolloutState, input: Input, now: datetime
+) -> tuple[list[Event], RolloutState]:
+    """`decide`, plus the state the decision worked on at the end. Folding the events onto
+    `state` must give exactly that state; tests hold the decision to it."""
     if input.input_id in state.recent_causes:
-        return []
+        return [], state
     ctx = Decision(state=state, now=now, cause=input.input_id)
     if isinstance(input, Command):
         handle_command(ctx, input)
@@ -38,7 +46,7 @@ def decide(state: RolloutState, input: Input, now: datetime) -> list[Event]:
     else:
         raise TypeError(f"{type(input).__name__} is neither a command nor an observation")
     _settle(ctx)
-    return ctx.events
+    return ctx.events, ctx.state
 
 
 def reconcile(state: RolloutState, now: datetime, cause: str) -> list[Event]:

@@ -55,16 +55,17 @@ def cancel_all(ctx: Decision, reason: str) -> None:
         terminate(ctx, ctx.state.run(kind), reason)
 
 
-def needs_new_run(state: RolloutState, run: AnalysisRunState | None) -> bool:
-    """Argo needsNewAnalysisRun: none yet, or the user cleared an Inconclusive pause."""
+def needs_new_run(ctx: Decision, run: AnalysisRunState | None) -> bool:
+    """Argo needsNewAnalysisRun: none yet, or the user cleared an Inconclusive pause. Argo's
+    third case, the reconcile right after a retry (`abortedAt` still set), is covered by evolve:
+    clearing an abort forgets the current runs, so a retried rollout starts fresh ones."""
     if run is None:
         return True
-    if state.controller_pause and not (
-        state.pause_condition(PauseReason.CANARY_PAUSE_STEP)
-        or state.pause_condition(PauseReason.BLUE_GREEN_PAUSE)
-    ):
-        return run.phase is AnalysisPhase.INCONCLUSIVE
-    return state.aborted_at is not None
+    state = ctx.state
+    own_pause = state.pause_condition(PauseReason.CANARY_PAUSE_STEP) or state.pause_condition(
+        PauseReason.BLUE_GREEN_PAUSE
+    )
+    return ctx.controller_paused() and not own_pause and run.phase is AnalysisPhase.INCONCLUSIVE
 
 
 def run_name(state: RolloutState, kind: AnalysisRunKind, step_index: int | None) -> str:
@@ -116,7 +117,7 @@ def reconcile_run(
         return
     if state.pause_condition(PauseReason.INCONCLUSIVE_ANALYSIS_RUN):
         return
-    if needs_new_run(state, current):
+    if needs_new_run(ctx, current):
         request_run(ctx, kind, analysis, step)
         return
     judge_outcome(ctx, current)

@@ -15,6 +15,7 @@ from rollouts.decide.bluegreen_replicas import (
     bluegreen_of,
     new_rs_target,
     reconcile_bluegreen_replica_sets,
+    reconcile_preview_service,
     saturated,
 )
 from rollouts.decide.canary_traffic import switch_service
@@ -27,10 +28,7 @@ from rollouts.replicas import next_scale_up_preview_checkpoint, ready_for_pause
 
 
 def bluegreen_pass(ctx: Decision) -> None:
-    if not halted(ctx.state):
-        switch_service(
-            ctx, "preview", bluegreen_of(ctx.state).preview_service, ctx.state.new_rs, check=False
-        )
+    reconcile_preview_service(ctx)
     reconcile_bluegreen_replica_sets(ctx)
     reconcile_history_limit(ctx)
     _reconcile_pause(ctx)
@@ -76,7 +74,7 @@ def pause_done(ctx: Decision) -> bool:
         if condition is None:
             return False
         return ctx.now >= condition.start_time + timedelta(seconds=bg.auto_promotion_seconds)
-    return state.controller_pause and condition is None
+    return ctx.controller_paused() and condition is None
 
 
 def _ready_for_pause(ctx: Decision) -> bool:
@@ -98,7 +96,7 @@ def _reconcile_pause(ctx: Decision) -> None:
     if state.pause_condition(PauseReason.BLUE_GREEN_PAUSE) is not None:
         if pause_done(ctx):
             ctx.remove_pause(PauseReason.BLUE_GREEN_PAUSE)
-    elif not state.controller_pause:
+    elif not ctx.controller_paused():
         ctx.add_pause(PauseReason.BLUE_GREEN_PAUSE)
 
 

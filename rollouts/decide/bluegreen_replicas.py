@@ -1,13 +1,16 @@
 """Blue-green ReplicaSets (Argo's reconcileBlueGreenReplicaSets): the active stack stays at
 full size, the preview stack grows to previewReplicaCount then full size, older stacks wait
-for scaleDownDelaySeconds, and an aborted preview goes after abortScaleDownDelaySeconds."""
+for scaleDownDelaySeconds, and an aborted preview goes after abortScaleDownDelaySeconds. The
+preview service follows the desired ReplicaSet from its first moment."""
 
 from __future__ import annotations
 
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
+from rollouts.decide.canary_traffic import switch_service
 from rollouts.decide.context import Decision
 from rollouts.decide.replica_sets import (
     delayed_scale_down,
+    halted,
     referenced,
     remove_deadline,
     scale,
@@ -23,6 +26,15 @@ def bluegreen_of(state: RolloutState) -> BlueGreenStrategy:
     return state.spec.spec.strategy.blue_green
 
 
+def reconcile_preview_service(ctx: Decision) -> None:
+    """Argo reconcilePreviewService: "this must happen right after the new replicaset is
+    created", before even the status reset of a new revision, unless progress is halted."""
+    state = ctx.state
+    if state.spec is None or state.spec.spec.strategy.blue_green is None or halted(state):
+        return
+    switch_service(ctx, "preview", bluegreen_of(state).preview_service, state.new_rs, check=False)
+
+
 def saturated(state: RolloutState, rs: ReplicaSetState | None) -> bool:
     """Argo IsSaturated: sized for spec.replicas, all of them there and available."""
     n = state.spec_replicas
@@ -30,7 +42,13 @@ def saturated(state: RolloutState, rs: ReplicaSetState | None) -> bool:
 
 
 def new_rs_target(ctx: Decision) -> int:
+    """Argo NewRSNewReplicas for blue-green. One exception: when the desired ReplicaSet is the
+    stable one (a rollback to stable while another stack is active), it is the stack about to
+    take the traffic back and the stable rule keeps it full; Argo would shrink it to
+    previewReplicaCount right after and flap between the two sizes."""
     state, bg = ctx.state, bluegreen_of(ctx.state)
+    if state.fully_promoted:
+        return state.spec_replicas
     active = state.selectors.get("active")
     return bluegreen_new_rs_replicas(
         state.spec_replicas,

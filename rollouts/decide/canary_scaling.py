@@ -3,7 +3,7 @@ ReplicaSet, then older ones, one category per pass so each change is observed be
 
 from __future__ import annotations
 
-from rollouts.decide.canary_weights import canary_of, replica_targets, routed
+from rollouts.decide.canary_weights import canary_of, max_weight, replica_targets, routed
 from rollouts.decide.context import Decision
 from rollouts.decide.replica_sets import (
     delayed_scale_down,
@@ -14,7 +14,7 @@ from rollouts.decide.replica_sets import (
     set_deadline,
 )
 from rollouts.replicas import canary_fenceposts
-from rollouts.state import ReplicaSetState
+from rollouts.state import ReplicaSetState, RolloutState
 
 
 def reconcile_canary_replica_sets(ctx: Decision) -> bool:
@@ -75,22 +75,19 @@ def _scale_new(ctx: Decision, count: int) -> bool:
 
 
 def _scale_down_others(ctx: Decision) -> bool:
-    """Argo scaleDownOldReplicaSetsForCanary, within the maxUnavailable budget."""
+    """Argo scaleDownOldReplicaSetsForCanary: unhealthy pods first, then within the
+    maxUnavailable budget, newest first."""
+    cleaned = _clean_up_unhealthy(ctx)
     state = ctx.state
     others = sorted(
         (rs for rs in state.others if rs.desired > 0), key=lambda rs: rs.revision, reverse=True
     )
-    if not others:
-        return False
-    canary = canary_of(state)
-    fence = canary_fenceposts(state.spec_replicas, canary.max_surge, canary.max_unavailable)
-    available = sum(rs.available for rs in state.replica_sets.values())
-    budget = available - (state.spec_replicas - fence.max_unavailable)
-    if budget <= 0:
-        return False
+    budget = scale_down_budget(state)
+    if not others or budget <= 0:
+        return cleaned
     scaled, annotated = False, 0
     for rs in others:
-        if routed(state) and referenced(state, rs):
+        if routed(state) and referenced(state, rs, max_weight(state)):
             continue
         if budget <= 0:
             break
@@ -98,6 +95,24 @@ def _scale_down_others(ctx: Decision) -> bool:
         if scale(ctx, rs, target):
             budget -= rs.desired - target
             scaled = True
+    return cleaned or scaled
+
+
+def scale_down_budget(state: RolloutState) -> int:
+    """How many available pods may go: all available minus (replicas - maxUnavailable)."""
+    canary = canary_of(state)
+    fence = canary_fenceposts(state.spec_replicas, canary.max_surge, canary.max_unavailable)
+    available = sum(rs.available for rs in state.replica_sets.values())
+    return available - (state.spec_replicas - fence.max_unavailable)
+
+
+def _clean_up_unhealthy(ctx: Decision) -> bool:
+    """Argo cleanupUnhealthyReplicas: pods of old ReplicaSets that are not available serve
+    nobody, so they go at once, whatever the budget, delay or references (oldest first)."""
+    scaled = False
+    for rs in sorted(ctx.state.others, key=lambda rs: rs.created_order):
+        if rs.desired > 0 and rs.available < rs.desired:
+            scaled = scale(ctx, rs, rs.available) or scaled
     return scaled
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import events.models as ev
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
-from rollouts.decide.canary_traffic import at_desired_counts, router_weight, threshold
+from rollouts.decide.canary_router import at_desired_counts, router_weight, threshold
 from rollouts.decide.canary_weights import counts, routed
 from rollouts.decide.context import Decision
 from rollouts.decide.promotion import promote_stable
@@ -25,14 +25,14 @@ def reconcile_canary_pause(ctx: Decision) -> None:
     step = state.current_step
     if step is None or step.pause is None:
         return
-    if state.pause_condition(PauseReason.CANARY_PAUSE_STEP) is None and not state.controller_pause:
+    if state.pause_condition(PauseReason.CANARY_PAUSE_STEP) is None and not ctx.controller_paused():
         ctx.add_pause(PauseReason.CANARY_PAUSE_STEP)
 
 
 def pause_step_done(ctx: Decision, pause: PauseStep) -> bool:
     state = ctx.state
     condition = state.pause_condition(PauseReason.CANARY_PAUSE_STEP)
-    if state.controller_pause and condition is None:
+    if ctx.controller_paused() and condition is None:
         return True
     if pause.duration is None or condition is None:
         return False
@@ -46,11 +46,7 @@ def _weight_reached(ctx: Decision) -> bool:
         return True
     traffic = ctx.state.traffic
     wanted = router_weight(ctx)
-    return (
-        traffic.requested_canary == wanted
-        and traffic.applied_canary == wanted
-        and (traffic.verified is not False)
-    )
+    return traffic.holds(wanted) and traffic.verified is not False
 
 
 def step_completed(ctx: Decision, step: CanaryStep) -> bool:

@@ -6,21 +6,10 @@ from __future__ import annotations
 
 import events.models as ev
 from events.models import ServiceRole
-from rollouts.decide.canary_weights import (
-    canary_of,
-    counts,
-    current_set_weight,
-    max_weight,
-    replica_targets,
-    routed,
-)
+from rollouts.decide.canary_router import dynamically_rolling_back, router_weight, threshold
+from rollouts.decide.canary_weights import canary_of, counts, max_weight, routed
 from rollouts.decide.context import Decision
-from rollouts.replicas import (
-    ProgressThreshold,
-    at_desired_replica_counts_for_canary,
-    replica_progress_threshold_met,
-)
-from rollouts.spec import ReplicaProgressThreshold
+from rollouts.replicas import replica_progress_threshold_met
 from rollouts.state import ReplicaSetState
 
 
@@ -46,57 +35,19 @@ def switch_service(
 
 
 def reconcile_canary_services(ctx: Decision) -> None:
+    """Argo reconcileStableAndCanaryService. Once aborted, the canary service belongs to the
+    stable ReplicaSet: a basic canary switches it here, a traffic-routed one when the router is
+    reverted (reconcile_traffic). Argo points it at the canary again on every reconcile and lets
+    the router step switch it back; a decision must settle, so we skip that flip-flop."""
     canary = canary_of(ctx.state)
     switch_service(ctx, "stable", canary.stable_service, ctx.state.stable, check=True)
-    if ctx.is_aborted() and canary.traffic_routing is None:
-        switch_service(ctx, "canary", canary.canary_service, ctx.state.stable, check=True)
+    if ctx.is_aborted():
+        if canary.traffic_routing is None:
+            switch_service(ctx, "canary", canary.canary_service, ctx.state.stable, check=True)
+        return
+    if dynamically_rolling_back(ctx):
         return
     switch_service(ctx, "canary", canary.canary_service, ctx.state.new_rs, check=True)
-
-
-def threshold(ctx: Decision) -> ProgressThreshold | None:
-    spec: ReplicaProgressThreshold | None = canary_of(ctx.state).replica_progress_threshold
-    return ProgressThreshold(type=spec.type, value=spec.value) if spec else None
-
-
-def at_desired_counts(ctx: Decision) -> bool:
-    """Argo AtDesiredReplicaCountsForCanary for the current pass's targets."""
-    state = ctx.state
-    stable = state.stable if state.stable_rs != state.current_pod_hash else None
-    return at_desired_replica_counts_for_canary(
-        replica_targets(ctx),
-        new_rs=counts(state.new_rs),
-        stable_rs=counts(stable),
-        older=[c for c in map(counts, state.others) if c is not None],
-        threshold=threshold(ctx),
-        traffic_routed=routed(state),
-        dynamic_stable_scale=canary_of(state).dynamic_stable_scale,
-    )
-
-
-def router_weight(ctx: Decision) -> int:
-    """The canary weight the router should hold now (Argo's desiredWeight)."""
-    state = ctx.state
-    new = state.new_rs
-    if state.fully_promoted or ctx.is_aborted() or new is None or new.available == 0:
-        return 0
-    if state.promote_full:
-        return state.traffic.requested_canary or 0
-    index = state.current_step_index
-    if index is None:
-        return 0
-    if not at_desired_counts(ctx):
-        return _previous_set_weight(ctx, index)
-    if index != len(state.steps):
-        return current_set_weight(state, aborted=False)
-    return max_weight(state)
-
-
-def _previous_set_weight(ctx: Decision, index: int) -> int:
-    for step in reversed(ctx.state.steps[:index]):
-        if step.set_weight is not None:
-            return step.set_weight
-    return 0
 
 
 def _stable_can_take(ctx: Decision, weight: int) -> bool:
@@ -114,21 +65,34 @@ def reconcile_traffic(ctx: Decision) -> None:
     if not routed(ctx.state):
         return
     state = ctx.state
-    removing = state.fully_promoted or ctx.is_aborted() or state.promote_full
-    if removing or state.new_rs is None or state.new_rs.available == 0:
-        _remove_managed_routes(ctx)
     weight = router_weight(ctx)
+    if _routes_unwanted(ctx):
+        _remove_managed_routes(ctx)
+    if ctx.is_aborted() and (weight == 0 or not canary_of(state).dynamic_stable_scale):
+        switch_service(ctx, "canary", canary_of(state).canary_service, state.stable, check=False)
     if not _stable_can_take(ctx, weight):
         return
-    if ctx.is_aborted():
-        switch_service(ctx, "canary", canary_of(state).canary_service, state.stable, check=False)
     _set_step_route(ctx)
     _request_weight(ctx, weight)
 
 
+def _routes_unwanted(ctx: Decision) -> bool:
+    """Header and mirror routes only live while the canary is in flight and serving."""
+    state = ctx.state
+    if dynamically_rolling_back(ctx):
+        return False
+    new = state.new_rs
+    ending = state.fully_promoted or ctx.is_aborted() or state.promote_full
+    return ending or new is None or new.available == 0
+
+
 def _request_weight(ctx: Decision, weight: int) -> None:
+    """Record the weight for the router; while rolling back dynamically the canary side is
+    still the previous canary, which keeps its traffic until stable can take it."""
     state = ctx.state
     canary_hash = state.current_pod_hash or ""
+    if dynamically_rolling_back(ctx):
+        canary_hash = state.traffic.canary_hash
     stable_hash = state.stable_rs or ""
     traffic = state.traffic
     wanted = (weight, canary_hash, stable_hash)

@@ -88,7 +88,7 @@ def _promote(ctx: Decision, cmd: inp.Promote) -> None:
     if step_inconclusive and state.pause_conditions:
         _skip_step(ctx, "promoted past an inconclusive analysis")
     elif state.pause_conditions:
-        ctx.emit(ev.PauseConditionsCleared, reason="promoted")
+        _lift_pauses(ctx, "promoted")
     elif skippable:
         _skip_step(ctx, "promoted")
 
@@ -169,7 +169,14 @@ def _resume(ctx: Decision, cmd: inp.Resume) -> None:
     if state.manually_paused:
         ctx.emit(ev.ManualPauseChanged, paused=False)
     if state.pause_conditions:
-        ctx.emit(ev.PauseConditionsCleared, reason="resumed")
+        _lift_pauses(ctx, "resumed")
+
+
+def _lift_pauses(ctx: Decision, reason: str) -> None:
+    """The user lifts the controller's pauses; the next pass treats the paused step or the
+    blue-green pause as done (Argo: controllerPause still set, no condition left)."""
+    ctx.emit(ev.PauseConditionsCleared, reason=reason)
+    ctx.pauses_lifted_by_user = True
 
 
 COMMANDS: dict[type[Command], Callable[[Decision, Any], None]] = {

@@ -45,12 +45,20 @@ class Decision:
     cause: str
     events: list[Event] = field(default_factory=list)
     pauses: PauseChanges = field(default_factory=PauseChanges)
+    pauses_lifted_by_user: bool = False
+    """A command just cleared the controller's pause conditions. Argo detects this as
+    `controllerPause` still true with no conditions left, for exactly one reconcile, and then
+    resets `controllerPause`; the flag plays that part for the first pass of this decision."""
 
     def emit(self, event_type: type[E], **fields: Any) -> E:
         event = event_type(cause=self.cause, at=self.now, **fields)
         self.state = evolve(self.state, event)
         self.events.append(event)
         return event
+
+    def controller_paused(self) -> bool:
+        """Argo's `status.controllerPause` as the current pass sees it."""
+        return self.state.controller_pause or self.pauses_lifted_by_user
 
     # Argo's pauseContext queries, answered with the pending changes taken into account.
 
@@ -79,6 +87,7 @@ class Decision:
     def end_pass(self) -> None:
         """Write the collected pause/abort changes as events, in Argo's precedence."""
         changes, self.pauses = self.pauses, PauseChanges()
+        self.pauses_lifted_by_user = False
         if changes.remove_abort is not None and self.state.abort:
             self.emit(ev.AbortCleared, reason=changes.remove_abort)
         if changes.add_abort is not None and changes.remove_abort is None:

@@ -42,8 +42,12 @@ def _replica_set(ctx: Decision, obs: inp.ReplicaSetObserved) -> None:
 
 
 def _traffic(ctx: Decision, obs: inp.TrafficWeightObserved) -> None:
+    """A repeated report says nothing new, unless it confirms a request that only changed
+    which ReplicaSets are behind the same weight."""
     traffic = ctx.state.traffic
-    if (obs.canary_weight, obs.verified) == (traffic.applied_canary, traffic.verified):
+    same = (obs.canary_weight, obs.verified) == (traffic.applied_canary, traffic.verified)
+    confirms = obs.canary_weight == traffic.requested_canary and not traffic.confirmed
+    if same and not confirms:
         return
     ctx.emit(ev.TrafficWeightApplied, canary_weight=obs.canary_weight, verified=obs.verified)
 

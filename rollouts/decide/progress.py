@@ -22,6 +22,10 @@ def deadline_of(state: RolloutState) -> datetime | None:
         return None
     if state.abort or _indefinite(state) or _waiting_for_scale_down(state):
         return None
+    if state.phase is RolloutPhase.HEALTHY:
+        # Healthy until this pass: it just became unhealthy (a pod lost), which Argo counts as
+        # progress (becameUnhealthy), so the clock starts when the phase change is recorded.
+        return None
     view = compute_phase(state)
     if view is None or view.phase is not RolloutPhase.PROGRESSING:
         return None

@@ -41,14 +41,13 @@ def remove_deadline(ctx: Decision, rs: ReplicaSetState | None) -> None:
         ctx.emit(ev.ScaleDownDeadlineRemoved, pod_template_hash=rs.pod_template_hash)
 
 
-def referenced(state: RolloutState, rs: ReplicaSetState) -> bool:
+def referenced(state: RolloutState, rs: ReplicaSetState, max_weight: int = 100) -> bool:
     """Argo isReplicaSetReferenced: still pointed at by a service, the recorded weights, or the
-    rollout itself, so scaling it down would drop traffic."""
-    pod_hash = rs.pod_template_hash
+    rollout itself, so scaling it down would drop traffic. Argo reads the weights recorded
+    before the reconcile; here the router's last confirmed weights play that part."""
     refs = {state.stable_rs, state.current_pod_hash, *state.selectors.values()}
-    if state.traffic.requested_canary is not None:
-        refs |= {state.traffic.canary_hash, state.traffic.stable_hash}
-    return pod_hash in refs
+    refs |= state.traffic.serving_hashes(max_weight)
+    return rs.pod_template_hash in refs
 
 
 def delayed_scale_down(

@@ -11,6 +11,7 @@ from typing import Any
 
 import events.models as ev
 from events.phases import AnalysisRunKind
+from rollouts.decide.bluegreen_replicas import reconcile_preview_service
 from rollouts.decide.context import Decision
 from rollouts.hashing import pod_template_hash, step_hash
 from rollouts.spec import Rollout
@@ -50,8 +51,8 @@ def apply_spec(ctx: Decision, rollout: Rollout) -> None:
 
 
 def _start_revision(ctx: Decision, new_hash: str, template: dict[str, Any]) -> None:
-    state = ctx.state
     _terminate_current_runs(ctx, "a new revision replaced this one")
+    state = ctx.state
     revision = max((rs.revision for rs in state.replica_sets.values()), default=0) + 1
     existing = state.replica_sets.get(new_hash)
     if existing is None:
@@ -66,6 +67,7 @@ def _start_revision(ctx: Decision, new_hash: str, template: dict[str, Any]) -> N
             pod_template_hash=new_hash,
             within_scale_down_delay=within_delay,
         )
+    reconcile_preview_service(ctx)
     _reset_update(ctx, f"updated to revision {revision}")
 
 
@@ -75,6 +77,9 @@ def _within_scale_down_delay(ctx: Decision, rs: ReplicaSetState) -> bool:
 
 
 def _reset_update(ctx: Decision, reason: str) -> None:
+    """Argo resetRolloutStatus: the runs of the interrupted attempt stop being current, so they
+    are terminated (Argo cancels them as no longer current on the same reconcile)."""
+    _terminate_current_runs(ctx, reason)
     state = ctx.state
     steps = len(state.steps)
     index: int | None = 0 if steps else None

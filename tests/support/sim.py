@@ -8,18 +8,22 @@ Everything goes through `decide`, so the tests exercise exactly what the control
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import events.inputs as inp
 from events.base import Event, Input
+from events.phases import AnalysisPhase, AnalysisRunKind
 from rollouts.decide import decide
 from rollouts.evolve import fold
-from rollouts.state import RolloutState, initial_state
+from rollouts.phase import available_replicas, total_replicas, updated_replicas
+from rollouts.state import AnalysisRunState, ReplicaSetState, RolloutState, initial_state
 from rollouts.timers import next_wakeup
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+E = TypeVar("E", bound=Event)
 
 
 @dataclass
@@ -52,6 +56,11 @@ class Sim:
     def apply(self, manifest: dict[str, Any]) -> list[Event]:
         return self.command(inp.ApplySpec, manifest=copy.deepcopy(manifest))
 
+    def deploy(self, manifest: dict[str, Any]) -> None:
+        """Apply and let the platform settle (what `kubectl apply` + waiting does)."""
+        self.apply(manifest)
+        self.platform()
+
     def observe_rs(self, pod_hash: str, replicas: int, available: int | None = None) -> None:
         available = replicas if available is None else available
         self.send(
@@ -64,7 +73,24 @@ class Sim:
             )
         )
 
-    def platform(self, rounds: int = 50) -> None:
+    def observe_weight(self, weight: int, verified: bool | None = None) -> None:
+        observed = inp.TrafficWeightObserved(
+            input_id=self.next_id(), canary_weight=weight, verified=verified
+        )
+        self.send(observed)
+
+    def observe_run(self, kind: AnalysisRunKind, phase: AnalysisPhase, message: str = "") -> None:
+        """Report the current run of `kind` (it must exist) as being in `phase`."""
+        run = self.run(kind)
+        assert run is not None, f"no current {kind} run"
+        self.send(
+            inp.AnalysisRunObserved(
+                input_id=self.next_id(), run_name=run.name, phase=phase, message=message
+            )
+        )
+        self.platform()
+
+    def platform(self, rounds: int = 100) -> None:
         """Let the simulated cluster catch up with every intent."""
         for _ in range(rounds):
             if not self._platform_step():
@@ -79,8 +105,8 @@ class Sim:
                     return True
         traffic = self.state.traffic
         requested = traffic.requested_canary
-        if self.route and requested is not None and traffic.applied_canary != requested:
-            self.send(inp.TrafficWeightObserved(input_id=self.next_id(), canary_weight=requested))
+        if self.route and requested is not None and not traffic.confirmed:
+            self.observe_weight(requested)
             return True
         return False
 
@@ -96,12 +122,49 @@ class Sim:
             self.send(inp.Tick(input_id=self.next_id()))
             self.platform()
 
+    # Queries for assertions.
+
     @property
     def phase(self) -> str | None:
         return self.state.phase.value if self.state.phase else None
 
     def replicas_by_revision(self) -> dict[int, int]:
         return {rs.revision: rs.desired for rs in self.state.replica_sets.values()}
+
+    def rs(self, revision: int) -> ReplicaSetState:
+        found = [rs for rs in self.state.replica_sets.values() if rs.revision == revision]
+        assert found, f"no ReplicaSet at revision {revision}"
+        return found[0]
+
+    def run(self, kind: AnalysisRunKind) -> AnalysisRunState | None:
+        return self.state.run(kind)
+
+    @property
+    def weight(self) -> int | None:
+        """The canary weight last requested of the router."""
+        return self.state.traffic.requested_canary
+
+    def mark(self) -> int:
+        return len(self.events)
+
+    def since(self, mark: int, kind: type[E] | None = None) -> list[Any]:
+        new = self.events[mark:]
+        return [e for e in new if kind is None or isinstance(e, kind)]
+
+    def of(self, kind: type[E]) -> list[E]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def status_counts(self) -> tuple[int, int, int, int, int]:
+        """Argo's (desired, current, updated, ready, available) columns of `kubectl get ro`."""
+        state = self.state
+        ready = available_replicas(state)
+        return (
+            state.spec_replicas,
+            total_replicas(state),
+            updated_replicas(state),
+            ready,
+            available_replicas(state),
+        )
 
 
 def rollout_manifest(
@@ -131,3 +194,20 @@ def rollout_manifest(
         "metadata": {"name": name},
         "spec": body,
     }
+
+
+def istio_canary(steps: Sequence[Any], **canary: Any) -> dict[str, Any]:
+    """A canary strategy with Istio host-level traffic routing."""
+    routing: dict[str, Any] = {"istio": {"virtualService": {"name": "vs", "routes": ["primary"]}}}
+    routing.update(canary.pop("trafficRouting", {}))
+    return {
+        "canaryService": "canary",
+        "stableService": "stable",
+        "trafficRouting": routing,
+        "steps": list(steps),
+        **canary,
+    }
+
+
+def analysis(*templates: str) -> dict[str, Any]:
+    return {"templates": [{"templateName": t} for t in templates]}

@@ -1,0 +1,60 @@
+"""Resident memory per tracked rollout, measured in a fresh interpreter (`memory_probe`).
+
+A separate process keeps the figure clean: this one has run servers, thousands of rollouts and
+a benchmark's garbage by then. When the target is missed in a full run, a second, smaller probe
+runs under tracemalloc to name the source lines that allocate what the state keeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+
+RSS_TARGET_KB = 50.0
+TRACE_ROLLOUTS = 2000
+PROBE_TIMEOUT = 900.0
+
+
+class ProbeFailed(RuntimeError):
+    """The memory probe exited with an error or printed no result."""
+
+
+async def run_probe(rollouts: int, *, trace: bool = False) -> dict[str, Any]:
+    args = [sys.executable, "-m", "adapters.bench.memory_probe", str(rollouts)]
+    if trace:
+        args.append("--tracemalloc")
+    process = await asyncio.create_subprocess_exec(
+        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), PROBE_TIMEOUT)
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        raise
+    lines = stdout.decode().strip().splitlines()
+    if process.returncode != 0 or not lines:
+        raise ProbeFailed(
+            f"memory probe exited with {process.returncode}: {stderr.decode()[-500:]}"
+        )
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+async def measure_memory(rollouts: int, *, quick: bool, console: Console) -> dict[str, Any]:
+    console.print(f"    rebuilding the controller's state for {rollouts} rollouts (subprocess)")
+    result = await run_probe(rollouts)
+    console.print(
+        f"    {result['kb_per_rollout']} KB per rollout "
+        f"(marginal {result['marginal_kb_per_rollout']}, serve {result['serve_kb_per_rollout']})"
+    )
+    if result["kb_per_rollout"] > RSS_TARGET_KB and not quick:
+        console.print(f"    over target: tracing allocations for {TRACE_ROLLOUTS} rollouts")
+        traced = await run_probe(min(rollouts, TRACE_ROLLOUTS), trace=True)
+        result["top_allocations"] = traced["top_allocations"]
+    return result

@@ -1,0 +1,144 @@
+"""`rollouts apply -f FILE`: hand Rollout manifests to the controller, like `kubectl apply`.
+
+Everything is checked before anything is sent: every file is read and validated (all problems
+are printed, nothing is applied if one is an error), then every rollout is pre-checked with the
+controller's own rules. Only then is each manifest sent, whole, as an `ApplySpec`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+import events.inputs as inp
+from adapters.cli import session
+from adapters.cli.errors import CliError
+from adapters.cli.lint import STDIN, read_manifest, unreadable_reason
+from adapters.cli.options import with_settings
+from adapters.runtime.client import RolloutsClient, new_input_id
+from adapters.runtime.settings import Settings
+from rollouts.spec import Rollout, SpecProblem, load_manifests
+from rollouts.spec.yaml_docs import parse_documents
+from rollouts.state import initial_state
+
+NOT_YET = "(analysis arrives in a later version)"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    namespace: str
+    name: str
+    document: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass
+class Loaded:
+    rollouts: list[Manifest]
+    skipped: list[str]
+    problems: list[SpecProblem]
+
+
+def load_files(names: list[str], *, namespace: str, ignore_unknown_kinds: bool) -> Loaded:
+    """Every Rollout document of every file, with the namespace it will be applied in."""
+    loaded = Loaded(rollouts=[], skipped=[], problems=[])
+    for name in names:
+        try:
+            text = read_manifest(name)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read {name}: {unreadable_reason(exc)}") from None
+        source = "<stdin>" if name == STDIN else name
+        result = load_manifests(text, source=source, ignore_unknown_kinds=ignore_unknown_kinds)
+        loaded.problems.extend(result.problems)
+        documents = {doc.number: doc.data for doc in parse_documents(text) if doc.error is None}
+        for obj, location in zip(result.objects, result.locations, strict=True):
+            if not isinstance(obj, Rollout):
+                loaded.skipped.append(f"skipped {obj.kind} {obj.metadata.name} {NOT_YET}")
+                continue
+            document = documents[location.document or 0]
+            ns = obj.metadata.namespace or namespace
+            loaded.rollouts.append(Manifest(ns, obj.metadata.name, document))
+    return loaded
+
+
+def _report_problems(problems: list[SpecProblem], err: Console) -> None:
+    for problem in problems:
+        prefix = "" if problem.is_error else "warning: "
+        err.print(f"{prefix}{problem}", markup=False, style="red" if problem.is_error else "yellow")
+    errors = sum(1 for p in problems if p.is_error)
+    if errors:
+        raise CliError(f"{errors} problem(s) found; nothing was applied")
+
+
+async def apply_rollouts(settings: Settings, manifests: list[Manifest], out: Console) -> list[str]:
+    """Pre-check them all, then send each; returns the failures (already sent ones stay)."""
+    async with session.open_client(settings) as client:
+        plan = []
+        for manifest in manifests:
+            state = await client.state(manifest.namespace, manifest.name)
+            item = inp.ApplySpec(
+                input_id=new_input_id(), actor=settings.actor, manifest=manifest.document
+            )
+            client.precheck(state or initial_state(manifest.namespace, manifest.name), item)
+            plan.append((manifest, item, state is None))
+        return [
+            failure
+            for manifest, item, is_new in plan
+            if (failure := await _send(client, manifest, item, is_new, out))
+        ]
+
+
+async def _send(
+    client: RolloutsClient, manifest: Manifest, item: inp.ApplySpec, is_new: bool, out: Console
+) -> str:
+    with session.waiting(out, f"applying rollout {manifest.key}..."):
+        outcome = await client.send(manifest.namespace, manifest.name, item)
+    if outcome.status in ("refused", "invalid"):
+        return f"rollout {manifest.key}: {outcome.message}"
+    verb = "unchanged" if outcome.status == "unchanged" else "created" if is_new else "configured"
+    out.print(f"rollout {manifest.key} {verb}", markup=False)
+    return ""
+
+
+@with_settings
+def apply_command(
+    settings: Settings,
+    files: Annotated[
+        list[str],
+        typer.Option("-f", "--filename", help="Manifest file (repeatable; - for stdin)."),
+    ],
+    ignore_unknown_kinds: Annotated[
+        bool,
+        typer.Option("--ignore-unknown-kinds", help="Skip objects that are not Rollouts."),
+    ] = False,
+) -> None:
+    """Create or update rollouts from manifests (AnalysisTemplates are skipped for now).
+
+    A rollout goes to its metadata.namespace, else to -n; one error anywhere applies nothing.
+    """
+    out, err = session.stdout_console(), session.stderr_console()
+    loaded = load_files(
+        files, namespace=settings.namespace, ignore_unknown_kinds=ignore_unknown_kinds
+    )
+    _report_problems(loaded.problems, err)
+    for line in loaded.skipped:
+        out.print(line, markup=False)
+    if not loaded.rollouts:
+        if loaded.skipped:
+            return
+        raise CliError("no objects passed to apply")
+    failures = session.run_async(apply_rollouts(settings, loaded.rollouts, out))
+    for failure in failures[:-1]:
+        err.print(f"error: {failure}", markup=False)
+    if failures:
+        raise CliError(failures[-1])
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="apply")(apply_command)

@@ -1,0 +1,47 @@
+"""What the long-running commands (`serve`, `worker`) share: running until a signal.
+
+The async cores take the stop event as a parameter, so tests run them in-process and stop them
+by setting it; the commands wire SIGINT/SIGTERM to the same event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable
+
+from adapters.runtime.connect import Connection
+from adapters.runtime.settings import Settings
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def run_until_signal(core: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `core(stop)` in a fresh loop; SIGINT/SIGTERM set `stop` for a clean shutdown."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        installed = []
+        for sig in STOP_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)
+                installed.append(sig)
+        try:
+            await core(stop)
+        finally:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
+
+    asyncio.run(main())
+
+
+def server_url(connection: Connection | None, settings: Settings) -> str:
+    """The NATS URL the process is connected to, as other processes would give it."""
+    if connection is not None and connection.embedded is not None:
+        return connection.embedded.url
+    url = connection.nc.connected_url if connection is not None else None
+    if url is not None and url.hostname:
+        return f"{url.scheme}://{url.hostname}:{url.port}"
+    return settings.nats.url or "?"

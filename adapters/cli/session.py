@@ -1,0 +1,113 @@
+"""What every command shares: the consoles, the event loop, and a client for the duration.
+
+Commands call `session.open_client(...)` through the module (not a from-import) so tests can
+replace it with an in-memory client and run a command with no server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from typing import Any, TextIO, TypeVar
+
+from rich.console import Console
+
+from adapters.cli.errors import CliError, RolloutNotFound
+from adapters.runtime.client import RolloutsClient
+from adapters.runtime.connect import ServerUnreachable, connect, probe
+from adapters.runtime.settings import Settings
+from events.store import StoredEvent
+from rollouts.state import RolloutState
+
+T = TypeVar("T")
+PIPE_WIDTH = 200
+"""Output to a pipe or file is not wrapped at 80 columns, so scripts and tests see whole lines."""
+CONNECT_TIMEOUT = 5.0
+
+
+def _width(stream: TextIO) -> int | None:
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return None
+    return PIPE_WIDTH
+
+
+def stdout_console() -> Console:
+    return Console(highlight=False, emoji=False, width=_width(sys.stdout))
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False, emoji=False, width=_width(sys.stderr))
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+@contextlib.asynccontextmanager
+async def open_client(settings: Settings) -> AsyncIterator[RolloutsClient]:
+    if settings.nats.url:
+        try:
+            await probe(settings.nats.url, CONNECT_TIMEOUT)
+        except ServerUnreachable as unreachable:
+            raise CliError(str(unreachable)) from None
+    connection = await connect(settings)
+    try:
+        yield RolloutsClient(connection)
+    finally:
+        await connection.close()
+
+
+async def require_state(client: RolloutsClient, namespace: str, name: str) -> RolloutState:
+    state = await client.state(namespace, name)
+    if state is None:
+        raise RolloutNotFound(namespace, name)
+    return state
+
+
+@contextlib.contextmanager
+def waiting(console: Console, message: str) -> Iterator[None]:
+    """A spinner while something slow happens, on a terminal only (pipes stay clean)."""
+    if console.is_terminal:
+        with console.status(message):
+            yield
+    else:
+        yield
+
+
+async def follow_with_ticks(
+    client: RolloutsClient, namespace: str, name: str, *, after: int, every: float = 1.0
+) -> AsyncIterator[StoredEvent | None]:
+    """New events of one rollout as they come, and None every `every` seconds of quiet.
+
+    The subscription is drained by its own task: cancelling a wait on it directly would close
+    the subscription's generator.
+    """
+    queue: asyncio.Queue[StoredEvent] = asyncio.Queue()
+
+    async def pump() -> None:
+        async for stored in client.follow(namespace, name, after=after):
+            await queue.put(stored)
+
+    task = asyncio.create_task(pump(), name=f"follow {namespace}/{name}")
+    try:
+        while True:
+            if task.done() and queue.empty():
+                task.result()  # the subscription ended: re-raise its error, if any
+                return
+            try:
+                yield await asyncio.wait_for(queue.get(), every)
+            except TimeoutError:
+                yield None
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def load_history(client: RolloutsClient, namespace: str, name: str) -> list[StoredEvent]:
+    history = await client.history(namespace, name)
+    if not history:
+        raise RolloutNotFound(namespace, name)
+    return history

@@ -1,0 +1,1 @@
+"""Shared runtime pieces for the composition roots: settings, NATS connection, projections."""

@@ -1,0 +1,127 @@
+"""What the CLI (and the demo) need from a running system: read and command rollouts.
+
+Reads fold the stream directly, so `get`, `events` and `replay` work even with no controller
+running. Commands are checked first against the current state with the same pure `decide` the
+controller runs (a refusal appends nothing and publishes nothing), then published with a reply
+subject; the controller's answer is authoritative.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from adapters.runtime.connect import Connection
+from adapters.runtime.publish import InputPublisher
+from events.base import Input
+from events.codec import DEFAULT_CODEC
+from events.input_codec import InputOutcome
+from events.jetstream import JetStreamEventStore
+from events.store import StoredEvent
+from events.subjects import rollout_events_filter
+from rollouts.decide import decide
+from rollouts.evolve import fold
+from rollouts.state import RolloutState, initial_state
+
+
+class ControllerUnavailable(RuntimeError):
+    """No controller is consuming inputs, or it did not answer in time."""
+
+
+def new_input_id() -> str:
+    return str(uuid.uuid4())
+
+
+class RolloutsClient:
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+        self.store = JetStreamEventStore(connection.js)
+        self._publish = InputPublisher(connection.js)
+
+    async def history(self, namespace: str, name: str) -> list[StoredEvent]:
+        return await self.store.load(namespace, name)
+
+    async def state(self, namespace: str, name: str) -> RolloutState | None:
+        history = await self.history(namespace, name)
+        if not history:
+            return None
+        return fold(initial_state(namespace, name), (s.event for s in history))
+
+    async def states(self) -> list[RolloutState]:
+        states: dict[tuple[str, str], RolloutState] = {}
+        for stored in await self.store.load_all():
+            namespace, _, name = stored.envelope.subject.partition("/")
+            state = states.get((namespace, name)) or initial_state(namespace, name)
+            states[(namespace, name)] = fold(state, [stored.event])
+        return [states[key] for key in sorted(states)]
+
+    def precheck(self, state: RolloutState, item: Input) -> None:
+        """Raise the DomainError the controller would raise, before publishing anything."""
+        decide(state, item, datetime.now(UTC))
+
+    async def controller_running(self) -> bool:
+        try:
+            info = await self._conn.js.consumer_info("ROLLOUT_INPUTS", "controller")
+        except NotFoundError:
+            return False
+        return bool(info.push_bound)
+
+    async def send(
+        self, namespace: str, name: str, item: Input, *, timeout: float = 15.0
+    ) -> InputOutcome:
+        if not await self.controller_running():
+            raise ControllerUnavailable(
+                "no controller is running; start one with `rollouts serve` "
+                "(or `rollouts worker controller`)"
+            )
+        nc = self._conn.nc
+        inbox = nc.new_inbox()
+        subscription = await nc.subscribe(inbox, max_msgs=1)
+        try:
+            await self._publish(namespace, name, item, reply_to=inbox)
+            try:
+                reply = await subscription.next_msg(timeout)
+            except TimeoutError:
+                raise ControllerUnavailable(
+                    f"the controller did not answer within {timeout:.0f}s; "
+                    "the command stays queued and will be decided when it catches up"
+                ) from None
+        finally:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+        return InputOutcome.model_validate_json(reply.data)
+
+    async def follow(
+        self, namespace: str, name: str, *, after: int = 0
+    ) -> AsyncIterator[StoredEvent]:
+        """New events of one rollout as they are appended (after stream sequence `after`)."""
+        queue: asyncio.Queue[StoredEvent] = asyncio.Queue()
+
+        async def on_message(msg: object) -> None:
+            envelope, event = DEFAULT_CODEC.decode(msg.headers, msg.data)  # type: ignore[attr-defined]
+            sequence = msg.metadata.sequence.stream  # type: ignore[attr-defined]
+            await queue.put(StoredEvent(sequence, envelope.rolloutsequence, envelope, event))
+
+        config = (
+            ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1)
+            if after
+            else ConsumerConfig(deliver_policy=DeliverPolicy.NEW)
+        )
+        subscription = await self._conn.js.subscribe(
+            rollout_events_filter(namespace, name),
+            ordered_consumer=True,
+            cb=on_message,
+            config=config,
+        )
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()

@@ -1,0 +1,56 @@
+"""Run jobs of one key strictly in order and jobs of different keys concurrently.
+
+Inputs of one rollout must be decided in the order they arrived, but one slow rollout must not
+hold up the others: each key gets a queue drained by a task that exists only while the queue has
+work, so ten thousand idle rollouts cost no tasks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
+
+Job = Callable[[], Awaitable[None]]
+
+
+class KeyedExecutor:
+    def __init__(self, concurrency: int = 256) -> None:
+        self._queues: dict[Hashable, asyncio.Queue[Job]] = {}
+        self._tasks: dict[Hashable, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.errors: list[BaseException] = []
+
+    def submit(self, key: Hashable, job: Job) -> None:
+        queue = self._queues.setdefault(key, asyncio.Queue())
+        queue.put_nowait(job)
+        if key not in self._tasks:
+            self._idle.clear()
+            self._tasks[key] = asyncio.create_task(self._drain(key, queue), name=f"keyed:{key}")
+
+    async def _drain(self, key: Hashable, queue: asyncio.Queue[Job]) -> None:
+        try:
+            while not queue.empty():
+                job = queue.get_nowait()
+                async with self._slots:
+                    try:
+                        await job()
+                    except Exception as error:  # a job's failure must not stop its key
+                        self.errors.append(error)
+        finally:
+            del self._tasks[key]
+            if queue.empty():
+                self._queues.pop(key, None)
+            if not self._tasks:
+                self._idle.set()
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._queues.clear()

@@ -1,0 +1,71 @@
+"""Process settings, read once by each composition root (never at import time).
+
+With no NATS URL the processes use the embedded default: the pinned nats-server started from the
+virtualenv, with its data under the user's data directory. With a URL, every credential option
+is passed through to nats-py unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+
+class NatsSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str | None = None
+    creds_file: str | None = None
+    token: str | None = None
+    user: str | None = None
+    password: str | None = None
+    tls_ca: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return not self.url
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    nats: NatsSettings = NatsSettings()
+    data_dir: Path
+    namespace: str = "default"
+    actor: str = ""
+
+
+def default_data_dir(environ: Mapping[str, str]) -> Path:
+    """XDG data home (or ~/.local/share) / rollouts."""
+    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", "~")) / ".local" / "share")
+    return Path(base).expanduser() / "rollouts"
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Settings from ROLLOUTS_* variables; explicit `overrides` (CLI flags) win when not None."""
+    env = os.environ if environ is None else environ
+    nats_fields = {
+        "url": env.get("ROLLOUTS_NATS_URL"),
+        "creds_file": env.get("ROLLOUTS_NATS_CREDS"),
+        "token": env.get("ROLLOUTS_NATS_TOKEN"),
+        "user": env.get("ROLLOUTS_NATS_USER"),
+        "password": env.get("ROLLOUTS_NATS_PASSWORD"),
+        "tls_ca": env.get("ROLLOUTS_NATS_TLS_CA"),
+        "tls_cert": env.get("ROLLOUTS_NATS_TLS_CERT"),
+        "tls_key": env.get("ROLLOUTS_NATS_TLS_KEY"),
+    }
+    for key in list(nats_fields):
+        if overrides.get(f"nats_{key}") is not None:
+            nats_fields[key] = str(overrides[f"nats_{key}"])
+    data_dir = overrides.get("data_dir") or env.get("ROLLOUTS_DATA_DIR") or default_data_dir(env)
+    return Settings(
+        nats=NatsSettings(**nats_fields),
+        data_dir=Path(str(data_dir)),
+        namespace=str(overrides.get("namespace") or env.get("ROLLOUTS_NAMESPACE") or "default"),
+        actor=str(overrides.get("actor") or env.get("ROLLOUTS_ACTOR") or env.get("USER") or ""),
+    )

@@ -1,0 +1,1 @@
+"""Worker processes (FastStream apps): the controller and the adapters' workers."""

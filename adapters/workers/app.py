@@ -1,0 +1,186 @@
+"""The composition root of the long-running processes: `rollouts serve` and `rollouts worker`.
+
+`create_app(settings, workers=...)` wires the chosen workers to one NATS connection (embedded
+or remote), one projection of all rollout states, and the platform. Nothing connects until
+`start()`; `stop()` undoes everything in reverse order.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import structlog
+from faststream.nats import NatsBroker, NatsCredentials, NatsToken, NatsUserPassword
+from faststream.security import BaseSecurity
+from nats.aio.msg import Msg
+
+from adapters.runtime.connect import Connection, connect
+from adapters.runtime.keyed import KeyedExecutor
+from adapters.runtime.projection import StateProjection
+from adapters.runtime.publish import InputPublisher
+from adapters.runtime.settings import NatsSettings, Settings
+from adapters.workers.controller import Controller, SystemClock
+from adapters.workers.observer import PlatformObserver
+from adapters.workers.scaler import SCALER_EVENTS, ScalerWorker
+from adapters.workers.subscriptions import subscribe_events, subscribe_inputs
+from adapters.workers.timer import TimerWorker
+from adapters.workers.traffic import TRAFFIC_EVENTS, TrafficWorker
+from events.input_codec import H_REPLY_TO, InputOutcome, MalformedInput, decode_input
+from events.jetstream import JetStreamEventStore
+from rollouts.ports import Clock, ReplicaSetPlatform, TrafficRouter
+
+log = structlog.get_logger("rollouts.app")
+
+ALL_WORKERS = ("controller", "traffic", "scaler", "timer")
+
+
+def broker_security(settings: NatsSettings) -> BaseSecurity | None:
+    context = None
+    if settings.tls_ca or settings.tls_cert:
+        context = ssl.create_default_context(cafile=settings.tls_ca)
+        if settings.tls_cert:
+            context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    if settings.creds_file:
+        return NatsCredentials(settings.creds_file, ssl_context=context)
+    if settings.token:
+        return NatsToken(settings.token, ssl_context=context)
+    if settings.user:
+        return NatsUserPassword(settings.user, settings.password or "", ssl_context=context)
+    return BaseSecurity(ssl_context=context) if context else None
+
+
+@dataclass
+class RolloutsApp:
+    settings: Settings
+    workers: Sequence[str] = ALL_WORKERS
+    platform: ReplicaSetPlatform | None = None
+    router: TrafficRouter | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    start_embedded: bool = True
+    connection: Connection | None = None
+    controller: Controller | None = None
+    projection: StateProjection | None = None
+    _broker: NatsBroker | None = None
+    _stoppables: list[TimerWorker | PlatformObserver] = field(default_factory=list)
+    _executors: list[KeyedExecutor] = field(default_factory=list)
+
+    async def start(self) -> None:
+        self.connection = await connect(self.settings, start_embedded=self.start_embedded)
+        store = JetStreamEventStore(self.connection.js)
+        self.projection = StateProjection(store)
+        await self.projection.rebuild()
+        await self.projection.follow(self.connection.nc)
+        url = self.connection.nc.connected_url
+        servers = f"nats://{url.hostname}:{url.port}" if url else "nats://127.0.0.1:4222"
+        self._broker = NatsBroker(
+            servers,
+            security=broker_security(self.settings.nats),
+            logger=None,
+            max_reconnect_attempts=-1,
+        )
+        publish = InputPublisher(self.connection.js)
+        if "controller" in self.workers:
+            await self._wire_controller(store)
+        await self._wire_effects(publish)
+        await self._broker.start()
+        for item in self._stoppables:
+            item.start()
+        log.info("app.started", workers=list(self.workers), url=servers)
+
+    def _executor(self) -> KeyedExecutor:
+        executor = KeyedExecutor()
+        self._executors.append(executor)
+        return executor
+
+    async def _wire_controller(self, store: JetStreamEventStore) -> None:
+        assert self._broker is not None and self.connection is not None
+        self.controller = Controller(store, self.clock)
+        await self.controller.start()
+        nc, controller = self.connection.nc, self.controller
+
+        async def on_input(namespace: str, name: str, raw: Msg) -> None:
+            reply_to = (raw.headers or {}).get(H_REPLY_TO)
+            try:
+                item = decode_input(raw.headers, raw.data)
+            except MalformedInput as error:
+                log.warning("input.malformed", subject=raw.subject, error=str(error))
+                outcome = InputOutcome(
+                    input_id=(raw.headers or {}).get("ce-id", ""),
+                    status="invalid",
+                    message=str(error),
+                )
+                await raw.term()
+            else:
+                outcome = await controller.handle(namespace, name, item)
+                await raw.ack()
+            if reply_to:
+                await nc.publish(reply_to, outcome.model_dump_json().encode())
+
+        subscribe_inputs(self._broker, self._executor(), durable="controller", handler=on_input)
+
+    async def _wire_effects(self, publish: InputPublisher) -> None:
+        assert self._broker is not None and self.projection is not None
+        if "traffic" in self.workers and self.router is not None:
+            traffic = TrafficWorker(self.projection, self.router, publish)
+            subscribe_events(
+                self._broker,
+                self._executor(),
+                durable="traffic",
+                event_types=TRAFFIC_EVENTS,
+                handler=traffic.handle,
+            )
+        if "scaler" in self.workers and self.platform is not None:
+            scaler = ScalerWorker(self.projection, self.platform)
+            await scaler.resync()
+            subscribe_events(
+                self._broker,
+                self._executor(),
+                durable="scaler",
+                event_types=SCALER_EVENTS,
+                handler=scaler.handle,
+            )
+            self._stoppables.append(PlatformObserver(self.platform, publish))
+        if "timer" in self.workers:
+            self._stoppables.append(TimerWorker(self.projection, publish, self.clock))
+
+    async def stop(self) -> None:
+        for item in reversed(self._stoppables):
+            await item.stop()
+        self._stoppables.clear()
+        if self._broker is not None:
+            await self._broker.stop()
+            self._broker = None
+        for executor in self._executors:
+            await executor.close()
+        self._executors.clear()
+        if self.projection is not None:
+            await self.projection.close()
+        if self.connection is not None:
+            await self.connection.close()
+            self.connection = None
+
+
+def create_app(
+    settings: Settings,
+    *,
+    workers: Sequence[str] = ALL_WORKERS,
+    platform: ReplicaSetPlatform | None = None,
+    router: TrafficRouter | None = None,
+    clock: Clock | None = None,
+    start_embedded: bool = True,
+) -> RolloutsApp:
+    unknown = sorted(set(workers) - set(ALL_WORKERS))
+    if unknown:
+        raise ValueError(
+            f"unknown worker(s) {', '.join(unknown)}; choose from {', '.join(ALL_WORKERS)}"
+        )
+    return RolloutsApp(
+        settings=settings,
+        workers=tuple(workers),
+        platform=platform,
+        router=router,
+        clock=clock or SystemClock(),
+        start_embedded=start_embedded,
+    )

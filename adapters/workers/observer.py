@@ -1,0 +1,55 @@
+"""The platform observer: every ReplicaSet status change becomes a `ReplicaSetObserved` input."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+import events.inputs as inp
+from events.base import Input
+from rollouts.ports import ReplicaSetPlatform, ReplicaSetStatus
+
+log = structlog.get_logger("rollouts.observer")
+
+Publish = Callable[[str, str, Input], Awaitable[None]]
+
+
+def observation(status: ReplicaSetStatus) -> inp.ReplicaSetObserved:
+    counts = f"{status.replicas}/{status.ready_replicas}/{status.available_replicas}"
+    return inp.ReplicaSetObserved(
+        input_id=f"rs:{status.rollout}:{status.pod_template_hash}:{status.observed_at.isoformat()}:{counts}",
+        pod_template_hash=status.pod_template_hash,
+        replicas=status.replicas,
+        ready_replicas=status.ready_replicas,
+        available_replicas=status.available_replicas,
+        observed_at=status.observed_at,
+    )
+
+
+class PlatformObserver:
+    def __init__(self, platform: ReplicaSetPlatform, publish: Publish) -> None:
+        self._platform = platform
+        self._publish = publish
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="platform-observer")
+
+    async def _run(self) -> None:
+        async for status in self._platform.statuses():
+            try:
+                await self._publish(
+                    status.rollout.namespace, status.rollout.name, observation(status)
+                )
+            except Exception as error:
+                log.error("observer.publish_failed", error=repr(error))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

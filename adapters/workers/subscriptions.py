@@ -1,0 +1,124 @@
+"""FastStream subscriptions shared by every worker.
+
+Each worker has its own durable push consumer, filtered on the server by the event types (or
+input subjects) it serves, with manual acknowledgement: a message is acked only after its
+effect is done, so a crash redelivers it. Messages are handed to a KeyedExecutor so one
+rollout's messages are handled in order while different rollouts proceed concurrently.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import structlog
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage
+from nats.aio.msg import Msg
+
+from adapters.runtime.keyed import KeyedExecutor
+from events.codec import DEFAULT_CODEC
+from events.store import StoredEvent
+from events.subjects import event_type_filter, parse_event_subject, parse_input_subject
+
+log = structlog.get_logger("rollouts.workers")
+
+EventHandler = Callable[[StoredEvent], Awaitable[None]]
+InputHandler = Callable[[str, str, Msg], Awaitable[None]]
+
+ACK_WAIT_SECONDS = 30.0
+
+
+MessageHandler = Callable[[Any, NatsMessage], Awaitable[None]]
+
+
+def _durable_push(broker: NatsBroker, **kwargs: Any) -> Callable[[MessageHandler], MessageHandler]:
+    """A durable push consumer in a deliver group. FastStream warns that durable push consumers
+    do not scale; in a deliver group they do, and push delivery is what keeps latency low (a
+    pull batch waits for its timeout when it is not full), so the warning is silenced here."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="The JetStream Push consumer", category=RuntimeWarning
+        )
+        subscriber = broker.subscriber("", ack_policy=AckPolicy.MANUAL, **kwargs)
+
+    def register(handler: MessageHandler) -> MessageHandler:
+        subscriber(handler)
+        return handler
+
+    return register
+
+
+def _consumer(filters: Sequence[str], max_ack_pending: int) -> ConsumerConfig:
+    return ConsumerConfig(
+        filter_subjects=list(filters),
+        max_ack_pending=max_ack_pending,
+        ack_wait=ACK_WAIT_SECONDS,
+    )
+
+
+def subscribe_events(
+    broker: NatsBroker,
+    executor: KeyedExecutor,
+    *,
+    durable: str,
+    event_types: Sequence[str],
+    handler: EventHandler,
+    max_ack_pending: int = 20_000,
+) -> None:
+    """Call `handler` for each event of `event_types`, in order per rollout, acking after."""
+    filters = [event_type_filter(t) for t in event_types]
+
+    @_durable_push(
+        broker,
+        stream=JStream("ROLLOUTS", declare=False),
+        durable=durable,
+        queue=durable,
+        config=_consumer(filters, max_ack_pending),
+    )
+    async def on_event(body: Any, msg: NatsMessage) -> None:
+        raw: Msg = msg.raw_message
+        subject = parse_event_subject(raw.subject)
+        executor.submit((subject.namespace, subject.name), lambda: _run_event(raw, handler))
+
+
+async def _run_event(raw: Msg, handler: EventHandler) -> None:
+    try:
+        envelope, event = DEFAULT_CODEC.decode(raw.headers, raw.data)
+    except ValueError as error:
+        log.error("event.undecodable", subject=raw.subject, error=str(error))
+        await raw.term()
+        return
+    stored = StoredEvent(raw.metadata.sequence.stream, envelope.rolloutsequence, envelope, event)
+    try:
+        await handler(stored)
+    except Exception as error:
+        log.error("event.handler_failed", subject=raw.subject, error=repr(error))
+        await raw.nak(delay=1.0)
+        return
+    await raw.ack()
+
+
+def subscribe_inputs(
+    broker: NatsBroker,
+    executor: KeyedExecutor,
+    *,
+    durable: str,
+    handler: InputHandler,
+    max_ack_pending: int = 20_000,
+) -> None:
+    """Call `handler(namespace, name, msg)` for each input, in order per rollout."""
+
+    @_durable_push(
+        broker,
+        stream=JStream("ROLLOUT_INPUTS", declare=False),
+        durable=durable,
+        queue=durable,
+        config=_consumer(["rollouts.in.>"], max_ack_pending),
+    )
+    async def on_input(body: Any, msg: NatsMessage) -> None:
+        raw: Msg = msg.raw_message
+        subject = parse_input_subject(raw.subject)
+        key = (subject.namespace, subject.name)
+        executor.submit(key, lambda: handler(subject.namespace, subject.name, raw))

@@ -1,0 +1,96 @@
+"""The timer worker: wakes a rollout when its state says something is due.
+
+Wake-ups are a function of state (`rollouts.timers.next_wakeup`), rebuilt from the stream at
+start, so a restart in the middle of a 10-minute pause still ends it on time. A tick's input id
+names the rollout and the due time: a tick fired twice (two timer workers, a restart) is
+deduplicated by JetStream, and a tick that finds nothing to do decides nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import structlog
+
+import events.inputs as inp
+from adapters.runtime.projection import Key, StateProjection
+from events.base import Input
+from events.store import StoredEvent
+from rollouts.ports import Clock
+from rollouts.state import RolloutState
+from rollouts.timers import next_wakeup
+
+log = structlog.get_logger("rollouts.timer")
+
+Publish = Callable[[str, str, Input], Awaitable[None]]
+
+
+class TimerWorker:
+    def __init__(self, projection: StateProjection, publish: Publish, clock: Clock) -> None:
+        self._projection = projection
+        self._publish = publish
+        self._clock = clock
+        self._due: dict[Key, datetime] = {}
+        self._heap: list[tuple[datetime, Key]] = []
+        self._fired: dict[Key, datetime] = {}
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        projection.on_event(self._on_state)
+
+    def _on_state(self, key: Key, state: RolloutState, stored: StoredEvent) -> None:
+        self._schedule(key, state)
+
+    def _schedule(self, key: Key, state: RolloutState) -> None:
+        due = next_wakeup(state)
+        if due is None or self._fired.get(key) == due:
+            self._due.pop(key, None)
+            return
+        if self._due.get(key) != due:
+            self._due[key] = due
+            heapq.heappush(self._heap, (due, key))
+            self._changed.set()
+
+    def start(self) -> None:
+        for key, state in self._projection.states.items():
+            self._schedule(key, state)
+        self._task = asyncio.create_task(self._run(), name="timer-worker")
+
+    async def _run(self) -> None:
+        while True:
+            self._changed.clear()
+            await self._fire_due()
+            delay = self._seconds_to_next()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), delay)
+
+    def _seconds_to_next(self) -> float:
+        while self._heap and self._due.get(self._heap[0][1]) != self._heap[0][0]:
+            heapq.heappop(self._heap)
+        if not self._heap:
+            return 60.0
+        return max(0.0, (self._heap[0][0] - self._clock.now()).total_seconds())
+
+    async def _fire_due(self) -> None:
+        now = self._clock.now()
+        while self._heap and self._heap[0][0] <= now:
+            due, key = heapq.heappop(self._heap)
+            if self._due.get(key) != due:
+                continue
+            del self._due[key]
+            self._fired[key] = due
+            tick = inp.Tick(input_id=f"tick:{key[0]}/{key[1]}:{due.isoformat()}")
+            try:
+                await self._publish(key[0], key[1], tick)
+            except Exception as error:
+                log.error("timer.publish_failed", rollout=f"{key[0]}/{key[1]}", error=repr(error))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,76 @@
+"""Inputs on the wire: `rollouts.in.<ns>.<name>` with CloudEvents headers, JSON payload.
+
+Anyone may publish an input (the CLI, the Kubernetes watcher, a chat bot). `Nats-Msg-Id` is the
+input id, so a publisher retrying after a lost ack does not deliver it twice. A publisher that
+wants to know the outcome names a core-NATS subject in `rollouts-reply-to`; the controller
+answers there with an `InputOutcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from events.base import INPUT_TYPES, Input
+from events.subjects import input_subject
+
+H_REPLY_TO = "rollouts-reply-to"
+
+
+class MalformedInput(ValueError):
+    """An input message that cannot be decoded; the message says what is wrong with it."""
+
+
+class InputOutcome(BaseModel):
+    """The controller's answer to one input."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input_id: str
+    status: Literal["accepted", "unchanged", "refused", "invalid"]
+    message: str = ""
+    events: int = 0
+    version: int = 0
+
+
+def encode_input(
+    namespace: str,
+    name: str,
+    item: Input,
+    *,
+    reply_to: str | None = None,
+    now: datetime | None = None,
+) -> tuple[str, dict[str, str], bytes]:
+    """(subject, headers, data) for publishing `item` to rollout `namespace/name`."""
+    headers = {
+        "ce-specversion": "1.0",
+        "ce-id": item.input_id,
+        "ce-type": item.type_name(),
+        "ce-source": f"rollouts/{item.actor or 'anonymous'}",
+        "ce-subject": f"{namespace}/{name}",
+        "ce-time": (now or datetime.now(UTC)).isoformat(),
+        "ce-datacontenttype": "application/json",
+        "Nats-Msg-Id": item.input_id,
+    }
+    if reply_to:
+        headers[H_REPLY_TO] = reply_to
+    return input_subject(namespace, name), headers, item.model_dump_json().encode()
+
+
+def decode_input(headers: Mapping[str, str] | None, data: bytes) -> Input:
+    """The input carried by a message; MalformedInput names what is wrong."""
+    type_name = (headers or {}).get("ce-type", "")
+    cls = INPUT_TYPES.get(type_name)
+    if cls is None:
+        known = ", ".join(sorted(INPUT_TYPES))
+        raise MalformedInput(f"unknown input type {type_name!r} (known: {known})")
+    try:
+        return cls.model_validate_json(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+        )
+        raise MalformedInput(f"invalid {type_name} input: {problems}") from None

@@ -1,0 +1,64 @@
+"""Replay helpers over any EventStore: a rollout's history up to a point, the stream in pages.
+
+Folding the events into state is the domain's business (`rollouts.evolve`), which this package
+must not import; these helpers only choose which events a caller folds, so "what did the
+rollout look like at step 3, or at 14:02?" is one load and one fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from events.envelope import as_utc
+from events.store import EventStore, StoredEvent
+
+DEFAULT_PAGE = 10_000
+
+
+async def events_until(
+    store: EventStore,
+    namespace: str,
+    name: str,
+    *,
+    sequence: int | None = None,
+    time: datetime | None = None,
+) -> list[StoredEvent]:
+    """The rollout's history up to and including rollout sequence `sequence` and time `time`.
+
+    Either bound may be left out; with both, an event must satisfy both. A naive `time` is taken
+    to be UTC, as event times are.
+    """
+    history = await store.load(namespace, name)
+    limit = None if time is None else as_utc(time)
+    kept: list[StoredEvent] = []
+    for stored in history:
+        if sequence is not None and stored.rollout_sequence > sequence:
+            break
+        if limit is not None and stored.envelope.time > limit:
+            break
+        kept.append(stored)
+    return kept
+
+
+async def pages(
+    store: EventStore, *, after: int = 0, page: int = DEFAULT_PAGE
+) -> AsyncIterator[list[StoredEvent]]:
+    """The whole stream after `after`, in stream order, `page` events at a time.
+
+    Ends at the stream's last sequence as it was when iteration began, so a replay of a busy
+    stream finishes; call again with the last sequence seen to catch up.
+    """
+    if page < 1:
+        raise ValueError(f"page must be at least 1, got {page}")
+    end = await store.last_sequence()
+    while after < end:
+        batch = await store.load_all(after=after, limit=page)
+        if not batch:
+            return
+        kept = [stored for stored in batch if stored.stream_sequence <= end]
+        if kept:
+            yield kept
+        if len(kept) < len(batch):
+            return
+        after = batch[-1].stream_sequence

@@ -1,0 +1,99 @@
+"""NATS subjects of the event log and the input queue, and how rollout names map into them.
+
+Subjects carry the namespace, the rollout name and the event type as separate tokens so that
+subscribers filter on the server (`rollouts.evt.*.*.RolloutAborted`) and the store checks
+concurrency over one rollout with a wildcard (`rollouts.evt.<ns>.<name>.*`).
+
+Kubernetes names may contain `.`, which NATS reads as a token separator. A name is encoded by
+replacing `.` with `_`; the mapping is reversible because `_` is not legal in a Kubernetes name,
+so this module refuses names that contain it (and anything else outside `[A-Za-z0-9.-]`, which
+also rules out the wildcards `*` and `>` and whitespace).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+EVENT_PREFIX = "rollouts.evt"
+INPUT_PREFIX = "rollouts.in"
+ALL_EVENTS = f"{EVENT_PREFIX}.>"
+ALL_INPUTS = f"{INPUT_PREFIX}.>"
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
+_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_EVENT_TOKENS = 5
+_INPUT_TOKENS = 4
+
+
+class InvalidSubject(ValueError):
+    """A name cannot be put in a subject, or a subject is not one of ours."""
+
+
+class EventSubject(NamedTuple):
+    namespace: str
+    name: str
+    event_type: str
+
+
+class InputSubject(NamedTuple):
+    namespace: str
+    name: str
+
+
+def encode_name(value: str) -> str:
+    """One subject token for a Kubernetes namespace or name."""
+    if not value or not _NAME_CHARS.issuperset(value):
+        raise InvalidSubject(
+            f"{value!r} cannot be a rollout namespace or name: use letters, digits, '-' and '.'"
+        )
+    return value.replace(".", "_")
+
+
+def decode_name(token: str) -> str:
+    return token.replace("_", ".")
+
+
+def _check_type(event_type: str) -> str:
+    if not event_type or not _TYPE_CHARS.issuperset(event_type):
+        raise InvalidSubject(f"{event_type!r} is not a valid event type name")
+    return event_type
+
+
+def event_subject(namespace: str, name: str, event_type: str) -> str:
+    """Where one event of a rollout is published: `rollouts.evt.<ns>.<name>.<Type>`."""
+    return f"{rollout_prefix(namespace, name)}.{_check_type(event_type)}"
+
+
+def rollout_prefix(namespace: str, name: str) -> str:
+    return f"{EVENT_PREFIX}.{encode_name(namespace)}.{encode_name(name)}"
+
+
+def rollout_events_filter(namespace: str, name: str) -> str:
+    """Every event of one rollout (the aggregate the concurrency check covers)."""
+    return f"{rollout_prefix(namespace, name)}.*"
+
+
+def event_type_filter(event_type: str) -> str:
+    """One event type across every rollout, e.g. for a worker's durable consumer."""
+    return f"{EVENT_PREFIX}.*.*.{_check_type(event_type)}"
+
+
+def input_subject(namespace: str, name: str) -> str:
+    """Where inputs for one rollout are published: `rollouts.in.<ns>.<name>`."""
+    return f"{INPUT_PREFIX}.{encode_name(namespace)}.{encode_name(name)}"
+
+
+def parse_event_subject(subject: str) -> EventSubject:
+    tokens = subject.split(".")
+    if len(tokens) != _EVENT_TOKENS or f"{tokens[0]}.{tokens[1]}" != EVENT_PREFIX:
+        raise InvalidSubject(
+            f"{subject!r} is not an event subject ({EVENT_PREFIX}.<ns>.<name>.<Type>)"
+        )
+    return EventSubject(decode_name(tokens[2]), decode_name(tokens[3]), tokens[4])
+
+
+def parse_input_subject(subject: str) -> InputSubject:
+    tokens = subject.split(".")
+    if len(tokens) != _INPUT_TOKENS or f"{tokens[0]}.{tokens[1]}" != INPUT_PREFIX:
+        raise InvalidSubject(f"{subject!r} is not an input subject ({INPUT_PREFIX}.<ns>.<name>)")
+    return InputSubject(decode_name(tokens[2]), decode_name(tokens[3]))

@@ -1,0 +1,78 @@
+"""`demo` and `bench` only hand over to their packages (replaced here by stand-ins)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from typing import Any
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from adapters.cli.main import app
+from adapters.runtime.settings import Settings
+
+
+def install(monkeypatch: pytest.MonkeyPatch, module: str, **functions: Any) -> None:
+    monkeypatch.setitem(sys.modules, module, types.SimpleNamespace(**functions))
+
+
+@pytest.mark.parametrize(("flags", "fast", "code"), [([], False, 0), (["--fast"], True, 4)])
+def test_demo_runs_with_the_settings_and_returns_its_code(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, flags: list[str], fast: bool, code: int
+) -> None:
+    calls: list[tuple[Settings, bool]] = []
+
+    async def run_demo(settings: Settings, console: Console, *, fast: bool) -> int:
+        calls.append((settings, fast))
+        console.print("demo ran")
+        return code
+
+    install(monkeypatch, "adapters.demo", run_demo=run_demo)
+    result = runner.invoke(app, ["demo", *flags, "-n", "play"])
+    assert result.exit_code == code
+    assert result.stdout == "demo ran\n"
+    assert [(settings.namespace, fast_) for settings, fast_ in calls] == [("play", fast)]
+
+
+RESULTS = {"append": {"events_per_s": 12345.678, "batches": 10}, "machine": "2 cores"}
+
+
+def test_bench_json(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bool] = []
+
+    async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
+        seen.append(quick)
+        return RESULTS
+
+    install(monkeypatch, "adapters.bench", run_bench=run_bench)
+    result = runner.invoke(app, ["bench", "--quick", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == RESULTS and seen == [True]
+
+
+def test_bench_table(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
+        return RESULTS
+
+    install(monkeypatch, "adapters.bench", run_bench=run_bench)
+    result = runner.invoke(app, ["bench"])
+    assert [line.split() for line in result.stdout.splitlines()] == [
+        ["MEASURE", "VALUE"],
+        ["append.events_per_s", "12,345.678"],
+        ["append.batches", "10"],
+        ["machine", "2", "cores"],
+    ]
+
+
+def test_a_missing_entry_point_is_one_line(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install(monkeypatch, "adapters.demo")
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 1
+    assert (
+        result.stderr == "error: adapters.demo has no run_demo(); the installation is incomplete\n"
+    )

@@ -1,0 +1,202 @@
+"""Every event type has a one-line summary that names what changed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+import events.models as ev
+from adapters.cli.summaries import FORMATTERS, summarize
+from events.base import EVENT_TYPES, Event
+from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
+from tests.support.sim import T0, rollout_manifest
+
+BASE: dict[str, Any] = {"cause": "in-1", "at": T0}
+TEMPLATE = {"spec": {"containers": [{"name": "app", "image": "nginx:2"}]}}
+
+# (event, the exact summary for a rollout named "demo")
+SAMPLES: list[tuple[Event, str]] = [
+    (
+        ev.SpecApplied(manifest=rollout_manifest(image="nginx:3"), generation=3, **BASE),
+        "spec generation 3 applied (nginx:3)",
+    ),
+    (
+        ev.CommandAccepted(command="promote", arguments={"full": True}, actor="ann", **BASE),
+        "command promote full=True accepted by ann",
+    ),
+    (ev.CommandAccepted(command="abort", **BASE), "command abort accepted"),
+    (
+        ev.RevisionCreated(revision=2, pod_template_hash="7f9c", template=TEMPLATE, **BASE),
+        "revision 2 created: demo-7f9c (nginx:2)",
+    ),
+    (
+        ev.RevisionReused(
+            revision=3, pod_template_hash="5d8f", within_scale_down_delay=True, **BASE
+        ),
+        "revision 3 reuses demo-5d8f (within scale-down delay)",
+    ),
+    (
+        ev.UpdateReset(step_index=0, step_hash="h", reason="updated to revision 2", **BASE),
+        "update reset to step 0: updated to revision 2",
+    ),
+    (ev.StepsSkipped(step_index=2, reason="promoted", **BASE), "skipped to step 2: promoted"),
+    (ev.StepsRewound(step_index=0, reason="aborted", **BASE), "rewound to step 0: aborted"),
+    (
+        ev.RolloutStepCompleted(step_index=0, step_count=4, step="setWeight: 20", **BASE),
+        "step 1/4 completed (setWeight: 20)",
+    ),
+    (
+        ev.PauseConditionAdded(reason=PauseReason.CANARY_PAUSE_STEP, **BASE),
+        "paused: CanaryPauseStep",
+    ),
+    (
+        ev.PauseConditionRemoved(reason=PauseReason.BLUE_GREEN_PAUSE, **BASE),
+        "pause lifted: BlueGreenPause",
+    ),
+    (ev.PauseConditionsCleared(reason="promoted", **BASE), "all pauses lifted: promoted"),
+    (ev.ManualPauseChanged(paused=True, **BASE), "paused by user"),
+    (ev.ManualPauseChanged(paused=False, **BASE), "user pause lifted"),
+    (
+        ev.RolloutAborted(revision=2, message="Rollout aborted update to revision 2", **BASE),
+        "aborted revision 2: Rollout aborted update to revision 2",
+    ),
+    (ev.AbortCleared(reason="retry", **BASE), "abort cleared: retry"),
+    (ev.FullPromotionRequested(**BASE), "full promotion requested"),
+    (
+        ev.RolloutCompleted(stable_hash="7f9c", revision=2, reason="promoted", **BASE),
+        "revision 2 is stable: demo-7f9c: promoted",
+    ),
+    (
+        ev.ReplicaSetScaleRequested(
+            pod_template_hash="7f9c", revision=2, from_replicas=0, to_replicas=1, **BASE
+        ),
+        "scaled demo-7f9c (rev 2) 0 → 1",
+    ),
+    (
+        ev.ReplicaSetStatusObserved(
+            pod_template_hash="7f9c", replicas=2, ready_replicas=1, available_replicas=1, **BASE
+        ),
+        "demo-7f9c: 2 replicas, 1 ready, 1 available",
+    ),
+    (
+        ev.ScaleDownDeadlineSet(
+            pod_template_hash="5d8f", deadline=T0 + timedelta(seconds=30), **BASE
+        ),
+        "demo-5d8f scales down at 2026-01-01T00:00:30Z",
+    ),
+    (
+        ev.ScaleDownDeadlineRemoved(pod_template_hash="5d8f", **BASE),
+        "demo-5d8f scale-down deadline removed",
+    ),
+    (
+        ev.ReplicaSetDeletionRequested(pod_template_hash="5d8f", revision=1, **BASE),
+        "delete demo-5d8f (rev 1)",
+    ),
+    (
+        ev.TrafficWeightRequested(
+            canary_weight=20, stable_weight=80, canary_hash="7f9c", stable_hash="5d8f", **BASE
+        ),
+        "weight 20 → canary 7f9c, 80 → stable 5d8f",
+    ),
+    (
+        ev.TrafficWeightApplied(canary_weight=20, verified=True, **BASE),
+        "router holds canary weight 20 (verified)",
+    ),
+    (ev.TrafficWeightApplied(canary_weight=0, **BASE), "router holds canary weight 0"),
+    (
+        ev.ManagedRouteSet(name="beta", kind="header", route={"x": 1}, **BASE),
+        "header route 'beta' set",
+    ),
+    (
+        ev.ManagedRouteSet(name="shadow", kind="mirror", route=None, **BASE),
+        "mirror route 'shadow' removed",
+    ),
+    (ev.ManagedRoutesRemoved(reason="aborted", **BASE), "managed routes removed: aborted"),
+    (
+        ev.ServiceSelectorSwitched(
+            role="canary", service="demo-canary", pod_template_hash="7f9c", **BASE
+        ),
+        "service demo-canary (canary) → demo-7f9c",
+    ),
+    (
+        ev.AnalysisRunRequested(
+            run_name="demo-7f9c-2-1",
+            kind=AnalysisRunKind.STEP,
+            step_index=1,
+            revision=2,
+            pod_template_hash="7f9c",
+            stable_pod_template_hash="5d8f",
+            analysis={},
+            **BASE,
+        ),
+        "Step analysis demo-7f9c-2-1 started for revision 2",
+    ),
+    (
+        ev.AnalysisRunStatusChanged(
+            run_name="demo-7f9c-2-1",
+            kind=AnalysisRunKind.BACKGROUND,
+            phase=AnalysisPhase.FAILED,
+            previous_phase=AnalysisPhase.RUNNING,
+            message="error rate 7%",
+            **BASE,
+        ),
+        "Background analysis demo-7f9c-2-1: Running → Failed: error rate 7%",
+    ),
+    (
+        ev.AnalysisRunTerminationRequested(run_name="demo-7f9c-2-1", reason="aborted", **BASE),
+        "terminate analysis demo-7f9c-2-1: aborted",
+    ),
+    (
+        ev.ProgressDeadlineExceeded(message="ReplicaSet demo-7f9c has timed out", **BASE),
+        "progress deadline exceeded: ReplicaSet demo-7f9c has timed out",
+    ),
+    (
+        ev.ScaleUpPreviewCheckpointPassed(**BASE),
+        "preview checkpoint passed: the preview scales to full size",
+    ),
+    (
+        ev.RolloutPhaseChanged(
+            from_phase=RolloutPhase.PAUSED,
+            to_phase=RolloutPhase.DEGRADED,
+            trigger="abort",
+            reason="RolloutAborted",
+            message="RolloutAborted: Rollout aborted update to revision 2",
+            **BASE,
+        ),
+        "phase Paused → Degraded (abort): RolloutAborted: Rollout aborted update to revision 2",
+    ),
+    (
+        ev.RolloutPhaseChanged(
+            from_phase=None,
+            to_phase=RolloutPhase.PROGRESSING,
+            trigger="create",
+            reason="ReplicasUpdating",
+            message="",
+            **BASE,
+        ),
+        "phase (new) → Progressing (create)",
+    ),
+]
+
+
+def test_every_event_type_has_a_sample_and_a_formatter() -> None:
+    assert {type(event).__name__ for event, _ in SAMPLES} == set(EVENT_TYPES)
+    assert {cls.__name__ for cls in FORMATTERS} == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    SAMPLES,
+    ids=[f"{type(e).__name__}-{i}" for i, (e, _) in enumerate(SAMPLES)],
+)
+def test_summary(event: Event, expected: str) -> None:
+    assert summarize(event, "demo") == expected
+
+
+def test_an_unknown_type_falls_back_to_its_fields() -> None:
+    class FutureEvent(Event):
+        weight: int
+
+    assert summarize(FutureEvent(weight=7, **BASE), "demo") == "weight=7"

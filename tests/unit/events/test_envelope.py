@@ -1,0 +1,68 @@
+"""Envelope ids are stable per decision and distinct across everything else."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from events.envelope import Envelope, event_id
+from events.models import RolloutAborted
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def test_ids_are_deterministic_uuids() -> None:
+    first = event_id("in-1", 41, 0, namespace="shop", name="web")
+    assert first == event_id("in-1", 41, 0, namespace="shop", name="web")
+    assert uuid.UUID(first).version == 5
+
+
+@given(
+    a=st.tuples(st.text(), st.integers(0, 10**9), st.integers(0, 999), st.text(), st.text()),
+    b=st.tuples(st.text(), st.integers(0, 10**9), st.integers(0, 999), st.text(), st.text()),
+)
+def test_ids_differ_when_any_part_differs(
+    a: tuple[str, int, int, str, str], b: tuple[str, int, int, str, str]
+) -> None:
+    id_a = event_id(a[0], a[1], a[2], namespace=a[3], name=a[4])
+    id_b = event_id(b[0], b[1], b[2], namespace=b[3], name=b[4])
+    assert (id_a == id_b) == (a == b)
+
+
+def test_a_redecision_at_a_new_version_gets_new_ids() -> None:
+    retried = [event_id("in-1", 10, i, namespace="n", name="r") for i in range(3)]
+    redecided = [event_id("in-1", 12, i, namespace="n", name="r") for i in range(3)]
+    assert len(set(retried)) == 3
+    assert not set(retried) & set(redecided)
+
+
+def test_envelope_for_an_event() -> None:
+    event = RolloutAborted(cause="in-9", at=T0, revision=3, message="m")
+    envelope = Envelope.for_event(
+        event, namespace="shop", name="web.v2", rollout_sequence=7, id="x"
+    )
+    assert envelope == Envelope(
+        id="x",
+        source="/rollouts-controller",
+        type="RolloutAborted",
+        time=T0,
+        subject="shop/web.v2",
+        rolloutsequence=7,
+        causationid="in-9",
+        dataschemaversion=1,
+    )
+    assert (envelope.namespace, envelope.name) == ("shop", "web.v2")
+    assert (envelope.specversion, envelope.datacontenttype) == ("1.0", "application/json")
+
+
+def test_envelope_time_keeps_an_offset_and_makes_naive_times_utc() -> None:
+    plus_two = timezone(timedelta(hours=2))
+    aware = RolloutAborted(cause="c", at=T0.astimezone(plus_two), revision=1, message="m")
+    naive = RolloutAborted(cause="c", at=T0.replace(tzinfo=None), revision=1, message="m")
+    for event in (aware, naive):
+        envelope = Envelope.for_event(event, namespace="n", name="r", rollout_sequence=1, id="i")
+        assert envelope.time == T0
+        assert envelope.time.tzinfo is not None
