@@ -22,7 +22,6 @@ from adapters.runtime.embedded import discover
 from adapters.runtime.projection import Key
 from adapters.runtime.settings import Settings
 from adapters.workers.app import create_app
-from events.store import StoredEvent
 from rollouts.ports import PortError, RolloutRef
 from rollouts.state import RolloutState
 
@@ -36,7 +35,7 @@ class ProxyAnnouncer:
         self._seen: set[Key] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def on_event(self, key: Key, state: RolloutState, stored: StoredEvent) -> None:
+    def on_event(self, key: Key, state: RolloutState) -> None:
         self.open(key)
 
     def open(self, key: Key) -> None:

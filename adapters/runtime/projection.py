@@ -1,15 +1,19 @@
 """The state of every rollout, folded from the stream and kept current as events arrive.
 
-Workers read rollout specs and ReplicaSet templates from here instead of loading history for
-every intent. A worker handling the intent at stream sequence N first waits until the
-projection has folded N, so it never acts on a state older than the intent.
+One projection per process. Workers read rollout specs and ReplicaSet templates from it instead
+of loading history for every intent, and the controller uses it as its cache: after an append it
+records its own decision here at once, and the same events arriving later from the stream are
+skipped because each rollout remembers the stream sequence of the last event folded into it.
+
+A worker handling the intent at stream sequence N of a rollout first waits until that rollout has
+folded N, so it never acts on a state older than the intent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -17,6 +21,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
 from events.store import EventStore, StoredEvent
 from rollouts.evolve import evolve
@@ -25,39 +30,64 @@ from rollouts.state import RolloutState, initial_state
 log = structlog.get_logger("rollouts.projection")
 
 Key = tuple[str, str]
-Listener = Callable[[Key, RolloutState, StoredEvent], None]
+Listener = Callable[[Key, RolloutState], None]
 
 
 class StateProjection:
     def __init__(self, store: EventStore, codec: EventCodec = DEFAULT_CODEC) -> None:
         self._store = store
         self._codec = codec
-        self.states: dict[Key, RolloutState] = {}
+        self._entries: dict[Key, tuple[RolloutState, int]] = {}
         self.sequence = 0
+        """The highest stream sequence folded, of any rollout."""
         self._listeners: list[Listener] = []
         self._advanced = asyncio.Condition()
         self._subscription: Any = None
         self._nc: Client | None = None
         self._watchdog: asyncio.Task[None] | None = None
+        self._stream_position = 0
 
     def on_event(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    @property
+    def states(self) -> dict[Key, RolloutState]:
+        return {key: entry[0] for key, entry in self._entries.items()}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def state(self, namespace: str, name: str) -> RolloutState | None:
-        return self.states.get((namespace, name))
+        entry = self._entries.get((namespace, name))
+        return entry[0] if entry else None
+
+    def entry(self, key: Key) -> tuple[RolloutState, int]:
+        """(state, version): version is the stream sequence of the rollout's last event."""
+        return self._entries.get(key) or (initial_state(*key), 0)
 
     def apply(self, stored: StoredEvent) -> None:
-        if stored.stream_sequence <= self.sequence:
+        namespace, _, name = stored.envelope.subject.partition("/")
+        self._fold((namespace, name), [(stored.stream_sequence, stored.event)])
+
+    def record(self, key: Key, events: Sequence[Event], last_sequence: int) -> None:
+        """A decision this process appended: its events hold the sequences up to
+        `last_sequence` (one decision is contiguous in the stream)."""
+        first = last_sequence - len(events) + 1
+        self._fold(key, [(first + i, event) for i, event in enumerate(events)])
+
+    def _fold(self, key: Key, events: Sequence[tuple[int, Event]]) -> None:
+        state, version = self.entry(key)
+        changed = False
+        for sequence, event in events:
+            if sequence <= version:
+                continue
+            state, version, changed = evolve(state, event), sequence, True
+            self.sequence = max(self.sequence, sequence)
+        if not changed:
             return
-        subject = stored.envelope.subject
-        namespace, _, name = subject.partition("/")
-        key = (namespace, name)
-        state = self.states.get(key) or initial_state(namespace, name)
-        state = evolve(state, stored.event)
-        self.states[key] = state
-        self.sequence = stored.stream_sequence
+        self._entries[key] = (state, version)
         for listener in self._listeners:
-            listener(key, state, stored)
+            listener(key, state)
 
     async def rebuild(self) -> None:
         """Fold the whole stream (replay), page by page."""
@@ -73,6 +103,7 @@ class StateProjection:
         watchdog: nats-py's ordered consumer gives up for good if its own reset fails while the
         server restarts, so when the stream has moved on without us, we subscribe again."""
         self._nc = nc
+        self._stream_position = self.sequence
         await self._subscribe()
         self._watchdog = asyncio.create_task(self._watch(), name="projection-watchdog")
 
@@ -82,18 +113,23 @@ class StateProjection:
             "rollouts.evt.>",
             ordered_consumer=True,
             cb=self._on_message,
-            config=_start_after(self.sequence),
+            config=_start_after(self._followed),
         )
+
+    @property
+    def _followed(self) -> int:
+        """Where the stream consumer is (the controller's own records may be ahead of it)."""
+        return self._stream_position
 
     async def _watch(self, period: float = 1.0) -> None:
         stalled_at = -1
         while True:
             await asyncio.sleep(period)
             try:
-                behind = await self._store.last_sequence() > self.sequence
-                if behind and stalled_at == self.sequence:
+                behind = await self._store.last_sequence() > self._followed
+                if behind and stalled_at == self._followed:
                     await self._resubscribe()
-                stalled_at = self.sequence if behind else -1
+                stalled_at = self._followed if behind else -1
             except Exception as error:  # the server may be down; try again next period
                 log.debug("projection.watchdog", error=repr(error))
 
@@ -103,19 +139,20 @@ class StateProjection:
             with contextlib.suppress(Exception):
                 await old.unsubscribe()
         await self._subscribe()
-        log.info("projection.resubscribed", sequence=self.sequence)
+        log.info("projection.resubscribed", sequence=self._followed)
 
     async def _on_message(self, msg: Msg) -> None:
         envelope, event = self._codec.decode(msg.headers, msg.data)
         sequence = msg.metadata.sequence.stream
+        self._stream_position = sequence
         self.apply(StoredEvent(sequence, envelope.rolloutsequence, envelope, event))
         async with self._advanced:
             self._advanced.notify_all()
 
-    async def wait_for(self, sequence: int, timeout: float = 10.0) -> None:
-        """Until the projection has folded `sequence` (an intent's own stream sequence)."""
+    async def wait_for(self, key: Key, sequence: int, timeout: float = 10.0) -> None:
+        """Until rollout `key` has folded the event at stream sequence `sequence`."""
         async with asyncio.timeout(timeout), self._advanced:
-            await self._advanced.wait_for(lambda: self.sequence >= sequence)
+            await self._advanced.wait_for(lambda: self.entry(key)[1] >= sequence)
 
     async def close(self) -> None:
         if self._watchdog is not None:

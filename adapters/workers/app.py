@@ -96,8 +96,8 @@ class RolloutsApp:
 
     async def _wire_controller(self, store: JetStreamEventStore) -> None:
         assert self._broker is not None and self.connection is not None
-        self.controller = Controller(store, self.clock)
-        await self.controller.start()
+        assert self.projection is not None
+        self.controller = Controller(store, self.clock, self.projection)
         nc, controller = self.connection.nc, self.controller
 
         async def on_input(namespace: str, name: str, raw: Msg) -> None:

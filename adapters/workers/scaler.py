@@ -56,8 +56,8 @@ class ScalerWorker:
         self._platform = platform
 
     async def handle(self, stored: StoredEvent) -> None:
-        await self._projection.wait_for(stored.stream_sequence)
         namespace, _, name = stored.envelope.subject.partition("/")
+        await self._projection.wait_for((namespace, name), stored.stream_sequence)
         state = self._projection.state(namespace, name)
         event = stored.event
         if state is None:

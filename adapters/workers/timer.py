@@ -19,7 +19,6 @@ import structlog
 import events.inputs as inp
 from adapters.runtime.projection import Key, StateProjection
 from events.base import Input
-from events.store import StoredEvent
 from rollouts.ports import Clock
 from rollouts.state import RolloutState
 from rollouts.timers import next_wakeup
@@ -41,7 +40,7 @@ class TimerWorker:
         self._task: asyncio.Task[None] | None = None
         projection.on_event(self._on_state)
 
-    def _on_state(self, key: Key, state: RolloutState, stored: StoredEvent) -> None:
+    def _on_state(self, key: Key, state: RolloutState) -> None:
         self._schedule(key, state)
 
     def _schedule(self, key: Key, state: RolloutState) -> None:

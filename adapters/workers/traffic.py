@@ -35,8 +35,8 @@ class TrafficWorker:
         self._publish = publish
 
     async def handle(self, stored: StoredEvent) -> None:
-        await self._projection.wait_for(stored.stream_sequence)
         namespace, _, name = stored.envelope.subject.partition("/")
+        await self._projection.wait_for((namespace, name), stored.stream_sequence)
         state = self._projection.state(namespace, name)
         ref = RolloutRef(namespace, name)
         event = stored.event
