@@ -10,11 +10,27 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+import typer
 
 from adapters.runtime.connect import Connection
 from adapters.runtime.settings import Settings
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class LogFormat(StrEnum):
+    CONSOLE = "console"
+    JSON = "json"
+
+
+HTTP_PORT = typer.Option(
+    "--http-port", help="Port of /metrics, /healthz and /readyz (0 = any free port, -1 = off)."
+)
+LOG_FORMAT = typer.Option(
+    "--log-format", help="Logs on stderr: console for people, json for machines."
+)
 
 
 def run_until_signal(core: Callable[[asyncio.Event], Awaitable[None]]) -> None:

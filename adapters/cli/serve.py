@@ -16,9 +16,10 @@ from rich.console import Console
 from adapters.cli import session
 from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
-from adapters.cli.processes import run_until_signal, server_url
+from adapters.cli.processes import HTTP_PORT, LOG_FORMAT, LogFormat, run_until_signal, server_url
 from adapters.local import LocalPlatform
 from adapters.runtime.embedded import discover
+from adapters.runtime.observability import configure_logging
 from adapters.runtime.projection import Key
 from adapters.runtime.settings import Settings
 from adapters.workers.app import create_app
@@ -61,21 +62,30 @@ class ProxyAnnouncer:
 
 
 async def serve(
-    settings: Settings, *, ready_delay: float, console: Console, stop: asyncio.Event
+    settings: Settings,
+    *,
+    ready_delay: float,
+    console: Console,
+    stop: asyncio.Event,
+    http_port: int | None = None,
 ) -> None:
     """Run the embedded system until `stop` is set; everything started is stopped again."""
     if not settings.nats.url and (running := discover(settings.data_dir)):
         raise CliError(f"a rollouts server already runs for {settings.data_dir} at {running}")
     platform = LocalPlatform(ready_delay=ready_delay)
     await platform.start()
-    app = create_app(settings, platform=platform, router=platform, start_embedded=True)
+    app = create_app(
+        settings, platform=platform, router=platform, start_embedded=True, http_port=http_port
+    )
     announcer = ProxyAnnouncer(platform, console)
     try:
         await app.start()
         assert app.projection is not None
         console.print(f"NATS:     {server_url(app.connection, settings)}", markup=False)
         console.print(f"data dir: {settings.data_dir}", markup=False)
-        console.print(f"metrics:  {platform.metrics_url()}", markup=False)
+        console.print(f"pod metrics: {platform.metrics_url()}", markup=False)
+        if app.health is not None:
+            console.print(f"controller metrics: {app.health.url}/metrics", markup=False)
         console.print("serving; press Ctrl-C to stop", markup=False)
         app.projection.on_event(announcer.on_event)
         for key in list(app.projection.states):
@@ -96,11 +106,17 @@ def serve_command(
         float,
         typer.Option("--ready-delay", min=0, help="Seconds a local pod takes to become ready."),
     ] = 0.2,
+    http_port: Annotated[int, HTTP_PORT] = 8090,
+    log_format: Annotated[LogFormat, LOG_FORMAT] = LogFormat.CONSOLE,
 ) -> None:
     """Run the embedded server, the controller, every worker and the local platform."""
+    configure_logging(json_logs=log_format is LogFormat.JSON)
     console = session.stdout_console()
+    port = None if http_port < 0 else http_port
     run_until_signal(
-        lambda stop: serve(settings, ready_delay=ready_delay, console=console, stop=stop)
+        lambda stop: serve(
+            settings, ready_delay=ready_delay, console=console, stop=stop, http_port=port
+        )
     )
 
 

@@ -16,8 +16,9 @@ from rich.console import Console
 
 from adapters.cli import session
 from adapters.cli.options import with_settings
-from adapters.cli.processes import run_until_signal, server_url
+from adapters.cli.processes import HTTP_PORT, LOG_FORMAT, LogFormat, run_until_signal, server_url
 from adapters.local import LocalPlatform
+from adapters.runtime.observability import configure_logging
 from adapters.runtime.settings import Settings
 from adapters.workers.app import create_app
 
@@ -41,6 +42,7 @@ async def run_workers(
     ready_delay: float,
     console: Console,
     stop: asyncio.Event,
+    http_port: int | None = None,
 ) -> None:
     workers = tuple(dict.fromkeys(name.value for name in names))
     platform = None
@@ -49,7 +51,12 @@ async def run_workers(
         platform = LocalPlatform(ready_delay=ready_delay)
         await platform.start()
     app = create_app(
-        settings, workers=workers, platform=platform, router=platform, start_embedded=False
+        settings,
+        workers=workers,
+        platform=platform,
+        router=platform,
+        start_embedded=False,
+        http_port=http_port,
     )
     try:
         await app.start()
@@ -71,12 +78,16 @@ def worker_command(
         float,
         typer.Option("--ready-delay", min=0, help="Seconds a local pod takes to become ready."),
     ] = 0.2,
+    http_port: Annotated[int, HTTP_PORT] = 8090,
+    log_format: Annotated[LogFormat, LOG_FORMAT] = LogFormat.CONSOLE,
 ) -> None:
     """Run the listed workers against a running server (--nats-url or `rollouts serve`)."""
+    configure_logging(json_logs=log_format is LogFormat.JSON)
     console = session.stdout_console()
+    port = None if http_port < 0 else http_port
     run_until_signal(
         lambda stop: run_workers(
-            settings, names, ready_delay=ready_delay, console=console, stop=stop
+            settings, names, ready_delay=ready_delay, console=console, stop=stop, http_port=port
         )
     )
 

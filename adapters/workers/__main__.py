@@ -12,6 +12,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from adapters.runtime.observability import configure_logging
 from adapters.runtime.settings import settings_from_env
 from adapters.workers.app import ALL_WORKERS, create_app
 
@@ -19,6 +20,7 @@ from adapters.workers.app import ALL_WORKERS, create_app
 async def serve_workers(
     workers: Sequence[str], *, nats_url: str | None, data_dir: str | None = None
 ) -> None:
+    configure_logging(json_logs=True)
     settings = settings_from_env(nats_url=nats_url, data_dir=data_dir)
     app = create_app(settings, workers=workers, start_embedded=False)
     stop = asyncio.Event()

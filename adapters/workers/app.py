@@ -7,6 +7,8 @@ or remote), one projection of all rollout states, and the platform. Nothing conn
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from nats.aio.msg import Msg
 
 from adapters.runtime.connect import Connection, connect
 from adapters.runtime.keyed import KeyedExecutor
+from adapters.runtime.observability import HealthServer, RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import NatsSettings, Settings
@@ -59,17 +62,26 @@ class RolloutsApp:
     router: TrafficRouter | None = None
     clock: Clock = field(default_factory=SystemClock)
     start_embedded: bool = True
+    http_port: int | None = None
+    metrics: RolloutMetrics = field(default_factory=RolloutMetrics)
+    health: HealthServer | None = None
     connection: Connection | None = None
     controller: Controller | None = None
     projection: StateProjection | None = None
     _broker: NatsBroker | None = None
     _stoppables: list[TimerWorker | PlatformObserver] = field(default_factory=list)
     _executors: list[KeyedExecutor] = field(default_factory=list)
+    _ready: bool = False
+    _lag_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if self.http_port is not None:
+            self.health = HealthServer(self.metrics, lambda: self.ready, self.http_port)
+            await self.health.start()
         self.connection = await connect(self.settings, start_embedded=self.start_embedded)
         store = JetStreamEventStore(self.connection.js)
         self.projection = StateProjection(store)
+        self.projection.on_event(self.metrics.observe_state)
         await self.projection.rebuild()
         await self.projection.follow(self.connection.nc)
         url = self.connection.nc.connected_url
@@ -87,7 +99,28 @@ class RolloutsApp:
         await self._broker.start()
         for item in self._stoppables:
             item.start()
+        self._lag_task = asyncio.create_task(self._watch_lag(), name="consumer-lag")
+        self._ready = True
         log.info("app.started", workers=list(self.workers), url=servers)
+
+    @property
+    def ready(self) -> bool:
+        """Connected to NATS, state rebuilt and consumers started."""
+        nc = self.connection.nc if self.connection else None
+        return self._ready and nc is not None and nc.is_connected
+
+    async def _watch_lag(self, period: float = 5.0) -> None:
+        """Consumer lag as a gauge: how many messages each of our consumers has yet to get."""
+        assert self.connection is not None
+        consumers = [("ROLLOUT_INPUTS", "controller")] if "controller" in self.workers else []
+        consumers += [("ROLLOUTS", w) for w in self.workers if w in ("traffic", "scaler")]
+        while True:
+            for stream, durable in consumers:
+                with contextlib.suppress(Exception):
+                    info = await self.connection.js.consumer_info(stream, durable)
+                    lag = info.num_pending + (info.num_ack_pending or 0)
+                    self.metrics.consumer_lag.labels(durable).set(lag)
+            await asyncio.sleep(period)
 
     def _executor(self) -> KeyedExecutor:
         executor = KeyedExecutor()
@@ -97,7 +130,7 @@ class RolloutsApp:
     async def _wire_controller(self, store: JetStreamEventStore) -> None:
         assert self._broker is not None and self.connection is not None
         assert self.projection is not None
-        self.controller = Controller(store, self.clock, self.projection)
+        self.controller = Controller(store, self.clock, self.projection, metrics=self.metrics)
         nc, controller = self.connection.nc, self.controller
 
         async def on_input(namespace: str, name: str, raw: Msg) -> None:
@@ -146,6 +179,12 @@ class RolloutsApp:
             self._stoppables.append(TimerWorker(self.projection, publish, self.clock))
 
     async def stop(self) -> None:
+        self._ready = False
+        if self._lag_task is not None:
+            self._lag_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._lag_task
+            self._lag_task = None
         for item in reversed(self._stoppables):
             await item.stop()
         self._stoppables.clear()
@@ -160,6 +199,9 @@ class RolloutsApp:
         if self.connection is not None:
             await self.connection.close()
             self.connection = None
+        if self.health is not None:
+            await self.health.stop()
+            self.health = None
 
 
 def create_app(
@@ -170,6 +212,7 @@ def create_app(
     router: TrafficRouter | None = None,
     clock: Clock | None = None,
     start_embedded: bool = True,
+    http_port: int | None = None,
 ) -> RolloutsApp:
     unknown = sorted(set(workers) - set(ALL_WORKERS))
     if unknown:
@@ -183,4 +226,5 @@ def create_app(
         router=router,
         clock=clock or SystemClock(),
         start_embedded=start_embedded,
+        http_port=http_port,
     )

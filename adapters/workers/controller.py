@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import structlog
 
+from adapters.runtime.observability import RolloutMetrics
 from adapters.runtime.projection import Key, StateProjection
 from events.base import Input
 from events.input_codec import InputOutcome
@@ -31,8 +32,10 @@ class Controller:
         clock: Clock,
         projection: StateProjection | None = None,
         *,
+        metrics: RolloutMetrics | None = None,
         max_attempts: int = 10,
     ) -> None:
+        self._metrics = metrics or RolloutMetrics()
         self._store = store
         self._clock = clock
         self._projection = projection or StateProjection(store)
@@ -51,7 +54,18 @@ class Controller:
         return len(self._projection)
 
     async def handle(self, namespace: str, name: str, item: Input) -> InputOutcome:
-        key = (namespace, name)
+        with (
+            structlog.contextvars.bound_contextvars(
+                rollout=f"{namespace}/{name}", causation_id=item.input_id
+            ),
+            self._metrics.timed_decision(),
+        ):
+            outcome = await self._decide_and_append((namespace, name), item)
+        self._metrics.inputs.labels(outcome.status).inc()
+        return outcome
+
+    async def _decide_and_append(self, key: Key, item: Input) -> InputOutcome:
+        namespace, name = key
         for _ in range(self._max_attempts):
             state, version = self._projection.entry(key)
             try:
@@ -72,6 +86,9 @@ class Controller:
                 await self._caught_up(key, version)
                 continue
             self._projection.record(key, events, new_version)
+            for event in events:
+                self._metrics.events_appended.labels(event.type_name()).inc()
+            log.debug("input.decided", events=len(events), version=new_version)
             return InputOutcome(
                 input_id=item.input_id, status="accepted", events=len(events), version=new_version
             )

@@ -92,7 +92,13 @@ async def _run_event(raw: Msg, handler: EventHandler) -> None:
         return
     stored = StoredEvent(raw.metadata.sequence.stream, envelope.rolloutsequence, envelope, event)
     try:
-        await handler(stored)
+        with structlog.contextvars.bound_contextvars(
+            rollout=envelope.subject,
+            event_id=envelope.id,
+            event_type=envelope.type,
+            causation_id=envelope.causationid,
+        ):
+            await handler(stored)
     except Exception as error:
         log.error("event.handler_failed", subject=raw.subject, error=repr(error))
         await raw.nak(delay=1.0)

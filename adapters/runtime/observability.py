@@ -1,0 +1,180 @@
+"""Metrics, health and logs of a long-running process.
+
+Every process (serve, or any worker alone) serves `/metrics` (Prometheus exposition),
+`/healthz` (the process is alive) and `/readyz` (connected to NATS, state rebuilt, consumers
+started). Metrics live in a registry of their own, so two apps in one test process never clash.
+Logs are structlog: JSON lines for machines, a console renderer for people, always on stderr so
+stdout stays for command output.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import structlog
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from rollouts.state import RolloutState
+
+Key = tuple[str, str]
+
+
+def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+class RolloutMetrics:
+    """The product's Prometheus metrics, fed from the projection and the workers."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        labels = ["namespace", "rollout"]
+        self.phase = Gauge(
+            "rollout_phase",
+            "1 for the rollout's current phase",
+            [*labels, "phase"],
+            registry=self.registry,
+        )
+        self.info = Gauge(
+            "rollout_info",
+            "Rollout strategy and revision",
+            [*labels, "strategy", "revision"],
+            registry=self.registry,
+        )
+        self.analysis_run = Gauge(
+            "analysis_run_phase",
+            "1 for each analysis run's phase",
+            [*labels, "run", "kind", "phase"],
+            registry=self.registry,
+        )
+        self.analysis_metric = Gauge(
+            "analysis_metric_phase",
+            "1 for each analysis metric's phase",
+            [*labels, "run", "metric", "phase"],
+            registry=self.registry,
+        )
+        self.events_appended = Counter(
+            "rollouts_events_appended_total",
+            "Events appended by this controller",
+            ["type"],
+            registry=self.registry,
+        )
+        self.inputs = Counter(
+            "rollouts_inputs_total",
+            "Inputs decided, by outcome",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.decision_latency = Histogram(
+            "rollouts_decision_seconds",
+            "From taking an input to its events being appended",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=self.registry,
+        )
+        self.consumer_lag = Gauge(
+            "rollouts_consumer_pending",
+            "Messages not yet delivered to a durable consumer",
+            ["consumer"],
+            registry=self.registry,
+        )
+        self.notifications = Counter(
+            "rollouts_notifications_total",
+            "Notification deliveries",
+            ["service", "outcome"],
+            registry=self.registry,
+        )
+        self._series: dict[Key, list[tuple[Gauge, tuple[str, ...]]]] = {}
+
+    def observe_state(self, key: Key, state: RolloutState) -> None:
+        """Replace a rollout's gauges with those of its current state."""
+        for gauge, values in self._series.pop(key, []):
+            gauge.remove(*values)
+        series: list[tuple[Gauge, tuple[str, ...]]] = []
+        if state.phase is not None:
+            series.append((self.phase, (*key, state.phase.value)))
+        strategy = "blueGreen" if state.spec and state.spec.spec.strategy.blue_green else "canary"
+        series.append((self.info, (*key, strategy, str(state.revision))))
+        for run in state.analysis_runs.values():
+            series.append((self.analysis_run, (*key, run.name, run.kind.value, run.phase.value)))
+            for metric, phase in _metric_phases(run):
+                series.append((self.analysis_metric, (*key, run.name, metric, phase)))
+        for gauge, values in series:
+            gauge.labels(*values).set(1)
+        self._series[key] = series
+
+    @contextmanager
+    def timed_decision(self) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.decision_latency.observe(time.perf_counter() - start)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+def _metric_phases(run: object) -> list[tuple[str, str]]:
+    phases = getattr(run, "metric_phases", None) or {}
+    return [(str(name), str(getattr(p, "value", p))) for name, p in dict(phases).items()]
+
+
+class HealthServer:
+    """`/metrics`, `/healthz` and `/readyz` on `port` (0 = any free port)."""
+
+    def __init__(
+        self, metrics: RolloutMetrics, ready: Callable[[], bool], port: int, host: str = "0.0.0.0"
+    ) -> None:
+        self._metrics = metrics
+        self._ready = ready
+        self._port = port
+        self._host = host
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/metrics", self._exposition)
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/readyz", self._readyz)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        port = self._runner.addresses[0][1] if self._runner.addresses else self._port
+        self.url = f"http://{'127.0.0.1' if self._host in ('0.0.0.0', '') else self._host}:{port}"
+
+    async def _exposition(self, request: web.Request) -> web.Response:
+        return web.Response(
+            body=self._metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok\n")
+
+    async def _readyz(self, request: web.Request) -> web.Response:
+        if self._ready():
+            return web.Response(text="ready\n")
+        return web.Response(status=503, text="not ready\n")
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
