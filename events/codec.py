@@ -14,7 +14,7 @@ whitespace, '%' itself), which keeps every string exact through the transport.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
@@ -22,7 +22,7 @@ from urllib.parse import quote, unquote
 from pydantic import ValidationError
 
 from events.base import EVENT_TYPES, Event
-from events.envelope import SPEC_VERSION, Envelope
+from events.envelope import JSON_CONTENT_TYPE, SPEC_VERSION, Envelope, as_utc
 from events.upcasting import UPCASTERS, JsonObject, MissingUpcaster, Upcasters
 
 H_ID = "ce-id"
@@ -99,6 +99,41 @@ class EventCodec:
             H_SCHEMA_VERSION: str(envelope.dataschemaversion),
         }
         return headers, event.model_dump_json().encode()
+
+    def encode_events(
+        self,
+        events: Sequence[Event],
+        *,
+        ids: Sequence[str],
+        subject: str,
+        first_rollout_sequence: int,
+        source: str,
+    ) -> list[tuple[dict[str, str], bytes]]:
+        """`encode(Envelope.for_event(...), event)` for each event of one decision, without
+        building envelopes and escaping what the events share once (the append path, which
+        every event takes). `subject` is the CloudEvents subject, "ns/name"."""
+        shared = {H_SOURCE: _header_value(source), H_SUBJECT: _header_value(subject)}
+        cause, cause_header, at, time_header = None, "", None, ""
+        encoded = []
+        for index, event in enumerate(events):
+            if event.cause != cause:
+                cause, cause_header = event.cause, _header_value(event.cause)
+            if event.at != at or at is None:
+                at, time_header = event.at, as_utc(event.at).isoformat()
+            headers = {
+                H_ID: _header_value(ids[index]),
+                H_SOURCE: shared[H_SOURCE],
+                H_TYPE: event.type_name(),
+                H_SPECVERSION: SPEC_VERSION,
+                H_TIME: time_header,
+                H_SUBJECT: shared[H_SUBJECT],
+                H_CONTENT_TYPE: JSON_CONTENT_TYPE,
+                H_ROLLOUT_SEQUENCE: str(first_rollout_sequence + index),
+                H_CAUSATION_ID: cause_header,
+                H_SCHEMA_VERSION: str(event.schema_version),
+            }
+            encoded.append((headers, event.model_dump_json().encode()))
+        return encoded
 
     def decode(self, headers: Mapping[str, str] | None, data: bytes) -> tuple[Envelope, Event]:
         if not headers:

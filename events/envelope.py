@@ -13,6 +13,7 @@ taken again after a conflict starts from a different `expected_version` and gets
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ JSON_CONTENT_TYPE = "application/json"
 DEFAULT_SOURCE = "/rollouts-controller"
 
 _ID_NAMESPACE = uuid.UUID("6f1c2a52-3b8e-5d7a-9c41-2e0b7d9a4f10")
+_ID_PREFIX = _ID_NAMESPACE.bytes
 
 
 def event_id(cause: str, expected_version: int, index: int, *, namespace: str, name: str) -> str:
@@ -31,9 +33,16 @@ def event_id(cause: str, expected_version: int, index: int, *, namespace: str, n
 
     The rollout is part of the key because input ids are chosen by many publishers and need not
     be unique across rollouts, while JetStream deduplicates over the whole stream.
+
+    This is `str(uuid.uuid5(_ID_NAMESPACE, key))`, computed without the `UUID` object (a third
+    of the cost, and every appended event pays it); the tests hold the two equal.
     """
     key = f"{namespace}/{name}\x1f{cause}\x1f{expected_version}\x1f{index}"
-    return str(uuid.uuid5(_ID_NAMESPACE, key))
+    digest = bytearray(hashlib.sha1(_ID_PREFIX + key.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def rollout_subject(namespace: str, name: str) -> str:

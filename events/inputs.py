@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from events.base import Command, Observation, register_input
 from events.phases import AnalysisPhase
@@ -77,10 +77,49 @@ class TrafficWeightObserved(Observation):
 
 
 @register_input
+class TrafficDriftObserved(Observation):
+    """The router held other weights than requested and the traffic worker corrected them."""
+
+    expected_canary_weight: int = Field(ge=0)
+    found_canary_weight: int | None = None
+    detail: str = ""
+
+
+@register_input
 class AnalysisRunObserved(Observation):
     run_name: str
     phase: AnalysisPhase
     message: str = ""
+
+
+@register_input
+class AnalysisRunResolved(Observation):
+    """The analysis worker found and merged the run's templates (or says why it could not:
+    `error` set makes the run Error, as Argo does for a missing template or argument)."""
+
+    run_name: str
+    metrics: list[dict[str, Any]] = []
+    args: dict[str, str] = {}
+    secret_args: dict[str, dict[str, str]] = {}
+    dry_run_metrics: list[str] = []
+    measurement_retention: dict[str, int] = {}
+    error: str | None = None
+
+
+@register_input
+class MeasurementTaken(Observation):
+    """A raw measurement from a metric provider: a value or an error, never a verdict."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_inf_nan="constants")
+
+    run_name: str
+    metric: str
+    index: int
+    value: Any = None
+    error: str | None = None
+    started_at: datetime
+    finished_at: datetime
+    metadata: dict[str, str] = {}
 
 
 @register_input

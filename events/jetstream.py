@@ -4,21 +4,27 @@ A decision of several events is one atomic batch (`Nats-Batch-Id`, `Nats-Batch-S
 `Nats-Batch-Commit: 1` on the last message, the only one sent as a request); a single event is
 a plain publish, atomic by itself. The first message carries the concurrency check over the
 whole rollout: `Nats-Expected-Last-Subject-Sequence: <expected_version>` with
-`Nats-Expected-Last-Subject-Sequence-Subject: rollouts.evt.<ns>.<name>.*`.
+`Nats-Expected-Last-Subject-Sequence-Subject: rollouts.evt.<ns>.<name>.*`. Decisions of
+different rollouts that wait while a commit is in flight share the next batch, each with its
+own check (`events.group_commit`).
 
-Server 2.15.1, by experiment (pinned by tests/integration/test_jetstream_store.py):
+Server 2.15.1, by experiment (pinned by tests/integration/test_jetstream_store.py and
+test_jetstream_batches.py):
 - Expectation headers may sit on any message of a batch. All are checked when the batch
   commits, under the stream lock, against the stream as it was before the batch (an earlier
-  message of the same batch does not count). A rival that commits while our batch is staged
-  makes our commit fail with 10071 "wrong last sequence: N" (N = the rollout's actual last
-  sequence), and nothing of our batch is stored.
+  message of the same batch does not count), one check per rollout: a batch holding several
+  rollouts fails whole if any one of them moved. A rival that commits while our batch is
+  staged makes our commit fail with 10071 "wrong last sequence: N", and nothing of our batch
+  is stored. Two messages of one batch expecting the same sequence of one rollout both pass,
+  which is why a group never holds two decisions of one rollout.
 - `Nats-Msg-Id` works in a batch, but a batch repeating an id still in the duplicate window is
-  refused whole with 10201, which wins over 10071; it is not acked as a duplicate as a single
-  publish would be (and a single publish with a stale expectation gets 10071, not a duplicate
-  ack). So both codes go through `settle_conflict`: if this decision's ids already follow
-  `expected_version`, the append had happened and succeeds again, whatever the window.
+  refused whole with 10201; it is not acked as a duplicate as a single publish would be (and a
+  single publish with a stale expectation gets 10071, not a duplicate ack). So both codes go
+  through `settle_conflict`: if this decision's ids already follow `expected_version`, the
+  append had happened and succeeds again, whatever the window.
 - Other refusals: 10174 atomic publish disabled, 10176 batch incomplete (sequence gap), 10199
-  over 1000 messages. At most 50 batches in flight per stream.
+  over 1000 messages. At most 50 batches in flight per stream. A batch is stored contiguously,
+  and its batch headers are stored with its messages.
 - On an R1 file stream each batch is staged in its own on-disk store (created and deleted per
   batch): a commit costs 4-10 ms on this disk and commits do not overlap, against 0.25 ms for
   a plain publish. Replicated (R3) and memory streams stage in memory.
@@ -26,31 +32,31 @@ Server 2.15.1, by experiment (pinned by tests/integration/test_jetstream_store.p
   `batch`) ends with status 204 carrying `Nats-Num-Pending` (404 when nothing matches).
 
 `load` (one rollout) uses batch direct get: one round trip, no consumer on the server.
-`load_all` (replay) uses an ordered push consumer: fewer headers per message, faster in bulk.
+`iter_all`/`load_all` (replay) pull the stream through one consumer (`events.stream_reader`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
-from nats.js.api import ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.client import JetStreamContext
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import NotFoundError
 
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
 from events.envelope import DEFAULT_SOURCE
+from events.group_commit import DECISION_FAULTS, GroupCommitter, Refused
 from events.store import (
+    REPLAY_PAGE,
     EventStoreError,
-    Outgoing,
     StoredEvent,
     check_batch,
     decision_ids,
@@ -58,73 +64,15 @@ from events.store import (
     next_rollout_sequence,
     settle_conflict,
 )
-from events.subjects import ALL_EVENTS, ALL_INPUTS, parse_event_subject, rollout_events_filter
+from events.stream_reader import collector_paused, pulled_pages
+from events.streams import EVENTS_STREAM, INPUTS_STREAM, ensure_streams
+from events.subjects import ALL_EVENTS, parse_event_subject, rollout_events_filter
 
-EVENTS_STREAM = "ROLLOUTS"
-INPUTS_STREAM = "ROLLOUT_INPUTS"
-DUPLICATE_WINDOW = 120.0
-INPUTS_MAX_AGE = 7 * 24 * 3600.0
+__all__ = ["EVENTS_STREAM", "INPUTS_STREAM", "JetStreamEventStore", "ensure_streams"]
+
 EXPECTED_SEQUENCE = "Nats-Expected-Last-Subject-Sequence"
 EXPECTED_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject"
-WRONG_LAST_SEQUENCE = 10071
-DUPLICATE_IN_BATCH = 10201
-STREAM_NAME_IN_USE = 10058
-_RETRY_CHECKED = frozenset({WRONG_LAST_SEQUENCE, DUPLICATE_IN_BATCH})
 _PAGE = 1000
-_ACK_TOKENS = 9  # $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>
-
-
-async def ensure_streams(
-    js: JetStreamContext,
-    *,
-    events_stream: str = EVENTS_STREAM,
-    inputs_stream: str = INPUTS_STREAM,
-    inputs_max_age: float = INPUTS_MAX_AGE,
-) -> None:
-    """Create or update both streams; fail if the server ignores options we rely on.
-
-    Events are kept forever and may be neither deleted nor purged: the stream is the audit log.
-    Inputs use limits retention with an age limit, not a work queue: a week of inputs shows the
-    input behind any event (`causationid`), and a work-queue stream would refuse a second
-    consumer (a `tail`, a debugger) next to the controller's durable one.
-    """
-    events = StreamConfig(
-        name=events_stream,
-        subjects=[ALL_EVENTS],
-        storage=StorageType.FILE,
-        retention=RetentionPolicy.LIMITS,
-        duplicate_window=DUPLICATE_WINDOW,
-        allow_atomic=True,
-        allow_direct=True,
-        deny_delete=True,
-        deny_purge=True,
-    )
-    inputs = StreamConfig(
-        name=inputs_stream,
-        subjects=[ALL_INPUTS],
-        storage=StorageType.FILE,
-        retention=RetentionPolicy.LIMITS,
-        max_age=inputs_max_age,
-        duplicate_window=DUPLICATE_WINDOW,
-        allow_direct=True,
-        allow_msg_schedules=True,
-    )
-    for config in (events, inputs):
-        await _create_or_update(js, config)
-
-
-async def _create_or_update(js: JetStreamContext, config: StreamConfig) -> None:
-    try:
-        info = await js.add_stream(config)
-    except BadRequestError as exists:
-        if exists.err_code != STREAM_NAME_IN_USE:
-            raise
-        info = await js.update_stream(config)
-    for option in ("allow_atomic", "allow_msg_schedules"):
-        if getattr(config, option) and not getattr(info.config, option):
-            raise EventStoreError(
-                f"the NATS server ignored {option} on stream {config.name}: it needs 2.12+"
-            )
 
 
 class JetStreamEventStore:
@@ -144,6 +92,12 @@ class JetStreamEventStore:
         self._source = source
         self._timeout = timeout
         self._positions: dict[tuple[str, str], tuple[int, int]] = {}
+        self._committer = GroupCommitter(self._send)
+
+    @property
+    def batches_sent(self) -> int:
+        """Atomic batches and single publishes sent by `append` (diagnostics)."""
+        return self._committer.groups
 
     # appending ------------------------------------------------------------------------------
 
@@ -169,42 +123,32 @@ class JetStreamEventStore:
         )
         outgoing[0].headers[EXPECTED_SEQUENCE] = str(expected_version)
         outgoing[0].headers[EXPECTED_SUBJECT] = aggregate
-        reply = await self._publish(outgoing)
-        error = reply.get("error")
-        if error is None:
-            self._positions[(namespace, name)] = (int(reply["seq"]), first + len(events) - 1)
-            return int(reply["seq"])
-        if error.get("err_code") in _RETRY_CHECKED:
+        outcome = await self._committer.commit((namespace, name), outgoing)
+        if not isinstance(outcome, Refused):
+            self._positions[(namespace, name)] = (outcome, first + len(events) - 1)
+            return outcome
+        if outcome.code in DECISION_FAULTS:
             return await settle_conflict(self, namespace, name, ids, expected_version)
         raise EventStoreError(
             f"JetStream refused the append to {namespace}/{name}: "
-            f"{error.get('description')} (error {error.get('err_code')})"
+            f"{outcome.description} (error {outcome.code})"
         )
 
-    async def _publish(self, outgoing: Sequence[Outgoing]) -> dict[str, Any]:
-        """One message is atomic by itself; several go as one atomic batch."""
-        if len(outgoing) > 1:
-            batch_id = uuid.uuid4().hex
-            for number, message in enumerate(outgoing, start=1):
-                message.headers["Nats-Batch-Id"] = batch_id
-                message.headers["Nats-Batch-Sequence"] = str(number)
-            outgoing[-1].headers["Nats-Batch-Commit"] = "1"
-            for message in outgoing[:-1]:
-                await self._nc.publish(message.subject, message.data, headers=message.headers)
-        last = outgoing[-1]
+    async def _send(
+        self, subject: str, data: bytes, headers: dict[str, str], last: bool
+    ) -> dict[str, Any] | None:
+        if not last:
+            await self._nc.publish(subject, data, headers=headers)
+            return None
         try:
-            response = await self._nc.request(
-                last.subject, last.data, headers=last.headers, timeout=self._timeout
-            )
+            response = await self._nc.request(subject, data, headers=headers, timeout=self._timeout)
         except NatsTimeout:
             raise EventStoreError(
-                f"no answer to the append on {last.subject}: the outcome is unknown, and "
+                f"no answer to the append on {subject}: the outcome is unknown, and "
                 "retrying the same append is safe"
             ) from None
         except NoRespondersError:
-            raise EventStoreError(
-                f"no stream captures {last.subject}: run ensure_streams"
-            ) from None
+            raise EventStoreError(f"no stream captures {subject}: run ensure_streams") from None
         reply: dict[str, Any] = json.loads(response.data)
         return reply
 
@@ -276,46 +220,46 @@ class JetStreamEventStore:
             raise EventStoreError(f"direct get on {self._stream} failed: {end}")
         return received, int(end.get("Nats-Num-Pending", "0"))
 
+    def iter_all(
+        self, *, after: int = 0, page: int = REPLAY_PAGE
+    ) -> AsyncIterator[list[StoredEvent]]:
+        """Every event after `after` in stream order, `page` at a time, through one consumer.
+
+        Ends at the stream's last sequence as it was when iteration began. Python's cyclic
+        garbage collector is off while the iteration is open, the caller's folding included
+        (see `events.stream_reader.collector_paused`), and back on once it ends or is closed.
+        """
+        if page < 1:
+            raise ValueError(f"page must be at least 1, got {page}")
+        return self._replay(after=after, page=page, limit=None)
+
     async def load_all(self, *, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
-        last = await self.last_sequence()
-        if last <= after or limit == 0:
+        if limit == 0:
             return []
         loaded: list[StoredEvent] = []
-        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        async def collect(msg: Msg) -> None:
-            if finished.done():
-                return
-            try:
-                stream_sequence = _stream_sequence(msg.reply)
-                loaded.append(self._stored(msg, stream_sequence))
-            except Exception as failure:
-                finished.set_exception(failure)
-                return
-            if stream_sequence >= last or len(loaded) == limit:
-                finished.set_result(None)
-
-        config = ConsumerConfig(
-            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=max(after, 0) + 1
-        )
-        subscription = await self._js.subscribe(
-            ALL_EVENTS, stream=self._stream, ordered_consumer=True, cb=collect, config=config
-        )
-        try:
-            await self._await_progress(finished, lambda: len(loaded))
-        finally:
-            await subscription.unsubscribe()
+        async for chunk in self._replay(after=after, page=REPLAY_PAGE, limit=limit):
+            loaded.extend(chunk)
         return loaded
 
-    async def _await_progress(self, finished: asyncio.Future[None], progress: Any) -> None:
-        """Wait for a replay of any length, but give up when it stops making progress."""
-        seen = -1
-        while not finished.done():
-            await asyncio.wait({finished}, timeout=self._timeout)
-            if not finished.done() and progress() == seen:
-                raise EventStoreError(f"replay of stream {self._stream} stalled at {seen} events")
-            seen = progress()
-        finished.result()
+    async def _replay(
+        self, *, after: int, page: int, limit: int | None
+    ) -> AsyncIterator[list[StoredEvent]]:
+        end = await self.last_sequence()
+        if end <= after:
+            return
+        with collector_paused():
+            pages = pulled_pages(
+                self._js,
+                self._stream,
+                after=after,
+                end=end,
+                page=page,
+                limit=limit,
+                timeout=self._timeout,
+            )
+            async with contextlib.aclosing(pages):
+                async for chunk in pages:
+                    yield [self._stored(msg, sequence) for sequence, msg in chunk]
 
     def _stored(self, msg: Msg, stream_sequence: int) -> StoredEvent:
         envelope, event = self._codec.decode(msg.headers, msg.data)
@@ -351,9 +295,3 @@ class JetStreamEventStore:
                 f"(error {info['error'].get('err_code')})"
             )
         return info
-
-
-def _stream_sequence(reply: str) -> int:
-    tokens = reply.split(".")
-    # The newer form adds a domain and an account hash after "$JS.ACK" and a random suffix.
-    return int(tokens[5] if len(tokens) == _ACK_TOKENS else tokens[7])

@@ -9,13 +9,14 @@ atomic without a lock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
 from events.envelope import DEFAULT_SOURCE
 from events.store import (
+    REPLAY_PAGE,
     StoredEvent,
     check_batch,
     decision_ids,
@@ -83,6 +84,15 @@ class InMemoryEventStore:
     async def load_all(self, *, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
         end = None if limit is None else max(after, 0) + limit
         return [self._decode(m) for m in self._messages[max(after, 0) : end]]
+
+    async def iter_all(
+        self, *, after: int = 0, page: int = REPLAY_PAGE
+    ) -> AsyncIterator[list[StoredEvent]]:
+        if page < 1:
+            raise ValueError(f"page must be at least 1, got {page}")
+        end = len(self._messages)
+        for start in range(max(after, 0), end, page):
+            yield [self._decode(m) for m in self._messages[start : min(start + page, end)]]
 
     async def rollouts(self) -> list[tuple[str, str]]:
         return sorted(self._by_rollout)

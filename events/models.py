@@ -199,6 +199,16 @@ class TrafficWeightApplied(Event):
 
 
 @register_event
+class TrafficDriftCorrected(Event):
+    """Someone else changed the router (a hand-edited VirtualService, say); the traffic worker
+    found the drift, put the weights back and reported it."""
+
+    expected_canary_weight: int
+    found_canary_weight: int | None
+    detail: str
+
+
+@register_event
 class ManagedRouteSet(Event):
     """Header or mirror route from a setHeaderRoute/setMirrorRoute step; `route` None removes it."""
 
@@ -232,6 +242,56 @@ class AnalysisRunRequested(Event):
     pod_template_hash: str
     stable_pod_template_hash: str
     analysis: dict[str, Any]
+
+
+@register_event
+class AnalysisRunStarted(Event):
+    """The run's templates were found, merged and its arguments resolved: its frozen spec.
+
+    `metrics` are Argo Metric objects (camelCase, as in YAML) with every non-secret argument
+    substituted; a secret argument stays a `{{args.x}}` placeholder and is named in
+    `secret_args`, so secret values never enter the stream.
+    """
+
+    run_name: str
+    metrics: list[dict[str, Any]]
+    args: dict[str, str] = {}
+    secret_args: dict[str, dict[str, str]] = {}
+    dry_run_metrics: list[str] = []
+    measurement_retention: dict[str, int] = {}
+
+
+@register_event
+class MeasurementDue(Event):
+    """Intent for the analysis worker: take measurement number `index` of one metric."""
+
+    run_name: str
+    metric: str
+    index: int
+
+
+@register_event
+class MeasurementRecorded(Event):
+    """One measurement and its verdict: the value, the phase Argo's rules give it and why."""
+
+    run_name: str
+    metric: str
+    index: int
+    phase: AnalysisPhase
+    value: str = ""
+    message: str = ""
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    dry_run: bool = False
+
+
+@register_event
+class MetricPhaseChanged(Event):
+    run_name: str
+    metric: str
+    phase: AnalysisPhase
+    previous_phase: AnalysisPhase
+    message: str = ""
 
 
 @register_event

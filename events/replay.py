@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from events.envelope import as_utc
-from events.store import EventStore, StoredEvent
+from events.store import REPLAY_PAGE, EventStore, StoredEvent
 
-DEFAULT_PAGE = 10_000
+DEFAULT_PAGE = REPLAY_PAGE
 
 
 async def events_until(
@@ -47,18 +47,10 @@ async def pages(
     """The whole stream after `after`, in stream order, `page` events at a time.
 
     Ends at the stream's last sequence as it was when iteration began, so a replay of a busy
-    stream finishes; call again with the last sequence seen to catch up.
+    stream finishes; call again with the last sequence seen to catch up. The store's own
+    `iter_all` does the reading (JetStream: one consumer for the whole replay).
     """
     if page < 1:
         raise ValueError(f"page must be at least 1, got {page}")
-    end = await store.last_sequence()
-    while after < end:
-        batch = await store.load_all(after=after, limit=page)
-        if not batch:
-            return
-        kept = [stored for stored in batch if stored.stream_sequence <= end]
-        if kept:
-            yield kept
-        if len(kept) < len(batch):
-            return
-        after = batch[-1].stream_sequence
+    async for chunk in store.iter_all(after=after, page=page):
+        yield chunk

@@ -14,16 +14,17 @@ holds in both stores and, for JetStream, beyond the server's duplicate window.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from events.base import Event
-from events.codec import H_ROLLOUT_SEQUENCE, EventCodec
-from events.envelope import DEFAULT_SOURCE, Envelope, event_id
-from events.subjects import event_subject
+from events.codec import H_ROLLOUT_SEQUENCE, H_TYPE, EventCodec
+from events.envelope import DEFAULT_SOURCE, Envelope, event_id, rollout_subject
+from events.subjects import rollout_prefix
 
 MSG_ID = "Nats-Msg-Id"
+REPLAY_PAGE = 10_000
 MAX_EVENTS_PER_APPEND = 1000
 """JetStream's limit on one atomic batch (server error 10199 above it)."""
 
@@ -68,6 +69,16 @@ class EventStore(Protocol):
 
     async def load_all(self, *, after: int = 0, limit: int | None = None) -> list[StoredEvent]:
         """Every rollout's events in stream order, at most `limit` of them."""
+        ...
+
+    def iter_all(
+        self, *, after: int = 0, page: int = REPLAY_PAGE
+    ) -> AsyncIterator[list[StoredEvent]]:
+        """The events after `after` in stream order, `page` at a time (the replay path).
+
+        Ends at the last sequence as it was when iteration began, so a replay of a busy stream
+        finishes; iterate again from the last sequence seen to catch up.
+        """
         ...
 
     async def rollouts(self) -> list[tuple[str, str]]:
@@ -118,19 +129,18 @@ def encode_decision(
     source: str = DEFAULT_SOURCE,
 ) -> list[Outgoing]:
     """The messages of one decision; each carries its event id as `Nats-Msg-Id` too."""
+    prefix = rollout_prefix(namespace, name)
+    encoded = codec.encode_events(
+        events,
+        ids=ids,
+        subject=rollout_subject(namespace, name),
+        first_rollout_sequence=first_rollout_sequence,
+        source=source,
+    )
     outgoing = []
-    for index, event in enumerate(events):
-        envelope = Envelope.for_event(
-            event,
-            namespace=namespace,
-            name=name,
-            rollout_sequence=first_rollout_sequence + index,
-            id=ids[index],
-            source=source,
-        )
-        headers, data = codec.encode(envelope, event)
-        headers[MSG_ID] = envelope.id
-        outgoing.append(Outgoing(event_subject(namespace, name, envelope.type), headers, data))
+    for index, (headers, data) in enumerate(encoded):
+        headers[MSG_ID] = ids[index]
+        outgoing.append(Outgoing(f"{prefix}.{headers[H_TYPE]}", headers, data))
     return outgoing
 
 

@@ -1,8 +1,11 @@
-"""Resident memory per tracked rollout, measured in a fresh interpreter (`memory_probe`).
+"""Resident memory per tracked rollout, measured in fresh interpreters (`memory_probe`).
 
-A separate process keeps the figure clean: this one has run servers, thousands of rollouts and
-a benchmark's garbage by then. When the target is missed in a full run, a second, smaller probe
-runs under tracemalloc to name the source lines that allocate what the state keeps.
+Two figures, each from a process of its own: the controller's state alone (`kb_per_rollout`),
+and what a `serve` process keeps (`serve_kb_per_rollout`: the projection the controller and
+the workers share, with its metrics series). A separate process keeps each figure clean: this
+one has run servers, thousands of rollouts and a benchmark's garbage by then. When the target is
+missed in a full run, a smaller probe runs under tracemalloc to name the source lines that
+allocate what the state keeps.
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ class ProbeFailed(RuntimeError):
     """The memory probe exited with an error or printed no result."""
 
 
-async def run_probe(rollouts: int, *, trace: bool = False) -> dict[str, Any]:
+async def run_probe(rollouts: int, *, trace: bool = False, serve: bool = False) -> dict[str, Any]:
     args = [sys.executable, "-m", "adapters.bench.memory_probe", str(rollouts)]
     if trace:
         args.append("--tracemalloc")
+    if serve:
+        args.append("--serve")
     process = await asyncio.create_subprocess_exec(
         *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
@@ -49,6 +54,10 @@ async def run_probe(rollouts: int, *, trace: bool = False) -> dict[str, Any]:
 async def measure_memory(rollouts: int, *, quick: bool, console: Console) -> dict[str, Any]:
     console.print(f"    rebuilding the controller's state for {rollouts} rollouts (subprocess)")
     result = await run_probe(rollouts)
+    console.print(f"    and what `serve` keeps for {rollouts} rollouts (subprocess)")
+    serve = await run_probe(rollouts, serve=True)
+    result["serve_kb_per_rollout"] = serve["kb_per_rollout"]
+    result["serve_rss_after_kb"] = serve["rss_after_kb"]
     console.print(
         f"    {result['kb_per_rollout']} KB per rollout "
         f"(marginal {result['marginal_kb_per_rollout']}, serve {result['serve_kb_per_rollout']})"

@@ -1,10 +1,11 @@
 """The memory probe, run as its own process: `python -m adapters.bench.memory_probe N`.
 
 It rebuilds the real `Controller`'s state for N rollouts and prints one JSON object (its last
-line of output): resident memory (VmRSS) before and after, per rollout, and then, for `serve`,
-the same again with the `StateProjection` that process keeps next to the controller. With
-`--tracemalloc` it also lists the source lines that allocated the most of what stayed (slower:
-for diagnosis only).
+line of output): resident memory (VmRSS) before and after, per rollout. With `--serve` it
+builds instead what a `serve` process keeps per rollout: the projection shared by the
+controller and the workers, and the per-rollout Prometheus series the app attaches to it
+(`RolloutMetrics.observe_state`). With `--tracemalloc` it also lists the source lines that
+allocated the most of what stayed (slower: for diagnosis only).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from adapters.bench.replay_source import TemplateReplay
 from adapters.bench.sizes import field_sizes
+from adapters.runtime.observability import RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.workers.controller import Controller, SystemClock
 
@@ -64,7 +66,6 @@ async def probe(rollouts: int, updates: int, trace: bool) -> dict[str, Any]:
     cost of a rollout, free of fixed costs (interpreter arenas kept by the replay pages)."""
     half = rollouts // 2
     sources = [TemplateReplay(half, updates), TemplateReplay(rollouts - half, updates, first=half)]
-    projection = StateProjection(TemplateReplay(rollouts, updates))
     if trace:
         tracemalloc.start()
     before = settled_rss_kb()
@@ -74,8 +75,6 @@ async def probe(rollouts: int, updates: int, trace: bool) -> dict[str, Any]:
     after = settled_rss_kb()
     snapshot = tracemalloc.take_snapshot() if trace else None
     tracemalloc.stop()
-    await projection.rebuild()
-    with_projection = settled_rss_kb()
     keys = (await sources[0].rollouts())[:SAMPLE]
     sample = [state for key in keys if (state := first.state(*key)) is not None]
     result: dict[str, Any] = {
@@ -86,7 +85,6 @@ async def probe(rollouts: int, updates: int, trace: bool) -> dict[str, Any]:
         "rss_after_kb": after,
         "kb_per_rollout": round((after - before) / rollouts, 2),
         "marginal_kb_per_rollout": round((after - middle) / (rollouts - half), 2),
-        "serve_kb_per_rollout": round((with_projection - before) / rollouts, 2),
         "state_fields_bytes_per_rollout": field_sizes(sample),
     }
     if snapshot is not None:
@@ -94,13 +92,38 @@ async def probe(rollouts: int, updates: int, trace: bool) -> dict[str, Any]:
     return result
 
 
+async def probe_serve(rollouts: int, updates: int) -> dict[str, Any]:
+    """What `serve` keeps: one projection, shared by the controller, with its metrics series
+    (attached after the rebuild here, which leaves the same series as attaching before)."""
+    source = TemplateReplay(rollouts, updates)
+    before = settled_rss_kb()
+    projection = StateProjection(source)
+    await projection.rebuild()
+    metrics = RolloutMetrics()
+    for key, state in projection.states.items():
+        metrics.observe_state(key, state)
+    projection.on_event(metrics.observe_state)
+    controller = Controller(source, SystemClock(), projection, metrics=metrics)
+    after = settled_rss_kb()
+    return {
+        "rollouts": controller.rollout_count,
+        "rss_before_kb": before,
+        "rss_after_kb": after,
+        "kb_per_rollout": round((after - before) / rollouts, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m adapters.bench.memory_probe")
     parser.add_argument("rollouts", type=int)
     parser.add_argument("--updates", type=int, default=3)
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--serve", action="store_true")
     args = parser.parse_args()
-    result = asyncio.run(probe(args.rollouts, args.updates, args.tracemalloc))
+    if args.serve:
+        result = asyncio.run(probe_serve(args.rollouts, args.updates))
+    else:
+        result = asyncio.run(probe(args.rollouts, args.updates, args.tracemalloc))
     print(json.dumps(result))
 
 

@@ -10,12 +10,12 @@ Nothing but the current page is ever held.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 from adapters.bench.workload import NAMESPACE, Shape, rollout_history
 from events.base import Event
 from events.codec import DEFAULT_CODEC, H_SUBJECT
-from events.store import Outgoing, StoredEvent, decision_ids, encode_decision
+from events.store import REPLAY_PAGE, Outgoing, StoredEvent, decision_ids, encode_decision
 
 TEMPLATE_NAME = "tmpl-000000"
 SHAPES: tuple[Shape, ...] = ("canary", "canary", "canary", "bluegreen")
@@ -89,6 +89,13 @@ class TemplateReplay:
         if page:
             self._position = page[-1].stream_sequence
         return page
+
+    async def iter_all(
+        self, *, after: int = 0, page: int = REPLAY_PAGE
+    ) -> AsyncIterator[list[StoredEvent]]:
+        while chunk := await self.load_all(after=after, limit=page):
+            yield chunk
+            after = chunk[-1].stream_sequence
 
     async def append(
         self, namespace: str, name: str, events: Sequence[Event], *, expected_version: int

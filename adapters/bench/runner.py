@@ -8,12 +8,16 @@ at once, so none disturbs another.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import platform
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import structlog
 from rich.console import Console
 
 from adapters.bench.abort import measure_abort
@@ -24,6 +28,7 @@ from adapters.bench.replay import measure_replay
 from adapters.bench.server import BenchServer, bench_server
 from adapters.bench.targets import evaluate_targets
 from adapters.bench.workload import history_decisions
+from adapters.runtime.observability import configure_logging
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,18 @@ class Scale:
 
 QUICK = Scale(append_rollouts=100, replay_rounds=2, abort_rollouts=100, rss_rollouts=1000)
 FULL = Scale(append_rollouts=1000, replay_rounds=3, abort_rollouts=1000, rss_rollouts=10_000)
+
+
+@contextlib.contextmanager
+def logging_as_serve() -> Iterator[None]:
+    """Log as `rollouts serve` does by default (INFO, console lines on stderr), not structlog's
+    unconfigured default (everything, DEBUG included), then put the previous setup back."""
+    previous = structlog.get_config()
+    configure_logging(json_logs=False, level=logging.INFO)
+    try:
+        yield
+    finally:
+        structlog.configure(**previous)
 
 
 def machine_info() -> dict[str, Any]:
@@ -53,10 +70,10 @@ async def _store_sections(server: BenchServer, scale: Scale, console: Console) -
         f"bench-{number:05d}": history_decisions(f"bench-{number:05d}")
         for number in range(scale.append_rollouts)
     }
-    append = (await measure_append(server.js, workload, console)).as_dict()
+    append = (await measure_append(server, workload, console)).as_dict()
     console.print(f"    append_ratio {append['append_ratio']}")
     console.print(f"[bold]replay[/]: {append['events']} events, best of {scale.replay_rounds}")
-    replay = (await measure_replay(server.js, int(append["events"]), scale.replay_rounds)).as_dict()
+    replay = (await measure_replay(server, int(append["events"]), scale.replay_rounds)).as_dict()
     console.print(f"    replay_ratio {replay['replay_ratio']}")
     return {"append": append, "replay": replay}
 
@@ -77,7 +94,8 @@ async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
     took["append_and_replay"] = time.perf_counter() - started - sum(took.values())
     console.print(f"[bold]abort[/]: {scale.abort_rollouts} rollouts in the runtime")
     async with bench_server() as server:
-        result["abort"] = await measure_abort(server, scale.abort_rollouts, console)
+        with logging_as_serve():
+            result["abort"] = await measure_abort(server, scale.abort_rollouts, console)
     took["abort"] = time.perf_counter() - started - sum(took.values())
     console.print(f"[bold]memory[/]: {scale.rss_rollouts} rollouts")
     result["memory"] = await measure_memory(scale.rss_rollouts, quick=quick, console=console)
@@ -88,5 +106,6 @@ async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
     result["seconds"] = round(time.perf_counter() - started, 1)
     for name, target in result["targets"].items():
         verdict = "[green]met[/]" if target["met"] else "[red]missed[/]"
-        console.print(f"  {name}: {target['value']} (target {target['target']}) {verdict}")
+        role = "" if target["primary"] else " [dim](context)[/]"
+        console.print(f"  {name}: {target['value']} (target {target['target']}) {verdict}{role}")
     return result

@@ -314,3 +314,41 @@ async def test_a_malformed_payload_on_the_stream_is_reported(harness: Harness) -
     await harness.inject(subject, _foreign_headers("RolloutAborted", 1), b"{not json")
     with pytest.raises(MalformedEvent, match="RolloutAborted"):
         await harness.store.load(NS, "web")
+
+
+async def test_concurrent_appends_of_many_rollouts_each_land_whole(store: EventStore) -> None:
+    """What group commit must preserve: many rollouts appending at once, one of them stale."""
+    names = [f"r{i}" for i in range(40)]
+    versions = {
+        name: await store.append(NS, name, [aborted(f"{name}-0")], expected_version=0)
+        for name in names[:2]
+    }
+    rival = await store.append(NS, names[0], [aborted("rival")], expected_version=versions["r0"])
+    outcomes = await asyncio.gather(
+        *(
+            store.append(NS, name, decision(f"{name}-1"), expected_version=versions.get(name, 0))
+            for name in names
+        ),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[0], ConcurrencyError) and outcomes[0].actual == rival
+    for name, outcome in zip(names[1:], outcomes[1:], strict=True):
+        assert isinstance(outcome, int), (name, outcome)
+        loaded = await store.load(NS, name)
+        assert loaded[-1].stream_sequence == outcome
+        assert causes(loaded[-3:]) == [f"{name}-1"] * 3
+        assert [s.rollout_sequence for s in loaded] == list(range(1, len(loaded) + 1))
+    assert causes(await store.load(NS, names[0])) == ["r0-0", "rival"]
+    assert await store.last_sequence() == 3 + 3 * 39
+    retried = await store.append(NS, "r5", decision("r5-1"), expected_version=0)
+    assert retried == outcomes[5]
+
+
+async def test_iter_all_pages_the_stream_once_in_order(store: EventStore) -> None:
+    for i in range(7):
+        await store.append(NS, f"r{i}", decision(f"c{i}"), expected_version=0)
+    seen = [[s.stream_sequence for s in page] async for page in store.iter_all(page=5)]
+    assert seen == [list(range(k, min(k + 5, 22))) for k in range(1, 22, 5)]
+    after = [s.stream_sequence async for page in store.iter_all(after=19) for s in page]
+    assert after == [20, 21]
+    assert [p async for p in store.iter_all(after=21)] == []

@@ -38,7 +38,10 @@ def for_annotation(annotation: Any) -> st.SearchStrategy[Any]:
     if origin is typing.Literal:
         return st.sampled_from(arguments)
     if origin is dict:
-        return st.dictionaries(TEXT, JSON_VALUES, max_size=3)
+        return st.dictionaries(TEXT, for_annotation(arguments[1]), max_size=3)
+    if origin in (list, tuple):
+        item = for_annotation(arguments[0])
+        return st.lists(item, max_size=3).map(origin)
     if annotation is Any:
         return JSON_VALUES
     return _simple(annotation)

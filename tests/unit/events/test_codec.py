@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -40,6 +40,38 @@ def test_binary_mode_round_trips(type_name: str, data: st.DataObject) -> None:
     assert headers["ce-type"] == type_name
     assert json.loads(payload)["cause"] == event.cause
     assert DEFAULT_CODEC.decode(headers, payload) == (envelope, event)
+
+
+@pytest.mark.parametrize("type_name", ALL_TYPES)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data(), source=TEXT, name=st.sampled_from(["web", "web.v2", "a-b"]))
+def test_the_append_path_encodes_as_the_envelope_does(
+    type_name: str, data: st.DataObject, source: str, name: str
+) -> None:
+    event = data.draw(events_of(EVENT_TYPES[type_name]))
+    later = event.model_copy(update={"cause": event.cause + "'", "at": event.at + timedelta(1)})
+    events, ids = [event, event, later], ["id 1%", "id 2", "id 3"]
+    fast = DEFAULT_CODEC.encode_events(
+        events, ids=ids, subject=f"shop/{name}", first_rollout_sequence=7, source=source
+    )
+    slow = [
+        DEFAULT_CODEC.encode(
+            Envelope.for_event(
+                e, namespace="shop", name=name, rollout_sequence=7 + i, id=ids[i], source=source
+            ),
+            e,
+        )
+        for i, e in enumerate(events)
+    ]
+    assert fast == slow
+
+
+def test_a_naive_event_time_is_encoded_as_utc() -> None:
+    event = RolloutAborted(cause="c", at=datetime(2026, 3, 1, 12), revision=1, message="m")
+    [(headers, _)] = DEFAULT_CODEC.encode_events(
+        [event], ids=["i"], subject="shop/web", first_rollout_sequence=1, source="/s"
+    )
+    assert headers["ce-time"] == "2026-03-01T12:00:00+00:00"
 
 
 @pytest.mark.parametrize("type_name", ALL_TYPES)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from events.envelope import Envelope, event_id
+from events.envelope import _ID_NAMESPACE, Envelope, event_id
 from events.models import RolloutAborted
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -18,6 +18,25 @@ def test_ids_are_deterministic_uuids() -> None:
     first = event_id("in-1", 41, 0, namespace="shop", name="web")
     assert first == event_id("in-1", 41, 0, namespace="shop", name="web")
     assert uuid.UUID(first).version == 5
+
+
+def test_ids_never_change_across_versions() -> None:
+    """A retry after an upgrade must produce the ids the old version wrote."""
+    assert event_id("in-1", 41, 0, namespace="shop", name="web") == str(
+        uuid.uuid5(_ID_NAMESPACE, "shop/web\x1fin-1\x1f41\x1f0")
+    )
+    assert event_id("in-1", 41, 0, namespace="shop", name="web") == (
+        "242cba06-6449-5e4e-9dc9-8a251cc125b6"
+    )
+
+
+@given(st.text(), st.integers(0, 10**12), st.integers(0, 999), st.text(), st.text())
+def test_ids_are_the_uuid5_of_the_decision_key(
+    cause: str, version: int, index: int, namespace: str, name: str
+) -> None:
+    key = f"{namespace}/{name}\x1f{cause}\x1f{version}\x1f{index}"
+    expected = str(uuid.uuid5(_ID_NAMESPACE, key))
+    assert event_id(cause, version, index, namespace=namespace, name=name) == expected
 
 
 @given(

@@ -1,0 +1,74 @@
+"""The two JetStream streams of the project and how they are set up (server 2.12+).
+
+`ensure_streams` is idempotent: it creates the streams or brings their options up to date, and
+fails when the server silently ignores an option the store depends on (an old server drops
+`allow_atomic`, and a "batch" would then be written partly).
+"""
+
+from __future__ import annotations
+
+from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+from nats.js.client import JetStreamContext
+from nats.js.errors import BadRequestError
+
+from events.store import EventStoreError
+from events.subjects import ALL_EVENTS, ALL_INPUTS
+
+EVENTS_STREAM = "ROLLOUTS"
+INPUTS_STREAM = "ROLLOUT_INPUTS"
+DUPLICATE_WINDOW = 120.0
+INPUTS_MAX_AGE = 7 * 24 * 3600.0
+STREAM_NAME_IN_USE = 10058
+
+
+async def ensure_streams(
+    js: JetStreamContext,
+    *,
+    events_stream: str = EVENTS_STREAM,
+    inputs_stream: str = INPUTS_STREAM,
+    inputs_max_age: float = INPUTS_MAX_AGE,
+) -> None:
+    """Create or update both streams; fail if the server ignores options we rely on.
+
+    Events are kept forever and may be neither deleted nor purged: the stream is the audit log.
+    Inputs use limits retention with an age limit, not a work queue: a week of inputs shows the
+    input behind any event (`causationid`), and a work-queue stream would refuse a second
+    consumer (a `tail`, a debugger) next to the controller's durable one.
+    """
+    events = StreamConfig(
+        name=events_stream,
+        subjects=[ALL_EVENTS],
+        storage=StorageType.FILE,
+        retention=RetentionPolicy.LIMITS,
+        duplicate_window=DUPLICATE_WINDOW,
+        allow_atomic=True,
+        allow_direct=True,
+        deny_delete=True,
+        deny_purge=True,
+    )
+    inputs = StreamConfig(
+        name=inputs_stream,
+        subjects=[ALL_INPUTS],
+        storage=StorageType.FILE,
+        retention=RetentionPolicy.LIMITS,
+        max_age=inputs_max_age,
+        duplicate_window=DUPLICATE_WINDOW,
+        allow_direct=True,
+        allow_msg_schedules=True,
+    )
+    for config in (events, inputs):
+        await _create_or_update(js, config)
+
+
+async def _create_or_update(js: JetStreamContext, config: StreamConfig) -> None:
+    try:
+        info = await js.add_stream(config)
+    except BadRequestError as exists:
+        if exists.err_code != STREAM_NAME_IN_USE:
+            raise
+        info = await js.update_stream(config)
+    for option in ("allow_atomic", "allow_msg_schedules"):
+        if getattr(config, option) and not getattr(info.config, option):
+            raise EventStoreError(
+                f"the NATS server ignored {option} on stream {config.name}: it needs 2.12+"
+            )
