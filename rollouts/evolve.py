@@ -14,6 +14,7 @@ from typing import Any
 import events.models as ev
 from events.base import Event
 from events.phases import AnalysisRunKind, PauseReason, RolloutPhase
+from rollouts.evolve_analysis import ANALYSIS_HANDLERS
 from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.spec import Rollout
 from rollouts.state import RECENT_CAUSES, AnalysisRunState, PauseCondition, RolloutState
@@ -195,6 +196,8 @@ HANDLERS: dict[type[Event], Handler] = {
         )
     },
     ev.TrafficWeightApplied: _traffic_applied,
+    # The worker restored the requested weights itself: the state already holds them.
+    ev.TrafficDriftCorrected: lambda s, e: {},
     ev.ManagedRouteSet: _routes,
     ev.ManagedRoutesRemoved: lambda s, e: {"managed_routes": ()},
     ev.ServiceSelectorSwitched: lambda s, e: {
@@ -214,6 +217,7 @@ HANDLERS: dict[type[Event], Handler] = {
         "message": e.message,
     },
     **RS_HANDLERS,
+    **ANALYSIS_HANDLERS,
 }
 
 

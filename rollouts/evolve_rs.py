@@ -18,8 +18,13 @@ def _with_rs(s: RolloutState, rs: ReplicaSetState) -> dict[str, Any]:
 
 def _prune_runs(s: RolloutState, revision: int) -> dict[str, Any]:
     """Runs of older revisions are finished business once a new revision starts; the stream
-    keeps them, the state does not need to."""
-    runs = {k: v for k, v in s.analysis_runs.items() if v.revision >= revision}
+    keeps them (measurements included), the state does not need to. A terminated run still
+    waiting for a measurement in flight stays until it completes, so it ends with a phase."""
+    runs = {
+        k: v
+        for k, v in s.analysis_runs.items()
+        if v.revision >= revision or (v.termination_requested and not v.phase.completed)
+    }
     return {"analysis_runs": runs, "current_runs": {}}
 
 

@@ -92,6 +92,8 @@ class ManagedRoute:
     kind: Literal["header", "mirror"]
     route: Mapping[str, Any] | None
     routing: Mapping[str, Any] = field(default_factory=dict)
+    canary_service: str = ""
+    stable_service: str = ""
 
 
 @runtime_checkable

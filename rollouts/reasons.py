@@ -41,8 +41,16 @@ def argo_reasons(before: RolloutState, event: Event, after: RolloutState) -> lis
     if isinstance(event, ev.StepsSkipped):
         return ["SkipSteps"] if event.reason.startswith(_ROLLBACK_SKIPS) else []
     if isinstance(event, ev.AnalysisRunStatusChanged):
-        return [f"AnalysisRun{event.phase.value}"]
+        return _run_status_reasons(before, event)
     return _pause_reasons(before, after)
+
+
+def _run_status_reasons(before: RolloutState, event: ev.AnalysisRunStatusChanged) -> list[str]:
+    """Argo records a run's phase change on the rollout only for the runs it still tracks; a
+    terminated run winds down unseen by the rollout."""
+    if event.run_name not in before.current_runs.values():
+        return []
+    return [f"AnalysisRun{event.phase.value}"]
 
 
 def _not_completed(before: RolloutState, after: RolloutState) -> bool:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from events.phases import PauseReason
+from rollouts.analysis.engine import next_measurement
 from rollouts.decide import reconcile
 from rollouts.decide.progress import deadline_of
 from rollouts.state import RolloutState
@@ -38,6 +39,17 @@ def _candidates(state: RolloutState) -> Iterator[datetime]:
     for rs in state.replica_sets.values():
         if rs.scale_down_deadline is not None and rs.desired > 0:
             yield rs.scale_down_deadline
+    yield from _measurements(state)
+
+
+def _measurements(state: RolloutState) -> Iterator[datetime]:
+    """Each run's next measurement; one in flight waits for its result instead (an input)."""
+    current = set(state.current_runs.values())
+    for run in state.analysis_runs.values():
+        if run.name in current or run.termination_requested:
+            due = next_measurement(run)
+            if due is not None:
+                yield due
 
 
 def _pause_step_end(state: RolloutState) -> datetime | None:

@@ -29,6 +29,7 @@ EXPECTED_PHASES = {
     "initial": (H,),
     "v2": (PR, PA, PR, H),
     "v3": (PR, D),
+    "v4": (PR, D),
 }
 """Phases each stage must go through, in this order (others may come in between)."""
 

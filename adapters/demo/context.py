@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from adapters.analysis.templates import TemplateStore
 from adapters.demo.display import Display
 from adapters.demo.predicates import Expectation
 from adapters.demo.split import TrafficWindow
@@ -45,6 +46,7 @@ class Demo:
     window: TrafficWindow
     display: Display
     started: datetime
+    templates: TemplateStore
     stages: dict[str, StageRecord] = field(default_factory=dict)
     measurements: dict[str, float] = field(default_factory=dict)
     """Named durations in seconds (abort latency, ...), printed in the summary."""

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from adapters.analysis.templates import KvTemplateStore, TemplateStore
 from adapters.demo.context import Demo
 from adapters.demo.display import make_display
 from adapters.demo.manifests import IMAGES, ROLLOUT_NAME
@@ -51,14 +52,15 @@ async def start_platform(stack: contextlib.AsyncExitStack, timings: DemoTimings)
 
 async def start_system(
     stack: contextlib.AsyncExitStack, settings: Settings, platform: LocalPlatform
-) -> RolloutsClient:
-    """The app (controller and workers, embedded NATS) and a client on its own connection."""
+) -> tuple[RolloutsClient, TemplateStore]:
+    """The app (controller and workers, embedded NATS) and a client on its own connection,
+    with the template store the analysis worker reads."""
     app = create_app(settings, platform=platform, router=platform, start_embedded=True)
     stack.push_async_callback(app.stop)
     await app.start()
     connection = await connect(settings)
     stack.push_async_callback(connection.close)
-    return RolloutsClient(connection)
+    return RolloutsClient(connection), KvTemplateStore(connection.js)
 
 
 async def start_demo(
@@ -67,7 +69,7 @@ async def start_demo(
     data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rollouts-demo-")))
     settings = demo_settings(settings, data_dir)
     platform = await start_platform(stack, timings)
-    client = await start_system(stack, settings, platform)
+    client, templates = await start_system(stack, settings, platform)
     ref = RolloutRef(settings.namespace, ROLLOUT_NAME)
     load = LoadGenerator(await platform.open_proxy(ref), timings.rps, timeout=5.0)
     stack.push_async_callback(load.stop)
@@ -91,4 +93,5 @@ async def start_demo(
         window=window,
         display=display,
         started=started,
+        templates=templates,
     )

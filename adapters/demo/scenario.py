@@ -1,8 +1,9 @@
 """The demo's story, one stage per function, run in order by `STAGES`.
 
 Each stage sends commands the way a user of the CLI would and waits, with a deadline, for the
-rollout to get where Argo's semantics say it must. A new stage (say, a bad version whose
-analysis fails and is rolled back automatically) is one more function in `STAGES`.
+rollout to get where Argo's semantics say it must: a first deploy, a canary that passes its
+analysis and is promoted, a bad version aborted by hand, and a bad version whose analysis fails
+and is rolled back automatically.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from collections.abc import Awaitable, Callable
 
 import events.inputs as inp
 from adapters.demo.abort_probe import AbortProbe
+from adapters.demo.analysis_stage import (
+    apply_analysis_template,
+    describe_analysis,
+    rollback_measured,
+)
 from adapters.demo.context import Demo
 from adapters.demo.manifests import (
     CONTAINER,
@@ -19,6 +25,7 @@ from adapters.demo.manifests import (
     V1,
     V2,
     V3,
+    V4,
     DemoImage,
     rollout_manifest,
 )
@@ -34,6 +41,7 @@ async def initial_deploy(demo: Demo) -> None:
     record = demo.begin(
         "initial", "initial deploy", f"1. Initial deploy of {V1.image} ({REPLICAS} replicas)"
     )
+    await apply_analysis_template(demo)
     manifest = rollout_manifest(V1, demo.timings.pause_seconds)
     version = await demo.send(
         inp.ApplySpec(input_id=new_input_id(), actor=demo.actor, manifest=manifest), "apply"
@@ -58,6 +66,7 @@ async def canary_and_promote(demo: Demo) -> None:
     )
     version = await set_image(demo, V2)
     await demo.wait(paused_until_promoted(V2), what="canary of v2", after=version)
+    demo.display.note(describe_analysis(demo, after=version), style="green")
     demo.display.note(f"paused until promoted; traffic: {demo.window.recent().describe()}")
     await asyncio.sleep(demo.timings.settle)
     demo.display.stage("3. promote: setWeight 80, pause, then full promotion")
@@ -134,4 +143,28 @@ async def all_traffic_on(demo: Demo, image: DemoImage) -> None:
     demo.display.note(f"traffic: {demo.window.recent().describe()}", style="green")
 
 
-STAGES: tuple[Stage, ...] = (initial_deploy, canary_and_promote, bad_version_aborted)
+async def bad_version_rolled_back(demo: Demo) -> None:
+    record = demo.begin(
+        "v4",
+        "bad v4 caught by analysis",
+        f"5. set image {V4.image} (answers 30% errors): analysis fails, automated rollback",
+    )
+    version = await set_image(demo, V4)
+    await demo.wait(canary_at_weight(V4, 20), what="canary of v4", after=version)
+    demo.display.note("20% on v4; the analysis step comes after the pause")
+    latency = await rollback_measured(demo, after=version)
+    demo.display.note(
+        f"failing measurement -> proxy at 0% canary in {latency * 1000:.0f} ms", style="bold"
+    )
+    await demo.wait(aborted_to(V2), what="automated rollback of v4")
+    demo.display.note(f"{demo.state.phase} - {demo.state.message}")
+    await all_traffic_on(demo, V2)
+    demo.end(record)
+
+
+STAGES: tuple[Stage, ...] = (
+    initial_deploy,
+    canary_and_promote,
+    bad_version_aborted,
+    bad_version_rolled_back,
+)

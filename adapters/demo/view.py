@@ -25,6 +25,8 @@ HIDDEN_FIELDS = {
     "routing",
     "route",
     "observed_at",
+    "metrics",
+    "secret_args",
 }
 """Fields left out of event lines: bulky (whole manifests) or already implied by the time."""
 

@@ -8,60 +8,12 @@ expressions and recorded values identical to what an Argo user sees.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
+from rollouts.analysis.value_text import go_float_text, value_text
 
-def go_float_text(number: float) -> str:
-    """`strconv.FormatFloat(number, 'f', -1, 64)`: shortest round-trip digits, never exponents."""
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return "+Inf" if number > 0 else "-Inf"
-    text = format(Decimal(repr(float(number))), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def value_text(value: Any) -> str:
-    """The measurement value as Argo stores it in `measurement.value` (a string)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Sequence) and all(_is_number(item) for item in value):
-        return "[" + ",".join(_scalar_text(item) for item in value) + "]"
-    return _json_text(value)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _scalar_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return go_float_text(value)
-    return str(value)
-
-
-def _json_text(value: Any) -> str:
-    """Compact JSON with sorted keys, as Go's encoding/json writes a decoded value."""
-    if isinstance(value, Mapping):
-        items = (f"{json.dumps(str(k))}:{_json_text(value[k])}" for k in sorted(value, key=str))
-        return "{" + ",".join(items) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_json_text(item) for item in value) + "]"
-    if value is None:
-        return "null"
-    if isinstance(value, bool | int | float):
-        return _scalar_text(value)
-    return json.dumps(str(value))
+__all__ = ["epoch_seconds", "go_float_text", "loads_like_go", "value_text"]
 
 
 def _reject_constant(name: str) -> Any:

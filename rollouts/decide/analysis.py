@@ -1,14 +1,16 @@
 """When AnalysisRuns start and stop, and what their outcome does to the rollout (§3.7).
 
-Runs are requested as intents; their phases come back as observations. Failed or Error aborts,
-Inconclusive pauses with `InconclusiveAnalysisRun`, and no run is ever started on an initial
-deploy, a fast rollback, a full promotion, an abort or a fully promoted rollout.
+Runs are requested as intents; the analysis engine (`analysis_runs`) measures them and sets
+their phase, or an outside controller reports it. Failed or Error aborts, Inconclusive pauses
+with `InconclusiveAnalysisRun`, and no run is ever started on an initial deploy, a fast
+rollback, a full promotion, an abort or a fully promoted rollout.
 """
 
 from __future__ import annotations
 
 import events.models as ev
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
+from rollouts.decide.analysis_runs import terminate_run
 from rollouts.decide.context import Decision
 from rollouts.decide.revisions import is_fast_rollback
 from rollouts.spec import RolloutAnalysis
@@ -29,9 +31,7 @@ _SUFFIX = {
 
 
 def terminate(ctx: Decision, run: AnalysisRunState | None, reason: str) -> None:
-    if run is None or run.phase.completed or run.termination_requested:
-        return
-    ctx.emit(ev.AnalysisRunTerminationRequested, run_name=run.name, reason=reason)
+    terminate_run(ctx, run, reason)
 
 
 def should_cancel_all(ctx: Decision) -> str:

@@ -11,6 +11,7 @@ from datetime import timedelta
 import events.models as ev
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
 from rollouts.decide.analysis import cancel_all, reconcile_run, should_cancel_all, terminate
+from rollouts.decide.analysis_runs import reconcile_analysis_runs
 from rollouts.decide.bluegreen_replicas import (
     bluegreen_of,
     new_rs_target,
@@ -28,6 +29,7 @@ from rollouts.replicas import next_scale_up_preview_checkpoint, ready_for_pause
 
 
 def bluegreen_pass(ctx: Decision) -> None:
+    reconcile_analysis_runs(ctx)
     reconcile_preview_service(ctx)
     reconcile_bluegreen_replica_sets(ctx)
     reconcile_history_limit(ctx)

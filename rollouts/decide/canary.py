@@ -7,6 +7,7 @@ abort bookkeeping or the next step. Every rule reads the state as left by the ru
 
 from __future__ import annotations
 
+from rollouts.decide.analysis_runs import reconcile_analysis_runs
 from rollouts.decide.canary_analysis import reconcile_canary_analysis
 from rollouts.decide.canary_scaling import reconcile_canary_replica_sets
 from rollouts.decide.canary_steps import reconcile_canary_pause, sync_canary_status
@@ -16,6 +17,7 @@ from rollouts.decide.replica_sets import reconcile_history_limit
 
 
 def canary_pass(ctx: Decision) -> None:
+    reconcile_analysis_runs(ctx)
     reconcile_history_limit(ctx)
     reconcile_canary_services(ctx)
     reconcile_traffic(ctx)

@@ -14,6 +14,7 @@ import events.inputs as inp
 import events.models as ev
 from events.base import Command
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
+from rollouts.decide.analysis_runs import terminate_run
 from rollouts.decide.context import Decision
 from rollouts.decide.manifests import parse_manifest, with_image, with_template
 from rollouts.decide.revisions import apply_spec, manifest_of, template_of
@@ -112,8 +113,7 @@ def _step_run_inconclusive(ctx: Decision) -> bool:
 def _skip_step(ctx: Decision, reason: str) -> None:
     index = ctx.state.current_step_index or 0
     run = ctx.state.run(AnalysisRunKind.STEP)
-    if run is not None and not run.phase.completed:
-        ctx.emit(ev.AnalysisRunTerminationRequested, run_name=run.name, reason="step skipped")
+    terminate_run(ctx, run, "step skipped")
     if ctx.state.pause_conditions:
         ctx.emit(ev.PauseConditionsCleared, reason=reason)
     ctx.emit(ev.StepsSkipped, step_index=min(index + 1, len(ctx.state.steps)), reason=reason)

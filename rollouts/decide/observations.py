@@ -13,9 +13,12 @@ from typing import Any
 import events.inputs as inp
 import events.models as ev
 from events.base import Observation
+from rollouts.decide.analysis_observations import (
+    change_run_phase,
+    measurement_taken,
+    run_resolved,
+)
 from rollouts.decide.context import Decision
-from rollouts.errors import IllegalTransition
-from rollouts.fsm import check_analysis_transition
 
 
 def _replica_set(ctx: Decision, obs: inp.ReplicaSetObserved) -> None:
@@ -54,26 +57,27 @@ def _traffic(ctx: Decision, obs: inp.TrafficWeightObserved) -> None:
 
 def _analysis_run(ctx: Decision, obs: inp.AnalysisRunObserved) -> None:
     run = ctx.state.analysis_runs.get(obs.run_name)
-    if run is None or run.phase is obs.phase:
-        return
-    try:
-        check_analysis_transition(run.phase, obs.phase)
-    except IllegalTransition:
-        return
+    if run is not None and run.phase is not obs.phase:
+        change_run_phase(ctx, run, obs.phase, obs.message)
+
+
+def _drift(ctx: Decision, obs: inp.TrafficDriftObserved) -> None:
+    """Recorded for the audit trail; the traffic worker has already put the weights back."""
     ctx.emit(
-        ev.AnalysisRunStatusChanged,
-        run_name=run.name,
-        kind=run.kind,
-        phase=obs.phase,
-        previous_phase=run.phase,
-        message=obs.message,
+        ev.TrafficDriftCorrected,
+        expected_canary_weight=obs.expected_canary_weight,
+        found_canary_weight=obs.found_canary_weight,
+        detail=obs.detail,
     )
 
 
 OBSERVATIONS: dict[type[Observation], Callable[[Decision, Any], None]] = {
     inp.ReplicaSetObserved: _replica_set,
     inp.TrafficWeightObserved: _traffic,
+    inp.TrafficDriftObserved: _drift,
     inp.AnalysisRunObserved: _analysis_run,
+    inp.AnalysisRunResolved: run_resolved,
+    inp.MeasurementTaken: measurement_taken,
     inp.Tick: lambda ctx, obs: None,
 }
 

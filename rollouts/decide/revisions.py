@@ -11,6 +11,7 @@ from typing import Any
 
 import events.models as ev
 from events.phases import AnalysisRunKind
+from rollouts.decide.analysis_runs import terminate_run
 from rollouts.decide.bluegreen_replicas import reconcile_preview_service
 from rollouts.decide.context import Decision
 from rollouts.hashing import pod_template_hash, step_hash
@@ -146,5 +147,4 @@ def is_fast_rollback(state: RolloutState) -> bool:
 def _terminate_current_runs(ctx: Decision, reason: str) -> None:
     for kind in list(AnalysisRunKind):
         run = ctx.state.run(kind)
-        if run is not None and not run.phase.completed and not run.termination_requested:
-            ctx.emit(ev.AnalysisRunTerminationRequested, run_name=run.name, reason=reason)
+        terminate_run(ctx, run, reason)

@@ -8,12 +8,14 @@ Everything goes through `decide`, so the tests exercise exactly what the control
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import events.inputs as inp
+import events.models as ev
 from events.base import Event, Input
 from events.phases import AnalysisPhase, AnalysisRunKind
 from rollouts.decide import decide
@@ -24,6 +26,77 @@ from rollouts.timers import next_wakeup
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 E = TypeVar("E", bound=Event)
+HOLD = "<hold>"
+"""A scripted outcome that leaves the measurement in flight (a slow provider)."""
+
+
+@dataclass(frozen=True)
+class ProviderError:
+    """A scripted outcome: the provider failed with this message."""
+
+    message: str
+
+
+@dataclass
+class AnalysisWorker:
+    """Plays the analysis worker: resolves runs from `templates` (name -> AnalysisTemplate
+    spec, metrics as they are) and answers each MeasurementDue with the next outcome scripted
+    for its metric (the last one repeats). Outcomes are values, ProviderError or HOLD."""
+
+    templates: dict[str, dict[str, Any]]
+    script: dict[str, list[Any]] = field(default_factory=dict)
+    default: Any = 1.0
+    held: list[ev.MeasurementDue] = field(default_factory=list)
+    taken: dict[str, int] = field(default_factory=dict)
+
+    def resolve(self, request: ev.AnalysisRunRequested, input_id: str) -> inp.AnalysisRunResolved:
+        analysis, metrics = request.analysis, []
+        rules: list[dict[str, Any]] = list(analysis.get("dryRun", []))
+        kept: list[dict[str, Any]] = list(analysis.get("measurementRetention", []))
+        for ref in analysis.get("templates", []):
+            template = self.templates.get(ref["templateName"])
+            if template is None:
+                error = f'analysistemplate.argoproj.io "{ref["templateName"]}" not found'
+                return inp.AnalysisRunResolved(
+                    input_id=input_id, run_name=request.run_name, error=error
+                )
+            metrics += template["metrics"]
+            rules += template.get("dryRun", [])
+            kept += template.get("measurementRetention", [])
+        names = [m["name"] for m in metrics]
+        return inp.AnalysisRunResolved(
+            input_id=input_id,
+            run_name=request.run_name,
+            metrics=metrics,
+            dry_run_metrics=[n for n in names if any(re.search(r["metricName"], n) for r in rules)],
+            measurement_retention={
+                n: r["limit"] for r in kept for n in names if re.search(r["metricName"], n)
+            },
+        )
+
+    def measure(self, due: ev.MeasurementDue, now: datetime) -> inp.MeasurementTaken | None:
+        outcomes = self.script.get(due.metric) or [self.default]
+        n = self.taken.get(due.metric, 0)
+        outcome = outcomes[min(n, len(outcomes) - 1)]
+        self.taken[due.metric] = n + 1
+        if outcome == HOLD:
+            self.held.append(due)
+            return None
+        return taken_for(due, outcome, now)
+
+
+def taken_for(due: ev.MeasurementDue, outcome: Any, now: datetime) -> inp.MeasurementTaken:
+    error = outcome.message if isinstance(outcome, ProviderError) else None
+    return inp.MeasurementTaken(
+        input_id=f"{due.cause}:{due.run_name}:{due.metric}:{due.index}:taken",
+        run_name=due.run_name,
+        metric=due.metric,
+        index=due.index,
+        value=None if error is not None else outcome,
+        error=error,
+        started_at=now,
+        finished_at=now,
+    )
 
 
 @dataclass
@@ -35,7 +108,9 @@ class Sim:
     events: list[Event] = field(default_factory=list)
     ready: bool = True
     route: bool = True
+    worker: AnalysisWorker | None = None
     _ids: int = 0
+    _answered: int = 0
 
     def __post_init__(self) -> None:
         self.state = initial_state(self.namespace, self.name)
@@ -108,7 +183,28 @@ class Sim:
         if self.route and requested is not None and not traffic.confirmed:
             self.observe_weight(requested)
             return True
+        return self._analysis_step()
+
+    def _analysis_step(self) -> bool:
+        """The worker answers the oldest intent it has not answered yet."""
+        while self.worker is not None and self._answered < len(self.events):
+            intent = self.events[self._answered]
+            self._answered += 1
+            if isinstance(intent, ev.AnalysisRunRequested):
+                self.send(self.worker.resolve(intent, self.next_id()))
+                return True
+            if isinstance(intent, ev.MeasurementDue):
+                taken = self.worker.measure(intent, self.now)
+                if taken is not None:
+                    self.send(taken)
+                    return True
         return False
+
+    def release(self, outcome: Any) -> None:
+        """Answer the oldest held measurement with `outcome`."""
+        assert self.worker is not None and self.worker.held, "no measurement is held"
+        self.send(taken_for(self.worker.held.pop(0), outcome, self.now))
+        self.platform()
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)

@@ -7,6 +7,9 @@
 (d) every RolloutPhaseChanged (and analysis phase change) is allowed by the FSM tables;
 (e) once an abort settled, traffic is back on stable and the canary is going away;
 (f) only commands are ever refused, and only with a DomainError;
+(g) a measurement is asked for only when none of its metric is in flight and the run is
+    neither completed nor terminating, and recorded only for the index in flight; a completed
+    metric never changes phase, and no metric keeps more measurements than its retention;
 and the recorded phase is the derived one, and a timer that fired is never due again.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import events.inputs as inp
 import events.models as ev
 from events.base import Command, Event, Input
+from rollouts.analysis.engine import is_terminating
 from rollouts.decide import decide_with_state
 from rollouts.errors import DomainError
 from rollouts.evolve import evolve, fold
@@ -80,7 +84,25 @@ def _check_events(state: RolloutState, events: list[Event]) -> None:
         elif isinstance(event, ev.AnalysisRunStatusChanged):
             assert state.analysis_runs[event.run_name].phase is event.previous_phase
             check_analysis_transition(event.previous_phase, event.phase)
+        elif isinstance(event, ev.MeasurementDue | ev.MeasurementRecorded | ev.MetricPhaseChanged):
+            _check_measurement(state, event)
         state = evolve(state, event)
+
+
+def _check_measurement(
+    state: RolloutState, event: ev.MeasurementDue | ev.MeasurementRecorded | ev.MetricPhaseChanged
+) -> None:
+    """(g) measurements follow the run's life."""
+    run = state.analysis_runs[event.run_name]
+    metric = run.metric(event.metric)
+    assert metric is not None and not run.phase.completed
+    if isinstance(event, ev.MeasurementDue):
+        assert metric.in_flight is None and event.index == metric.taken + 1
+        assert not is_terminating(run) and not metric.phase.completed
+    elif isinstance(event, ev.MeasurementRecorded):
+        assert event.index == metric.in_flight
+    else:
+        assert event.previous_phase is metric.phase and not metric.phase.completed
 
 
 def _check_state(state: RolloutState) -> None:
@@ -88,6 +110,8 @@ def _check_state(state: RolloutState) -> None:
     assert (view.phase if view else None) is state.phase, "the recorded phase is the derived one"
     for rs in state.replica_sets.values():
         assert rs.desired >= 0 and rs.available <= max(rs.replicas, rs.available)
+    for run in state.analysis_runs.values():
+        assert all(len(m.measurements) <= m.retention for m in run.metrics)
 
 
 def check_abort_settled(sim: Sim) -> None:

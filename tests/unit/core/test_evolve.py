@@ -17,6 +17,7 @@ from rollouts.state import RolloutState, initial_state
 from tests.support.sim import T0, Sim, analysis, rollout_manifest
 
 STEPS = [{"setWeight": 50}, {"analysis": analysis("check")}, {"pause": {}}]
+METRIC = {"name": "m", "provider": {"web": {"url": "http://x"}}}
 MANIFEST = rollout_manifest(replicas=2, canary={"steps": STEPS, "analysis": analysis("bg")})
 
 
@@ -75,6 +76,11 @@ def _samples(state: RolloutState) -> dict[str, dict[str, Any]]:
             "stable_hash": stable,
         },
         "TrafficWeightApplied": {"canary_weight": 10, "verified": True},
+        "TrafficDriftCorrected": {
+            "expected_canary_weight": 10,
+            "found_canary_weight": 40,
+            "detail": "VirtualService edited by hand",
+        },
         "ManagedRouteSet": {"name": "h", "kind": "header", "route": {"name": "h"}},
         "ManagedRoutesRemoved": {"reason": "aborted"},
         "ServiceSelectorSwitched": {"role": "preview", "service": "p", "pod_template_hash": new},
@@ -94,6 +100,21 @@ def _samples(state: RolloutState) -> dict[str, dict[str, Any]]:
             "previous_phase": AnalysisPhase.PENDING,
         },
         "AnalysisRunTerminationRequested": {"run_name": run.name, "reason": "step skipped"},
+        "AnalysisRunStarted": {"run_name": run.name, "metrics": [METRIC]},
+        "MeasurementDue": {"run_name": run.name, "metric": "m", "index": 1},
+        "MeasurementRecorded": {
+            "run_name": run.name,
+            "metric": "m",
+            "index": 1,
+            "phase": AnalysisPhase.SUCCESSFUL,
+            "value": "1",
+        },
+        "MetricPhaseChanged": {
+            "run_name": run.name,
+            "metric": "m",
+            "phase": AnalysisPhase.RUNNING,
+            "previous_phase": AnalysisPhase.PENDING,
+        },
         "ProgressDeadlineExceeded": {"message": "timed out"},
         "ScaleUpPreviewCheckpointPassed": {},
         "RolloutPhaseChanged": {

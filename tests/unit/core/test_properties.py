@@ -3,8 +3,11 @@
 Each example picks a strategy (canary with or without a router, with analysis steps, with or
 without dynamicStableScale, or blue-green), then runs a random mix of user commands (refused
 ones are skipped) and platform reports: ReplicaSets catching up or only partly ready, router
-reports, analysis outcomes, time passing. After every decision the invariants of
-`invariants.py` must hold; a final independent fold of the whole history must match too.
+reports, analysis outcomes, time passing. In half the examples the analysis worker is played
+too: runs are resolved and measured, each metric's values drawn at random (passing, failing,
+in between, no data, provider errors, or held in flight until a random release). After every
+decision the invariants of `invariants.py` must hold; a final independent fold of the whole
+history must match too.
 """
 
 from __future__ import annotations
@@ -25,7 +28,15 @@ from rollouts.errors import DomainError
 from rollouts.evolve import fold
 from rollouts.state import initial_state
 from rollouts.timers import next_wakeup
-from tests.support.sim import analysis, istio_canary, rollout_manifest
+from tests.support.sim import (
+    HOLD,
+    AnalysisWorker,
+    ProviderError,
+    analysis,
+    istio_canary,
+    rollout_manifest,
+    taken_for,
+)
 from tests.unit.core.invariants import CheckedSim, check_abort_settled
 
 ROUTED_STEPS = [
@@ -96,6 +107,35 @@ STRATEGIES: dict[str, dict[str, Any]] = {
 }
 
 
+PROMETHEUS = {"prometheus": {"address": "http://prometheus", "query": "q"}}
+GUARDED = {
+    "successCondition": "result[0] < 0.05",
+    "failureCondition": "result[0] > 0.1",
+    "provider": PROMETHEUS,
+}
+TEMPLATES: dict[str, dict[str, Any]] = {
+    "step": {"metrics": [{"name": "step-rate", "count": 2, "interval": "10s", **GUARDED}]},
+    "bg": {
+        "metrics": [
+            {"name": "bg-rate", "interval": "30s", "failureLimit": 1, **GUARDED},
+            {"name": "bg-smoke", "interval": "20s", "provider": {"job": {"spec": {}}}},
+            {"name": "bg-dry", "interval": "15s", **GUARDED},
+        ],
+        "dryRun": [{"metricName": "bg-dry"}],
+    },
+    "pre": {"metrics": [{"name": "pre-rate", **GUARDED}]},
+    "post": {"metrics": [{"name": "post-rate", "consecutiveErrorLimit": 1, **GUARDED}]},
+}
+OUTCOMES = st.sampled_from(
+    [[0.01], [0.01], [0.08], [0.2], [], None, ProviderError("timeout"), "Complete", "Failed", HOLD]
+)
+SCRIPTS = st.fixed_dictionaries(
+    {
+        name: st.lists(OUTCOMES, min_size=1, max_size=5)
+        for name in ("step-rate", "bg-rate", "bg-smoke", "bg-dry", "pre-rate", "post-rate")
+    }
+)
+
 # Actions: each is a tuple (name, parameter) interpreted by _run.
 COMMANDS = st.sampled_from(
     ["promote", "promote-full", "abort", "retry", "pause", "resume", "undo", "undo-1"]
@@ -128,6 +168,7 @@ ACTIONS = st.one_of(
     st.tuples(st.just("advance"), st.sampled_from([1, 10, 31, 61, 700])),
     st.tuples(st.just("timers"), st.none()),
     st.tuples(st.just("flip"), st.sampled_from(["ready", "route"])),
+    st.tuples(st.just("release"), OUTCOMES.filter(lambda outcome: outcome != HOLD)),
 )
 
 _COMMAND_INPUTS: dict[str, tuple[type[Command], dict[str, Any]]] = {
@@ -182,6 +223,12 @@ class Run:
                 )
             )
 
+    def release(self, outcome: Any) -> None:
+        """The worker answers the oldest measurement it held back."""
+        worker = self.sim.worker
+        if worker is not None and worker.held:
+            self.sim.send(taken_for(worker.held.pop(0), outcome, self.sim.now))
+
     def timers(self) -> None:
         for _ in range(20):
             due = next_wakeup(self.sim.state)
@@ -208,6 +255,8 @@ class Run:
             self.analysis(*parameter)
         elif name == "flip":
             setattr(self.sim, parameter, not getattr(self.sim, parameter))
+        elif name == "release":
+            self.release(parameter)
         elif name == "advance":
             self.sim.now += timedelta(seconds=parameter)
             self.sim.send(inp.Tick(input_id=self.sim.next_id()))
@@ -216,7 +265,7 @@ class Run:
 
 
 @settings(
-    max_examples=2000,
+    max_examples=1500,
     deadline=None,
     derandomize=True,
     database=None,
@@ -226,11 +275,16 @@ class Run:
     strategy=st.sampled_from(sorted(STRATEGIES)),
     ready=st.booleans(),
     actions=st.lists(ACTIONS, min_size=5, max_size=40),
+    scripts=st.none() | SCRIPTS,
 )
 def test_random_histories_keep_the_invariants(
-    strategy: str, ready: bool, actions: list[tuple[str, Any]]
+    strategy: str,
+    ready: bool,
+    actions: list[tuple[str, Any]],
+    scripts: dict[str, list[Any]] | None,
 ) -> None:
-    sim = CheckedSim()
+    worker = None if scripts is None else AnalysisWorker(templates=TEMPLATES, script=scripts)
+    sim = CheckedSim(worker=worker)
     run = Run(sim, STRATEGIES[strategy])
     sim.deploy(run.manifest(1, 3))
     sim.deploy(run.manifest(2, 3))
