@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.local.matching import compile_route
-from adapters.local.statuses import StatusHub
+from adapters.runtime.statuses import StatusHub
 from rollouts.ports import (
     Clock,
     ManagedRoute,

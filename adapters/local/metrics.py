@@ -1,5 +1,8 @@
 """Prometheus metrics counted at the pods, and the exposition endpoint that serves them.
 
+Beside `/metrics` the endpoint serves `/stats`, recent request statistics as JSON for analysis
+`web` metrics (see `adapters.local.stats`).
+
 Each platform owns its registry: two platforms in one process (tests, or a demo beside a test)
 must not add up each other's requests, and the process-global registry would also mix in
 whatever else the process exports.
@@ -10,6 +13,8 @@ from __future__ import annotations
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
+
+from adapters.local.stats import RecentRequests, stats_handler
 
 # Spread around what the demo injects (a few ms to a few seconds of latency).
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -31,10 +36,15 @@ class PodMetrics:
             buckets=_BUCKETS,
             registry=self.registry,
         )
+        self.recent = RecentRequests()
+        """The last few minutes of answers, for the JSON `/stats` endpoint."""
 
-    def observe(self, service: str, version: str, status: int, seconds: float) -> None:
+    def observe(
+        self, service: str, version: str, status: int, seconds: float, pod_template_hash: str = ""
+    ) -> None:
         self._requests.labels(service=service, version=version, status=str(status)).inc()
         self._duration.labels(service=service, version=version).observe(seconds)
+        self.recent.record(service, version, pod_template_hash, status, seconds)
 
     def requests_total(self, service: str, version: str, status: int) -> float:
         """The current counter value; 0 for a series that does not exist yet."""
@@ -55,4 +65,5 @@ class PodMetrics:
 
         app = web.Application()
         app.router.add_get("/metrics", serve)
+        app.router.add_get("/stats", stats_handler(self.recent))
         return app

@@ -20,8 +20,8 @@ from adapters.local.pods import Behaviours, Pod, VersionBehaviour
 from adapters.local.proxy import RolloutProxy
 from adapters.local.replicasets import ReplicaSets
 from adapters.local.servers import LoopbackServer
-from adapters.local.statuses import StatusHub
 from adapters.local.traffic import RolloutTraffic
+from adapters.runtime.statuses import StatusHub
 from rollouts.ports import (
     Clock,
     ManagedRoute,
@@ -178,6 +178,10 @@ class LocalPlatform:
 
     def metrics_url(self) -> str:
         return f"{self._metrics_server.url}/metrics"
+
+    def stats_url(self) -> str:
+        """Recent request statistics as JSON (`adapters.local.stats`), for `web` metrics."""
+        return f"{self._metrics_server.url}/stats"
 
     def managed_routes(self, rollout: RolloutRef) -> tuple[str, ...]:
         traffic = self._traffic.get(rollout)

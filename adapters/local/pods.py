@@ -142,5 +142,11 @@ class Pod:
         }
         if failed:
             body["error"] = "injected failure (error_rate of this version)"
-        self._metrics.observe(info.spec.rollout.name, info.version, status, loop.time() - started)
+        self._metrics.observe(
+            info.spec.rollout.name,
+            info.version,
+            status,
+            loop.time() - started,
+            info.spec.pod_template_hash,
+        )
         return web.json_response(body, status=status, headers={"X-Version": info.image})

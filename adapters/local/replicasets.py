@@ -8,7 +8,7 @@ from datetime import datetime
 
 from adapters.local.metrics import PodMetrics
 from adapters.local.pods import Behaviours, Pod, ReplicaSetInfo, image_of
-from adapters.local.statuses import StatusHub
+from adapters.runtime.statuses import StatusHub
 from rollouts.ports import PortError, ReplicaSetSpec, ReplicaSetStatus, RolloutRef
 
 Counts = tuple[int, int, int]

@@ -1,5 +1,10 @@
 """The scaler worker: ReplicaSet and Service intents, carried out on the platform.
 
+Intents are level-triggered: the worker applies what the rollout wants NOW (the projection is
+at least as new as the intent), not the number written in the intent. A redelivered, late or
+reordered intent (a handler that failed once and is retried after a newer one succeeded) then
+does no harm: scaling to the current desired count twice is a no-op.
+
 ReplicaSet counts come back through the platform's status stream (the observer), not from
 here: what the platform reports is the truth, whatever we asked of it.
 """
@@ -65,12 +70,14 @@ class ScalerWorker:
         if isinstance(event, ev.ReplicaSetScaleRequested):
             rs = state.replica_sets.get(event.pod_template_hash)
             if rs is not None:
-                await self._platform.scale(replica_set_spec(state, rs, event.to_replicas))
+                await self._platform.scale(replica_set_spec(state, rs, rs.desired))
         elif isinstance(event, ev.ReplicaSetDeletionRequested):
-            await self._platform.delete(RolloutRef(namespace, name), event.pod_template_hash)
+            if event.pod_template_hash not in state.replica_sets:
+                await self._platform.delete(RolloutRef(namespace, name), event.pod_template_hash)
         elif isinstance(event, ev.ServiceSelectorSwitched):
-            ref = RolloutRef(namespace, name)
-            await self._platform.switch_service(ref, event.service, event.pod_template_hash)
+            if state.selectors.get(event.role) == event.pod_template_hash:
+                ref = RolloutRef(namespace, name)
+                await self._platform.switch_service(ref, event.service, event.pod_template_hash)
         elif isinstance(event, ev.RolloutCompleted):
             await self._relabel(state)
 

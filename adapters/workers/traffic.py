@@ -1,10 +1,24 @@
 """The traffic worker: applies weight and route intents with the TrafficRouter, then reports
-what the router holds (`TrafficWeightObserved`), verified where the router can check."""
+what the router holds (`TrafficWeightObserved`), verified where the router can check.
+
+It also watches for drift: someone else changing the router's objects (a hand-edited
+VirtualService put back to 100/0 mid-rollout, say). It remembers the last weight request it
+applied per rollout (and, at start, the last confirmed one of every rollout in the projection);
+every `drift_interval` seconds, or when asked (`check_drift`, `check_all`), it asks the router
+to verify each; when the router answers False it applies the request again and publishes
+`TrafficDriftObserved` with the canary weight it found (routers offering `read_weight`).
+A request the controller has since replaced is never re-applied: the newer intent is on its way.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+import structlog
 
 import events.inputs as inp
 import events.models as ev
@@ -13,6 +27,8 @@ from events.base import Input
 from events.store import StoredEvent
 from rollouts.ports import ManagedRoute, RolloutRef, TrafficRouter, WeightRequest
 from rollouts.state import RolloutState
+
+log = structlog.get_logger("rollouts.traffic")
 
 Publish = Callable[[str, str, Input], Awaitable[None]]
 
@@ -26,13 +42,65 @@ def routing_of(state: RolloutState | None) -> dict[str, Any]:
     return canary.traffic_routing.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
+def services_of(state: RolloutState | None) -> tuple[str, str]:
+    canary = state.spec.spec.strategy.canary if state and state.spec else None
+    return (canary.canary_service, canary.stable_service) if canary else ("", "")
+
+
+def weight_request(
+    ref: RolloutRef, state: RolloutState | None, event: ev.TrafficWeightRequested
+) -> WeightRequest:
+    canary_service, stable_service = services_of(state)
+    return WeightRequest(
+        rollout=ref,
+        canary_weight=event.canary_weight,
+        stable_weight=event.stable_weight,
+        canary_hash=event.canary_hash,
+        stable_hash=event.stable_hash,
+        canary_service=canary_service,
+        stable_service=stable_service,
+        routing=routing_of(state),
+    )
+
+
+def confirmed_request(ref: RolloutRef, state: RolloutState) -> WeightRequest | None:
+    """The request the router last confirmed holding, rebuilt from the state (at start)."""
+    traffic, routing = state.traffic, routing_of(state)
+    if not traffic.confirmed or not routing or traffic.requested_canary is None:
+        return None
+    canary = state.spec.spec.strategy.canary if state.spec else None
+    routed = canary.traffic_routing if canary else None
+    total = routed.effective_max_weight if routed else 100
+    canary_service, stable_service = services_of(state)
+    return WeightRequest(
+        rollout=ref,
+        canary_weight=traffic.requested_canary,
+        stable_weight=total - traffic.requested_canary,
+        canary_hash=traffic.canary_hash,
+        stable_hash=traffic.stable_hash,
+        canary_service=canary_service,
+        stable_service=stable_service,
+        routing=routing,
+    )
+
+
 class TrafficWorker:
     def __init__(
-        self, projection: StateProjection, router: TrafficRouter, publish: Publish
+        self,
+        projection: StateProjection,
+        router: TrafficRouter,
+        publish: Publish,
+        *,
+        drift_interval: float | None = None,
     ) -> None:
+        """`drift_interval`: seconds between drift checks (None: only when asked)."""
         self._projection = projection
         self._router = router
         self._publish = publish
+        self._drift_interval = drift_interval
+        self._desired: dict[RolloutRef, WeightRequest] = {}
+        self._locks: dict[RolloutRef, asyncio.Lock] = {}
+        self._task: asyncio.Task[None] | None = None
 
     async def handle(self, stored: StoredEvent) -> None:
         namespace, _, name = stored.envelope.subject.partition("/")
@@ -40,13 +108,13 @@ class TrafficWorker:
         state = self._projection.state(namespace, name)
         ref = RolloutRef(namespace, name)
         event = stored.event
-        if isinstance(event, ev.TrafficWeightRequested):
-            await self._set_weight(ref, state, event, stored.envelope.id)
-        elif isinstance(event, ev.ManagedRouteSet):
-            route = ManagedRoute(ref, event.name, event.kind, event.route, routing_of(state))
-            await self._router.set_route(route)
-        elif isinstance(event, ev.ManagedRoutesRemoved):
-            await self._router.remove_managed_routes(ref, routing_of(state))
+        async with self._lock(ref):
+            if isinstance(event, ev.TrafficWeightRequested):
+                await self._set_weight(ref, state, event, stored.envelope.id)
+            elif isinstance(event, ev.ManagedRouteSet):
+                await self._router.set_route(managed_route(ref, state, event))
+            elif isinstance(event, ev.ManagedRoutesRemoved):
+                await self._router.remove_managed_routes(ref, routing_of(state))
 
     async def _set_weight(
         self,
@@ -55,20 +123,126 @@ class TrafficWorker:
         event: ev.TrafficWeightRequested,
         eid: str,
     ) -> None:
-        canary = state.spec.spec.strategy.canary if state and state.spec else None
-        request = WeightRequest(
-            rollout=ref,
-            canary_weight=event.canary_weight,
-            stable_weight=event.stable_weight,
-            canary_hash=event.canary_hash,
-            stable_hash=event.stable_hash,
-            canary_service=canary.canary_service if canary else "",
-            stable_service=canary.stable_service if canary else "",
-            routing=routing_of(state),
-        )
+        if state is not None and _superseded(state, event):
+            return
+        request = weight_request(ref, state, event)
         await self._router.set_weight(request)
+        self._desired[ref] = request
         verified = await self._router.verify_weight(request)
         report = inp.TrafficWeightObserved(
             input_id=f"{eid}:applied", canary_weight=event.canary_weight, verified=verified
         )
         await self._publish(ref.namespace, ref.name, report)
+
+    # drift
+
+    def desired(self, ref: RolloutRef) -> WeightRequest | None:
+        """The weight request remembered for `ref` (what drift checks compare against)."""
+        return self._desired.get(ref)
+
+    def start(self) -> None:
+        for (namespace, name), state in self._projection.states.items():
+            ref = RolloutRef(namespace, name)
+            if ref not in self._desired and (request := confirmed_request(ref, state)):
+                self._desired[ref] = request
+        if self._drift_interval is not None and self._task is None:
+            self._task = asyncio.create_task(self._run(self._drift_interval), name="traffic-drift")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await self.check_all()
+
+    async def check_all(self) -> list[inp.TrafficDriftObserved]:
+        """Check every remembered rollout; a failing one is logged and the others still run."""
+        found = []
+        for ref in list(self._desired):
+            try:
+                observed = await self.check_drift(ref)
+            except Exception as error:  # one broken rollout must not stop the others' checks
+                log.warning("traffic.drift_check_failed", rollout=str(ref), error=str(error))
+                continue
+            if observed is not None:
+                found.append(observed)
+        return found
+
+    async def check_drift(self, ref: RolloutRef) -> inp.TrafficDriftObserved | None:
+        """Verify `ref`'s remembered weights; re-apply and report them if they drifted."""
+        async with self._lock(ref):
+            request = self._desired.get(ref)
+            if request is None or self._superseded(request):
+                return None
+            if await self._router.verify_weight(request) is not False:
+                return None
+            found = await self._read_weight(request)
+            await self._router.set_weight(request)
+            observed = inp.TrafficDriftObserved(
+                input_id=f"drift:{ref}:{uuid.uuid4()}",
+                expected_canary_weight=request.canary_weight,
+                found_canary_weight=found,
+                detail=drift_detail(request, found),
+            )
+            log.warning("traffic.drift_corrected", rollout=str(ref), detail=observed.detail)
+            await self._publish(ref.namespace, ref.name, observed)
+            return observed
+
+    def _superseded(self, request: WeightRequest) -> bool:
+        state = self._projection.state(request.rollout.namespace, request.rollout.name)
+        if state is None:
+            return False
+        traffic = state.traffic
+        return (traffic.requested_canary, traffic.canary_hash, traffic.stable_hash) != (
+            request.canary_weight,
+            request.canary_hash,
+            request.stable_hash,
+        )
+
+    async def _read_weight(self, request: WeightRequest) -> int | None:
+        reader = getattr(self._router, "read_weight", None)
+        if reader is None:
+            return None
+        try:
+            found = await reader(request)
+        except Exception as error:  # the reading only enriches the report
+            log.info("traffic.read_weight_failed", rollout=str(request.rollout), error=str(error))
+            return None
+        return found if isinstance(found, int) else None
+
+    def _lock(self, ref: RolloutRef) -> asyncio.Lock:
+        return self._locks.setdefault(ref, asyncio.Lock())
+
+
+def managed_route(
+    ref: RolloutRef, state: RolloutState | None, event: ev.ManagedRouteSet
+) -> ManagedRoute:
+    canary, stable = services_of(state)
+    return ManagedRoute(
+        ref,
+        event.name,
+        event.kind,
+        event.route,
+        routing_of(state),
+        canary_service=canary,
+        stable_service=stable,
+    )
+
+
+def _superseded(state: RolloutState, event: ev.TrafficWeightRequested) -> bool:
+    """A newer weight was requested since this intent (it arrives late or redelivered): the
+    newer intent carries what the rollout wants now, so this one must not undo it."""
+    traffic = state.traffic
+    wanted = (traffic.requested_canary, traffic.canary_hash, traffic.stable_hash)
+    return wanted != (event.canary_weight, event.canary_hash, event.stable_hash)
+
+
+def drift_detail(request: WeightRequest, found: int | None) -> str:
+    expected = f"canary {request.canary_weight} / stable {request.stable_weight}"
+    held = "other weights" if found is None else f"canary weight {found}"
+    return f"the traffic router held {held} instead of {expected}; the weights were re-applied"

@@ -1,18 +1,24 @@
 """Contract of `ReplicaSetPlatform`: every implementation must pass the same tests.
 
-Add an implementation by adding a factory to FACTORIES: an async context manager yielding a
-started platform whose pods become ready within READY_WITHIN seconds.
+Add an implementation by adding a factory to FACTORIES: a function of the pytest request
+returning an async context manager that yields a started platform whose pods become ready
+within READY_WITHIN seconds. The Services `demo-stable` and `demo-canary` exist in `default`.
+
+Kubernetes runs twice: against the fake API server (tests/support/kube.py, always) and against
+k3s in a container (`cluster` marker; skipped where no Docker engine answers).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import pytest
 
+from adapters.kubernetes import KubernetesPlatform
 from adapters.local import InMemoryPlatform, LocalPlatform
 from rollouts.ports import (
     PortError,
@@ -21,14 +27,31 @@ from rollouts.ports import (
     ReplicaSetStatus,
     RolloutRef,
 )
+from tests.support.kube import FakeKube, api_client_for
+from tests.support.kube_cluster import (
+    RunnablePlatform,
+    cluster_api_client,
+    delete_rollout_replicasets,
+    ensure,
+    k3s_kubeconfig,  # noqa: F401
+)
 
 READY_WITHIN = 3.0
 DEMO = RolloutRef("default", "demo")
 OTHER = RolloutRef("team-b", "demo")
 
 
+def service(name: str, namespace: str = "default") -> dict[str, Any]:
+    metadata = {"name": name, "namespace": namespace}
+    spec = {"selector": {"app": "demo"}, "ports": [{"port": 80}]}
+    return {"apiVersion": "v1", "kind": "Service", "metadata": metadata, "spec": spec}
+
+
+SERVICES = [service("demo-stable"), service("demo-canary")]
+
+
 @asynccontextmanager
-async def in_memory() -> AsyncIterator[Any]:
+async def in_memory(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
     platform = InMemoryPlatform()
     await platform.start()
     try:
@@ -38,22 +61,50 @@ async def in_memory() -> AsyncIterator[Any]:
 
 
 @asynccontextmanager
-async def local() -> AsyncIterator[Any]:
+async def local(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
     async with LocalPlatform(ready_delay=0.05) as platform:
         yield platform
 
 
-Factory = Callable[[], AbstractAsyncContextManager[Any]]
+@asynccontextmanager
+async def kubernetes(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    async with FakeKube(ready_delay=0.05) as kube, api_client_for(kube.url) as api_client:
+        for manifest in SERVICES:
+            kube.create(manifest)
+        async with KubernetesPlatform(api_client, retry_delay=0.05) as platform:
+            yield platform
+
+
+@asynccontextmanager
+async def cluster(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    kubeconfig = request.getfixturevalue("k3s_kubeconfig")
+    request.getfixturevalue("monkeypatch").setattr(sys.modules[__name__], "READY_WITHIN", 120.0)
+    async with cluster_api_client(kubeconfig) as api_client:
+        other = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": OTHER.namespace}}
+        await ensure(api_client, other)
+        for manifest in SERVICES:
+            await ensure(api_client, manifest)
+        try:
+            async with KubernetesPlatform(api_client) as platform:
+                yield RunnablePlatform(platform)
+        finally:
+            for namespace in (DEMO.namespace, OTHER.namespace):
+                await delete_rollout_replicasets(api_client, namespace)
+
+
+Factory = Callable[[pytest.FixtureRequest], AbstractAsyncContextManager[Any]]
 FACTORIES = [
     pytest.param(in_memory, id="memory"),
     pytest.param(local, id="local", marks=pytest.mark.integration),
+    pytest.param(kubernetes, id="kubernetes", marks=pytest.mark.integration),
+    pytest.param(cluster, id="cluster", marks=[pytest.mark.integration, pytest.mark.cluster]),
 ]
 
 
 @pytest.fixture(params=FACTORIES)
 async def platform(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
     factory: Factory = request.param
-    async with factory() as started:
+    async with factory(request) as started:
         yield started
 
 

@@ -10,7 +10,7 @@ from itertools import pairwise
 import pytest
 
 from adapters.local.gates import FractionGate, SmoothRoundRobin
-from adapters.local.statuses import StatusHub
+from adapters.runtime.statuses import StatusHub
 from rollouts.ports import PortError, ReplicaSetStatus, RolloutRef
 
 

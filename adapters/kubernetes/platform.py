@@ -1,0 +1,161 @@
+"""`ReplicaSetPlatform` on a Kubernetes cluster: ReplicaSets, Services and their status.
+
+The caller builds and closes the `kubernetes_asyncio` ApiClient (from a kubeconfig, in-cluster
+config, or a `Configuration(host=...)`); nothing connects at import or construction.
+`start()` begins watching ReplicaSets (required for `statuses()` to report anything; the
+writes work without it), `stop()` ends the watch and every status stream.
+
+Which namespace a rollout's objects live in is `namespace_of(ref)` (default: the ref's own
+namespace). A status names its rollout from the ReplicaSet's controller reference (a Rollout),
+else from the `label` the adapter sets (`rollouts.argoproj.io/rollout: <name>`); its namespace
+is the ReplicaSet's, unless a `rollouts.argoproj.io/rollout-ref` annotation (written when
+`namespace_of` maps the namespace) says otherwise. ReplicaSets naming no rollout are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+from kubernetes_asyncio import client
+
+from adapters.kubernetes.manifests import POD_TEMPLATE_HASH, ROLLOUT_LABEL, ROLLOUT_REF, Naming
+from adapters.kubernetes.replicasets import ReplicaSetWriter
+from adapters.kubernetes.services import switch_service
+from adapters.kubernetes.statuses import StatusBook
+from adapters.kubernetes.watch import ReplicaSetWatcher
+from adapters.runtime.statuses import StatusHub
+from rollouts.ports import Clock, ReplicaSetSpec, ReplicaSetStatus, RolloutRef
+
+
+class KubernetesPlatform:
+    def __init__(
+        self,
+        api_client: client.ApiClient,
+        *,
+        namespace_of: Callable[[RolloutRef], str] | None = None,
+        namespaces: Sequence[str] | None = None,
+        label: str = ROLLOUT_LABEL,
+        clock: Clock | None = None,
+        request_timeout: float = 30.0,
+        watch_timeout: int = 300,
+        retry_delay: float = 0.5,
+        conflict_retries: int = 5,
+    ) -> None:
+        """`namespaces`: where to watch ReplicaSets (None: the whole cluster).
+        `watch_timeout`: seconds each watch request asks the server to keep it open."""
+        self._apps: Any = client.AppsV1Api(api_client)
+        self._core: Any = client.CoreV1Api(api_client)
+        self._namespace_of = namespace_of or (lambda ref: ref.namespace)
+        self._label = label
+        self._clock = clock
+        self._request_timeout = request_timeout
+        self._writer = ReplicaSetWriter(
+            self._apps,
+            self._core,
+            client.CustomObjectsApi(api_client),
+            request_timeout=request_timeout,
+            conflict_retries=conflict_retries,
+        )
+        self._hub = StatusHub()
+        self._book = StatusBook(self._hub, self._rollout_of, self._now)
+        self.watchers = [
+            ReplicaSetWatcher(
+                self._apps,
+                self._book,
+                namespace,
+                selector=POD_TEMPLATE_HASH,
+                timeout_seconds=watch_timeout,
+                request_timeout=request_timeout,
+                retry_delay=retry_delay,
+            )
+            for namespace in _scopes(namespaces)
+        ]
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        if self._tasks:
+            return
+        self._hub.reopen()
+        self._tasks = [
+            asyncio.create_task(watcher.run(), name=f"kubernetes-watch-{watcher.namespace or '*'}")
+            for watcher in self.watchers
+        ]
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._hub.close()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # ReplicaSetPlatform
+
+    async def scale(self, spec: ReplicaSetSpec) -> None:
+        await self._writer.scale(spec, self._naming(spec.rollout))
+
+    async def delete(self, rollout: RolloutRef, pod_template_hash: str) -> None:
+        name = f"{rollout.name}-{pod_template_hash}"
+        await self._writer.delete(self._namespace_of(rollout), name)
+
+    async def switch_service(
+        self, rollout: RolloutRef, service: str, pod_template_hash: str
+    ) -> None:
+        await switch_service(
+            self._core,
+            self._namespace_of(rollout),
+            rollout,
+            service,
+            pod_template_hash,
+            request_timeout=self._request_timeout,
+        )
+
+    def statuses(self) -> AsyncIterator[ReplicaSetStatus]:
+        return self._hub.subscribe(self._book.snapshot())
+
+    # internals
+
+    def _naming(self, rollout: RolloutRef) -> Naming:
+        namespace = self._namespace_of(rollout)
+        reference = None if namespace == rollout.namespace else str(rollout)
+        return Naming(namespace, self._label, reference)
+
+    def _rollout_of(self, rs: Mapping[str, Any]) -> RolloutRef | None:
+        metadata = rs.get("metadata") or {}
+        reference = (metadata.get("annotations") or {}).get(ROLLOUT_REF, "")
+        namespace, _, name = str(reference).partition("/")
+        if namespace and name:
+            return RolloutRef(namespace, name)
+        owners = metadata.get("ownerReferences") or []
+        controller = next((ref for ref in owners if ref.get("controller")), None)
+        if controller is not None:
+            name = str(controller.get("name", "")) if controller.get("kind") == "Rollout" else ""
+        else:
+            name = str((metadata.get("labels") or {}).get(self._label, ""))
+        return RolloutRef(str(metadata.get("namespace", "")), name) if name else None
+
+    def _now(self) -> datetime:
+        return self._clock.now() if self._clock is not None else datetime.now(UTC)
+
+
+def _scopes(namespaces: Sequence[str] | None) -> list[str | None]:
+    """One watch per namespace, or one over the whole cluster."""
+    return [None] if namespaces is None else list(namespaces)

@@ -1,0 +1,203 @@
+"""Writes each Rollout object's `.status` from the rollout's state, as Argo's controller would.
+
+A projection listener (`on_state`) and the watcher (`request`) mark a rollout as needing a
+write; one task per rollout writes the latest state, so a burst of events becomes one or two
+writes and at most one is in flight per rollout. A write is a merge patch of the `/status`
+subresource carrying only what differs from the object's status, made conditional on the
+resourceVersion it was computed from: a 409 (someone changed the object meanwhile) reads the
+object again, recomputes and retries. A 404 means the object is gone (nothing to write); other
+failures back off and try again. Rollouts with no object (driven from the local CLI) are
+skipped, and so is a rollout while a command the watcher read from its status is being decided
+(the write would put back, from the older state, what the user just patched).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import structlog
+
+from adapters.kubernetes.book import RolloutBook
+from adapters.kubernetes.errors import KubernetesError, call_json
+from adapters.kubernetes.objects import GROUP, VERSION, Key, Obj, status_of, version_of
+from adapters.kubernetes.status import rollout_status
+from adapters.kubernetes.status_patch import merge_diff
+from adapters.kubernetes.watcher import FIELD_MANAGER, States
+from rollouts.ports import Clock
+from rollouts.state import RolloutState
+
+log = structlog.get_logger("rollouts.kubernetes")
+
+MERGE = "application/merge-patch+json"
+MAX_DELAY = 30.0
+
+
+class StatusWriter:
+    def __init__(
+        self,
+        custom: Any,
+        book: RolloutBook,
+        states: States,
+        clock: Clock,
+        *,
+        group: str = GROUP,
+        version: str = VERSION,
+        request_timeout: float = 30.0,
+        conflict_retries: int = 5,
+        retry_delay: float = 0.5,
+        max_in_flight: int = 16,
+    ) -> None:
+        """`max_in_flight`: writes sent at once over all rollouts (a restart or a relist asks
+        for every rollout's status at once; the API server should not get them all at once)."""
+        self._custom = custom
+        self._book = book
+        self._states = states
+        self._clock = clock
+        self._api = (group, version)
+        self._timeout = request_timeout
+        self._retries = conflict_retries
+        self._retry_delay = retry_delay
+        self._dirty: set[Key] = set()
+        self._tasks: dict[Key, asyncio.Task[None]] = {}
+        self._failures: dict[Key, int] = {}
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._running = False
+        self.writes = 0
+        self.conflicts = 0
+
+    def start(self) -> None:
+        self._running = True
+        for key in self._book.known():
+            self.request(key)
+
+    async def stop(self) -> None:
+        self._running = False
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self._dirty.clear()
+
+    def on_state(self, key: Key, state: RolloutState) -> None:
+        """Projection listener: the rollout's state changed."""
+        self.request(key)
+
+    def request(self, key: Key) -> None:
+        if not self._running or self._book.object(key) is None:
+            return
+        self._dirty.add(key)
+        if key not in self._tasks:
+            task = asyncio.get_running_loop().create_task(self._drain(key), name=f"status-{key}")
+            self._tasks[key] = task
+
+    @property
+    def idle(self) -> bool:
+        """No write pending or in flight (for tests and orderly shutdowns)."""
+        return not self._tasks and not self._dirty
+
+    async def _drain(self, key: Key) -> None:
+        try:
+            while key in self._dirty and self._running:
+                try:
+                    async with self._slots:
+                        self._dirty.discard(key)
+                        await self._write(key)
+                    self._failures.pop(key, None)
+                except KubernetesError as error:
+                    await self._back_off(key, error)
+        finally:
+            self._tasks.pop(key, None)
+
+    async def _back_off(self, key: Key, error: KubernetesError) -> None:
+        failures = self._failures[key] = self._failures.get(key, 0) + 1
+        log.warning("kubernetes.status_write_failed", rollout="/".join(key), error=str(error))
+        await asyncio.sleep(min(self._retry_delay * 2 ** (failures - 1), MAX_DELAY))
+        self._dirty.add(key)
+
+    async def _write(self, key: Key) -> None:
+        for _ in range(self._retries):
+            obj = self._book.object(key)
+            if obj is None:
+                return
+            patch = self._patch_for(key, obj)
+            if patch is None:
+                return
+            try:
+                written = await self._send(key, patch)
+            except KubernetesError as error:
+                if error.not_found:
+                    return
+                if not error.conflict:
+                    raise
+                self.conflicts += 1
+                await self._reread(key)
+                continue
+            self.writes += 1
+            self._book.remember(key, written)
+            return
+        raise KubernetesError(
+            f"write status of Rollout {key[0]}/{key[1]}: gave up after {self._retries} "
+            "conflicting writes",
+            409,
+            "Conflict",
+        )
+
+    def _patch_for(self, key: Key, obj: Obj) -> Obj | None:
+        current = status_of(obj)
+        state = self._states.state(*key)
+        if wait := self._book.awaiting(key, state):
+            # A user's command is being decided: the next state asks for the write.
+            asyncio.get_running_loop().call_later(wait, self.request, key)
+            return None
+        wanted = rollout_status(state, current, self._clock.now(), self._book.invalid(key))
+        if wanted is None:
+            return None
+        changes = merge_diff(current, wanted)
+        if not changes:
+            return None
+        self._book.note_written(key, wanted)
+        return {"metadata": {"resourceVersion": version_of(obj)}, "status": changes}
+
+    async def _send(self, key: Key, patch: Obj) -> Obj:
+        namespace, name = key
+        result: Obj = await call_json(
+            f"patch status of Rollout {namespace}/{name}",
+            self._custom.patch_namespaced_custom_object_status(
+                *self._api,
+                namespace,
+                "rollouts",
+                name,
+                patch,
+                field_manager=FIELD_MANAGER,
+                _content_type=MERGE,
+                _preload_content=False,
+                _request_timeout=self._timeout,
+            ),
+        )
+        return result
+
+    async def _reread(self, key: Key) -> None:
+        namespace, name = key
+        try:
+            fresh: Obj = await call_json(
+                f"read Rollout {namespace}/{name}",
+                self._custom.get_namespaced_custom_object(
+                    *self._api,
+                    namespace,
+                    "rollouts",
+                    name,
+                    _preload_content=False,
+                    _request_timeout=self._timeout,
+                ),
+            )
+        except KubernetesError as error:
+            if error.not_found:
+                self._book.forget(key)
+                return
+            raise
+        self._book.remember(key, fresh)

@@ -1,0 +1,116 @@
+"""AnalysisTemplates and ClusterAnalysisTemplates in the cluster -> the analysis template store.
+
+The analysis worker resolves a run's templates from the store (`adapters.analysis.templates`),
+the same store `rollouts apply` writes; this keeps it in step with the cluster. A template that
+does not parse is logged and left out (a run naming it fails as Argo's does, with the template
+missing). The store has no delete: a template deleted in the cluster is logged and stays in the
+store (with its history) unless the store offers `delete(kind, namespace, name)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import structlog
+from pydantic import ValidationError
+
+from adapters.analysis.templates import TemplateStore, template_from_document
+from adapters.kubernetes.informer import CustomResource, Informer
+from adapters.kubernetes.objects import GROUP, VERSION, Obj, key_of, template_manifest
+
+log = structlog.get_logger("rollouts.kubernetes")
+
+KINDS = {
+    "analysistemplates": ("AnalysisTemplate", True),
+    "clusteranalysistemplates": ("ClusterAnalysisTemplate", False),
+}
+
+
+@runtime_checkable
+class DeletingTemplateStore(Protocol):
+    async def delete(self, kind: str, namespace: str, name: str) -> None: ...
+
+
+class TemplateWatcher:
+    def __init__(
+        self,
+        custom: Any,
+        store: TemplateStore,
+        *,
+        namespaces: Sequence[str] | None = None,
+        group: str = GROUP,
+        version: str = VERSION,
+        timeout_seconds: int = 300,
+        request_timeout: float = 30.0,
+        retry_delay: float = 0.5,
+    ) -> None:
+        self._store = store
+        self.informers: list[Informer] = []
+        scopes: list[str | None] = [None] if namespaces is None else list(namespaces)
+        for plural, (kind, namespaced) in KINDS.items():
+            resource = CustomResource(group, version, plural, namespaced)
+            for scope in scopes if namespaced else [None]:
+                self.informers.append(
+                    Informer(
+                        custom,
+                        resource,
+                        scope,
+                        self._handler(kind),
+                        timeout_seconds=timeout_seconds,
+                        request_timeout=request_timeout,
+                        retry_delay=retry_delay,
+                    )
+                )
+        self._tasks: list[asyncio.Task[None]] = []
+        self.stored = 0
+
+    def start(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(informer.run(), name=f"watch-{informer.where}")
+                for informer in self.informers
+            ]
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def synced(self, timeout: float = 30.0) -> None:
+        async with asyncio.timeout(timeout):
+            for informer in self.informers:
+                await informer.synced.wait()
+
+    def _handler(self, kind: str) -> Any:
+        async def handle(change: str, old: Obj | None, new: Obj) -> None:
+            await self._on_change(kind, change, new)
+
+        return handle
+
+    async def _on_change(self, kind: str, change: str, obj: Obj) -> None:
+        namespace, name = key_of(obj)
+        where = f"{kind} {namespace + '/' if namespace else ''}{name}"
+        if change == "DELETED":
+            if isinstance(self._store, DeletingTemplateStore):
+                await self._store.delete(kind, namespace, name)
+                log.info("kubernetes.template_deleted", template=where)
+            else:
+                log.info("kubernetes.template_deleted", template=where, detail="kept in the store")
+            return
+        try:
+            template = template_from_document(template_manifest(obj, kind))
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+            )
+            log.warning("kubernetes.template_invalid", template=where, problems=problems)
+            return
+        await self._store.put(template)
+        self.stored += 1
+        log.info("kubernetes.template_stored", template=where)

@@ -1,0 +1,234 @@
+"""Rollout objects in the cluster -> inputs for the controller.
+
+A new `metadata.generation` (a spec edit, `kubectl argo rollouts pause`, `set image`...) becomes
+`ApplySpec` with the object's manifest; its input id is derived from uid and generation, so a
+relist or a restart never applies a generation twice. The spec is first checked with the
+core's own `decide` on the current state: an invalid spec publishes nothing and is reported in
+the status instead (InvalidSpec, as Argo does), an unchanged one publishes nothing at all.
+
+A status change that is not one of our writes is read for commands (`commands`): the
+plugin's and Argo CD's patches. Commands are checked the same way before publishing; a refusal
+(promote a healthy rollout...) is logged, and the next status write puts the field back. While
+an input this watcher published is not yet decided, the state is behind the inputs' order, so
+commands are published unchecked: the controller decides them after that input, in order.
+
+A deleted Rollout is logged and forgotten: its status is no longer written and no input is
+sent for it. Its ReplicaSets carry an owner reference, so the cluster's garbage collector
+deletes them; its history stays in the stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+import structlog
+
+import events.inputs as inp
+from adapters.kubernetes.book import RolloutBook
+from adapters.kubernetes.commands import status_commands
+from adapters.kubernetes.informer import CustomResource, Informer
+from adapters.kubernetes.objects import (
+    GROUP,
+    VERSION,
+    Key,
+    Obj,
+    generation_of,
+    key_of,
+    spec_input_id,
+    spec_manifest,
+    status_input_id,
+    status_of,
+    uid_of,
+)
+from adapters.kubernetes.status import InvalidSpecNote, rollout_status
+from events.base import Input
+from rollouts.decide import decide
+from rollouts.errors import DomainError, InvalidSpec
+from rollouts.ports import Clock
+from rollouts.state import RolloutState, initial_state
+
+log = structlog.get_logger("rollouts.kubernetes")
+
+Publish = Callable[[str, str, Input], Awaitable[None]]
+FIELD_MANAGER = "rollouts-controller"
+
+
+class States(Protocol):
+    def state(self, namespace: str, name: str) -> RolloutState | None: ...
+
+
+def actor_of(obj: Mapping[str, Any], subresource: str | None, default: str) -> str:
+    """Who made the latest change, from managedFields where the API server keeps them."""
+    entries = (obj.get("metadata") or {}).get("managedFields") or []
+    changes = [
+        entry
+        for entry in entries
+        if isinstance(entry, Mapping)
+        and entry.get("subresource") == subresource
+        and entry.get("manager") not in (None, "", FIELD_MANAGER)
+    ]
+    if not changes:
+        return default
+    latest = max(changes, key=lambda entry: str(entry.get("time") or ""))
+    return f"{default}:{latest['manager']}"
+
+
+class RolloutWatcher:
+    def __init__(
+        self,
+        custom: Any,
+        book: RolloutBook,
+        states: States,
+        publish: Publish,
+        clock: Clock,
+        *,
+        status_wanted: Callable[[Key], None],
+        namespaces: Sequence[str] | None = None,
+        group: str = GROUP,
+        version: str = VERSION,
+        actor: str = "kubernetes",
+        timeout_seconds: int = 300,
+        request_timeout: float = 30.0,
+        retry_delay: float = 0.5,
+    ) -> None:
+        """`status_wanted(key)` asks the status writer to bring that object's status up to date;
+        `namespaces`: where to watch (None: the whole cluster)."""
+        self._book = book
+        self._states = states
+        self._publish = publish
+        self._clock = clock
+        self._status_wanted = status_wanted
+        self._actor = actor
+        self._applied: dict[Key, tuple[str, int]] = {}
+        resource = CustomResource(group, version, "rollouts")
+        scopes: list[str | None] = [None] if namespaces is None else list(namespaces)
+        self.informers = [
+            Informer(
+                custom,
+                resource,
+                scope,
+                self._on_change,
+                timeout_seconds=timeout_seconds,
+                request_timeout=request_timeout,
+                retry_delay=retry_delay,
+            )
+            for scope in scopes
+        ]
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(informer.run(), name=f"watch-{informer.where}")
+                for informer in self.informers
+            ]
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def synced(self, timeout: float = 30.0) -> None:
+        """Until every informer has listed once."""
+        async with asyncio.timeout(timeout):
+            for informer in self.informers:
+                await informer.synced.wait()
+
+    async def _on_change(self, kind: str, old: Obj | None, new: Obj) -> None:
+        key = key_of(new)
+        if kind == "DELETED":
+            self._deleted(key, new)
+            return
+        self._book.remember(key, new)
+        commanded = False
+        if not self._book.ours(key, new):
+            commanded = await self._status_changed(key, old, new)
+        await self._spec_changed(key, new)
+        if not commanded:
+            # After a command the state changes and the projection asks for the write; a write
+            # now would put back, for a moment, the fields the user just patched.
+            self._status_wanted(key)
+
+    def _deleted(self, key: Key, obj: Obj) -> None:
+        self._book.forget(key)
+        self._applied.pop(key, None)
+        log.info(
+            "kubernetes.rollout_deleted",
+            rollout=f"{key[0]}/{key[1]}",
+            uid=uid_of(obj),
+            detail="no longer managed; its history stays in the stream",
+        )
+
+    async def _spec_changed(self, key: Key, obj: Obj) -> None:
+        marker = (uid_of(obj), generation_of(obj))
+        if self._applied.get(key) == marker:
+            return
+        self._applied[key] = marker
+        actor = actor_of(obj, None, self._actor)
+        item = inp.ApplySpec(input_id=spec_input_id(obj), actor=actor, manifest=spec_manifest(obj))
+        state = self._states.state(*key) or initial_state(*key)
+        try:
+            events = decide(state, item, self._clock.now())
+        except DomainError as refusal:
+            message = "; ".join(refusal.problems) if isinstance(refusal, InvalidSpec) else None
+            note = InvalidSpecNote(marker[1], message or str(refusal))
+            self._book.mark_invalid(key, note)
+            log.warning("kubernetes.spec_refused", rollout=_name(key), reason=note.message)
+            return
+        self._book.mark_invalid(key, None)
+        if not events:
+            return
+        self._book.expect(key, item.input_id)
+        try:
+            await self._publish(key[0], key[1], item)
+        except BaseException:
+            self._applied.pop(key, None)  # the next event of this object tries again
+            raise
+        log.info("kubernetes.spec_applied", rollout=_name(key), generation=marker[1], actor=actor)
+
+    async def _status_changed(self, key: Key, old: Obj | None, new: Obj) -> bool:
+        """Publish the commands the change asks for; True if any was published."""
+        state = self._states.state(*key)
+        if state is None or state.spec is None:
+            return False
+        now = self._clock.now()
+        wanted = rollout_status(state, status_of(new), now, self._book.invalid(key)) or {}
+        before = status_of(old) if old is not None else None
+        found = status_commands(before, status_of(new), wanted, len(state.steps))
+        actor = actor_of(new, "status", self._actor)
+        behind = self._book.awaiting(key, state) > 0
+        published = False
+        for command in found:
+            item = command.to_input(status_input_id(new, command.name), actor)
+            try:
+                if not behind:
+                    decide(state, item, now)
+            except DomainError as refusal:
+                log.info(
+                    "kubernetes.command_refused",
+                    rollout=_name(key),
+                    command=command.name,
+                    reason=str(refusal),
+                )
+                continue
+            self._book.expect(key, item.input_id)
+            await self._publish(key[0], key[1], item)
+            published = True
+            log.info(
+                "kubernetes.command",
+                rollout=_name(key),
+                command=command.name,
+                why=command.reason,
+                actor=actor,
+            )
+        return published
+
+
+def _name(key: Key) -> str:
+    return f"{key[0]}/{key[1]}"

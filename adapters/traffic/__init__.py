@@ -1,0 +1,26 @@
+"""Traffic routers on a Kubernetes cluster: Istio, NGINX Ingress, SMI and the Gateway API.
+
+`KubernetesTrafficRouter(api_client)` implements `rollouts.ports.TrafficRouter` for whatever
+the rollout's `trafficRouting` block configures (several routers at once, or none: the
+replica-count fallback). Each router also offers `read_weight(request)`, the canary weight it
+holds, which the traffic worker reports when it corrects drift. Failures are `PortError`s
+(`KubernetesError` for API answers) naming the object and what failed.
+"""
+
+from __future__ import annotations
+
+from adapters.traffic.gateway import HTTP_ROUTE, GatewayApiRouter
+from adapters.traffic.istio import IstioRouter
+from adapters.traffic.nginx import NginxRouter, canary_ingress_name
+from adapters.traffic.router import KubernetesTrafficRouter
+from adapters.traffic.smi import SmiRouter
+
+__all__ = [
+    "HTTP_ROUTE",
+    "GatewayApiRouter",
+    "IstioRouter",
+    "KubernetesTrafficRouter",
+    "NginxRouter",
+    "SmiRouter",
+    "canary_ingress_name",
+]

@@ -1,0 +1,112 @@
+"""`TrafficRouter` on a cluster: every router the rollout's `trafficRouting` block configures.
+
+Argo lets a rollout combine routers (Istio and NGINX, say): each gets the same weight, and a
+weight is verified only when every router holds it. With no `trafficRouting` (`routing == {}`)
+there is no router: the ReplicaSets' replica counts make the split (argo-semantics §6.5), so
+setting a weight does nothing and `verify_weight` cannot tell (None).
+
+Managed routes need the canary and stable Services, which `ManagedRoute` may not carry: the
+router remembers them per rollout from the last weight request (Istio subset splitting does
+not need them; it routes to the DestinationRule's host).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from kubernetes_asyncio import client
+
+from adapters.traffic.api import ObjectClient
+from adapters.traffic.config import Services, check_weights, parse_routing, services_of
+from adapters.traffic.gateway import GatewayApiRouter
+from adapters.traffic.istio import IstioRouter
+from adapters.traffic.nginx import NginxRouter
+from adapters.traffic.smi import SmiRouter
+from rollouts.ports import ManagedRoute, RolloutRef, WeightRequest
+from rollouts.spec.traffic import TrafficRouting
+
+
+class WeightRouter(Protocol):
+    async def set_weight(self, request: WeightRequest, routing: TrafficRouting) -> None: ...
+
+    async def verify_weight(self, request: WeightRequest, routing: TrafficRouting) -> bool: ...
+
+    async def read_weight(self, request: WeightRequest, routing: TrafficRouting) -> int | None: ...
+
+
+class KubernetesTrafficRouter:
+    def __init__(
+        self,
+        api_client: client.ApiClient,
+        *,
+        request_timeout: float = 30.0,
+        conflict_retries: int = 5,
+        istio_version: str = "v1beta1",
+    ) -> None:
+        objects = ObjectClient(
+            api_client, request_timeout=request_timeout, conflict_retries=conflict_retries
+        )
+        self.istio = IstioRouter(objects, version=istio_version)
+        self.nginx = NginxRouter(objects)
+        self.smi = SmiRouter(objects)
+        self.gateway_api = GatewayApiRouter(objects)
+        self._services: dict[RolloutRef, Services] = {}
+
+    def routers(self, routing: TrafficRouting) -> list[WeightRouter]:
+        """The routers `routing` configures, in a fixed order."""
+        configured: list[tuple[object, WeightRouter]] = [
+            (routing.istio, self.istio),
+            (routing.nginx, self.nginx),
+            (routing.smi, self.smi),
+            (routing.gateway_api, self.gateway_api),
+        ]
+        return [router for config, router in configured if config is not None]
+
+    async def set_weight(self, request: WeightRequest) -> None:
+        check_weights(request)
+        routing = parse_routing(request.rollout, request.routing)
+        if request.canary_service or request.stable_service:
+            self._services[request.rollout] = services_of(request)
+        for router in self.routers(routing):
+            await router.set_weight(request, routing)
+
+    async def verify_weight(self, request: WeightRequest) -> bool | None:
+        routing = parse_routing(request.rollout, request.routing)
+        routers = self.routers(routing)
+        if not routers:
+            return None
+        for router in routers:
+            if not await router.verify_weight(request, routing):
+                return False
+        return True
+
+    async def read_weight(self, request: WeightRequest) -> int | None:
+        """The canary weight the first configured router holds (None: none, or unknown)."""
+        routing = parse_routing(request.rollout, request.routing)
+        routers = self.routers(routing)
+        return await routers[0].read_weight(request, routing) if routers else None
+
+    async def set_route(self, route: ManagedRoute) -> None:
+        routing = parse_routing(route.rollout, route.routing)
+        services = self._services_of(route)
+        if routing.istio is not None:
+            await self.istio.set_route(route, routing, services)
+        if routing.gateway_api is not None:
+            await self.gateway_api.set_route(route, routing, services)
+
+    async def remove_managed_routes(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> None:
+        parsed = parse_routing(rollout, routing)
+        if parsed.istio is not None:
+            await self.istio.remove_managed_routes(rollout, parsed)
+        if parsed.gateway_api is not None:
+            services = self._services.get(rollout, Services())
+            await self.gateway_api.remove_managed_routes(rollout, parsed, services)
+
+    def _services_of(self, route: ManagedRoute) -> Services:
+        """The route's own Services when the port carries them, else the remembered ones."""
+        canary = str(getattr(route, "canary_service", "") or "")
+        stable = str(getattr(route, "stable_service", "") or "")
+        if canary and stable:
+            return Services(canary, stable)
+        return self._services.get(route.rollout, Services(canary, stable))

@@ -1,0 +1,132 @@
+"""The PATCH flavours the fake accepts.
+
+- `application/merge-patch+json` (RFC 7386): objects merge, `null` deletes, lists are replaced.
+- `application/strategic-merge-patch+json`: treated as a merge patch. The real server merges
+  some lists by key (containers by name...) and honours `$patch` directives; the fake does not.
+  Patches that only touch maps (labels, annotations, selectors, replicas) behave the same.
+- `application/json-patch+json` (RFC 6902): add, remove, replace, move, copy, test.
+- `application/apply-patch+yaml` (server-side apply) is refused with 415.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.support.kube_errors import KubeError
+
+MERGE = "application/merge-patch+json"
+STRATEGIC = "application/strategic-merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+PATCH_TYPES = (MERGE, STRATEGIC, JSON_PATCH)
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def apply_patch(content_type: str, target: dict[str, Any], patch: Any) -> dict[str, Any]:
+    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if kind in (MERGE, STRATEGIC):
+        if not isinstance(patch, dict):
+            raise KubeError.bad_request("a merge patch must be a JSON object")
+        result: Any = merge_patch(copy.deepcopy(target), patch)
+    elif kind == JSON_PATCH:
+        if not isinstance(patch, list):
+            raise KubeError.bad_request("a JSON patch must be a JSON array of operations")
+        result = copy.deepcopy(target)
+        for operation in patch:
+            result = _json_patch_operation(result, operation)
+    else:
+        raise KubeError.unsupported_media(content_type)
+    if not isinstance(result, dict):
+        raise KubeError.bad_request("the patched document is not an object")
+    return result
+
+
+def _pointer(path: str) -> list[str]:
+    if path == "":
+        return []
+    if not path.startswith("/"):
+        raise KubeError(422, "Invalid", f"invalid JSON pointer {path!r}")
+    return [part.replace("~1", "/").replace("~0", "~") for part in path[1:].split("/")]
+
+
+def _parent(document: Any, parts: list[str]) -> Any:
+    node = document
+    for part in parts[:-1]:
+        node = _child(node, part)
+    return node
+
+
+def _child(node: Any, part: str) -> Any:
+    try:
+        return node[int(part)] if isinstance(node, list) else node[part]
+    except (KeyError, IndexError, ValueError, TypeError):
+        raise KubeError(422, "Invalid", f"JSON patch path does not exist: {part!r}") from None
+
+
+def _get(document: Any, path: str) -> Any:
+    node = document
+    for part in _pointer(path):
+        node = _child(node, part)
+    return node
+
+
+def _add(document: Any, path: str, value: Any) -> Any:
+    parts = _pointer(path)
+    if not parts:
+        return copy.deepcopy(value)
+    parent, last = _parent(document, parts), parts[-1]
+    if isinstance(parent, list):
+        index = len(parent) if last == "-" else int(last)
+        if not 0 <= index <= len(parent):
+            raise KubeError(422, "Invalid", f"JSON patch index out of range: {path}")
+        parent.insert(index, copy.deepcopy(value))
+    elif isinstance(parent, dict):
+        parent[last] = copy.deepcopy(value)
+    else:
+        raise KubeError(422, "Invalid", f"JSON patch cannot add under {path}")
+    return document
+
+
+def _remove(document: Any, path: str) -> Any:
+    parts = _pointer(path)
+    parent = _parent(document, parts)
+    _child(parent, parts[-1])
+    if isinstance(parent, list):
+        del parent[int(parts[-1])]
+    else:
+        del parent[parts[-1]]
+    return document
+
+
+def _json_patch_operation(document: Any, operation: Any) -> Any:
+    if not isinstance(operation, dict) or "op" not in operation or "path" not in operation:
+        raise KubeError.bad_request(f"malformed JSON patch operation: {operation!r}")
+    op, path = operation["op"], operation["path"]
+    if op == "add":
+        return _add(document, path, operation.get("value"))
+    if op == "remove":
+        return _remove(document, path)
+    if op == "replace":
+        _get(document, path)
+        return _add(_remove(document, path), path, operation.get("value"))
+    if op in ("move", "copy"):
+        value = copy.deepcopy(_get(document, operation["from"]))
+        if op == "move":
+            document = _remove(document, operation["from"])
+        return _add(document, path, value)
+    if op == "test":
+        if _get(document, path) != operation.get("value"):
+            raise KubeError(422, "Invalid", f"JSON patch test failed at {path}")
+        return document
+    raise KubeError.bad_request(f"unknown JSON patch operation {op!r}")

@@ -1,0 +1,170 @@
+"""The resource types the fake Kubernetes API serves, and how they are addressed.
+
+A `ResourceType` says what the API server needs to know to serve a kind: where it lives
+(group/version/plural), whether it is namespaced, whether it has the `/status` and `/scale`
+subresources, and whether it is built in (which changes a few response shapes, see
+`kube_store`). Tests may register more types with `FakeKube.register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tests.support.kube_errors import KubeError
+
+
+@dataclass(frozen=True, slots=True)
+class ScalePaths:
+    """Where the `/scale` subresource reads and writes, as dotted paths into the object.
+
+    `selector` names either a LabelSelector object (`spec.selector`, as ReplicaSets have) or a
+    string already in label-selector syntax (`status.selector`, as Rollouts publish it)."""
+
+    spec_replicas: str = "spec.replicas"
+    status_replicas: str = "status.replicas"
+    selector: str = "spec.selector"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool = True
+    status: bool = True
+    scale: ScalePaths | None = None
+    builtin: bool = True
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def qualified(self) -> str:
+        """`replicasets.apps`, `services`: how the API server names a resource in messages."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    def __str__(self) -> str:
+        return f"{self.api_version}/{self.plural}"
+
+
+def _core(plural: str, kind: str, *, namespaced: bool = True, status: bool = True) -> ResourceType:
+    return ResourceType("", "v1", plural, kind, namespaced=namespaced, status=status)
+
+
+def _custom(
+    group: str,
+    version: str,
+    plural: str,
+    kind: str,
+    *,
+    namespaced: bool = True,
+    scale: ScalePaths | None = None,
+) -> ResourceType:
+    """A custom resource whose CRD enables the status subresource (as Argo's CRDs do)."""
+    return ResourceType(group, version, plural, kind, namespaced, True, scale, builtin=False)
+
+
+NAMESPACES = _core("namespaces", "Namespace", namespaced=False)
+SERVICES = _core("services", "Service")
+SECRETS = _core("secrets", "Secret", status=False)
+CONFIGMAPS = _core("configmaps", "ConfigMap", status=False)
+PODS = _core("pods", "Pod")
+CORE_EVENTS = _core("events", "Event", status=False)
+REPLICASETS = ResourceType("apps", "v1", "replicasets", "ReplicaSet", scale=ScalePaths())
+DEPLOYMENTS = ResourceType("apps", "v1", "deployments", "Deployment", scale=ScalePaths())
+JOBS = ResourceType("batch", "v1", "jobs", "Job")
+INGRESSES = ResourceType("networking.k8s.io", "v1", "ingresses", "Ingress")
+EVENTS = ResourceType("events.k8s.io", "v1", "events", "Event", status=False)
+LEASES = ResourceType("coordination.k8s.io", "v1", "leases", "Lease", status=False)
+
+ARGO = "argoproj.io"
+ROLLOUTS = _custom(
+    ARGO, "v1alpha1", "rollouts", "Rollout",
+    scale=ScalePaths("spec.replicas", "status.HPAReplicas", "status.selector"),
+)  # fmt: skip
+ANALYSIS_TEMPLATES = _custom(ARGO, "v1alpha1", "analysistemplates", "AnalysisTemplate")
+CLUSTER_ANALYSIS_TEMPLATES = _custom(
+    ARGO, "v1alpha1", "clusteranalysistemplates", "ClusterAnalysisTemplate", namespaced=False
+)
+ANALYSIS_RUNS = _custom(ARGO, "v1alpha1", "analysisruns", "AnalysisRun")
+EXPERIMENTS = _custom(ARGO, "v1alpha1", "experiments", "Experiment")
+VIRTUAL_SERVICES = _custom("networking.istio.io", "v1beta1", "virtualservices", "VirtualService")
+DESTINATION_RULES = _custom("networking.istio.io", "v1beta1", "destinationrules", "DestinationRule")
+TRAFFIC_SPLITS = tuple(
+    _custom("split.smi-spec.io", version, "trafficsplits", "TrafficSplit")
+    for version in ("v1alpha1", "v1alpha2", "v1alpha3")
+)
+HTTP_ROUTES = _custom("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute")
+
+DEFAULT_RESOURCES: tuple[ResourceType, ...] = (
+    NAMESPACES,
+    SERVICES,
+    SECRETS,
+    CONFIGMAPS,
+    PODS,
+    CORE_EVENTS,
+    REPLICASETS,
+    DEPLOYMENTS,
+    JOBS,
+    INGRESSES,
+    EVENTS,
+    LEASES,
+    ROLLOUTS,
+    ANALYSIS_TEMPLATES,
+    CLUSTER_ANALYSIS_TEMPLATES,
+    ANALYSIS_RUNS,
+    EXPERIMENTS,
+    VIRTUAL_SERVICES,
+    DESTINATION_RULES,
+    *TRAFFIC_SPLITS,
+    HTTP_ROUTES,
+)
+
+
+class Registry:
+    """The served types, found by URL parts, by apiVersion+kind, or by a short name."""
+
+    def __init__(self, resources: Iterable[ResourceType] = DEFAULT_RESOURCES) -> None:
+        self._types: list[ResourceType] = []
+        for resource in resources:
+            self.register(resource)
+
+    def register(self, resource: ResourceType) -> None:
+        if self.find(resource.group, resource.version, resource.plural) is None:
+            self._types.append(resource)
+
+    def all(self) -> tuple[ResourceType, ...]:
+        return tuple(self._types)
+
+    def find(self, group: str, version: str, plural: str) -> ResourceType | None:
+        for resource in self._types:
+            if (resource.group, resource.version, resource.plural) == (group, version, plural):
+                return resource
+        return None
+
+    def of_object(self, obj: dict[str, object]) -> ResourceType:
+        """The type of a manifest, from its apiVersion and kind."""
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        for resource in self._types:
+            if resource.api_version == api_version and resource.kind == kind:
+                return resource
+        raise KubeError.not_found_resource(f"{api_version} {kind}")
+
+    def named(self, name: str | ResourceType) -> ResourceType:
+        """`replicasets`, `replicasets.apps` or `apps/v1/replicasets`; ambiguity is an error."""
+        if isinstance(name, ResourceType):
+            return name
+        matches = [resource for resource in self._types if _answers_to(resource, name)]
+        if len(matches) != 1:
+            state = "unknown" if not matches else "ambiguous: " + ", ".join(map(str, matches))
+            raise ValueError(f"resource {name!r} is {state}")
+        return matches[0]
+
+
+def _answers_to(resource: ResourceType, name: str) -> bool:
+    return name in (resource.plural, resource.qualified, str(resource)) or (
+        not resource.group and name == f"v1/{resource.plural}"
+    )
