@@ -2,7 +2,9 @@
 
 Everything is checked before anything is sent: every file is read and validated (all problems
 are printed, nothing is applied if one is an error), then every rollout is pre-checked with the
-controller's own rules. Only then is each manifest sent, whole, as an `ApplySpec`.
+controller's own rules. Only then are the AnalysisTemplates and ClusterAnalysisTemplates stored
+(first, so the rollouts that name them find them) and each Rollout sent, whole, as an
+`ApplySpec`.
 """
 
 from __future__ import annotations
@@ -14,17 +16,20 @@ import typer
 from rich.console import Console
 
 import events.inputs as inp
+from adapters.analysis.templates import (
+    AnyTemplate,
+    TemplateStore,
+    template_document,
+)
 from adapters.cli import session
 from adapters.cli.errors import CliError
 from adapters.cli.lint import STDIN, read_manifest, unreadable_reason
 from adapters.cli.options import with_settings
 from adapters.runtime.client import RolloutsClient, new_input_id
 from adapters.runtime.settings import Settings
-from rollouts.spec import Rollout, SpecProblem, load_manifests
+from rollouts.spec import AnalysisTemplate, Rollout, SpecProblem, load_manifests
 from rollouts.spec.yaml_docs import parse_documents
 from rollouts.state import initial_state
-
-NOT_YET = "(analysis arrives in a later version)"
 
 
 @dataclass(frozen=True)
@@ -41,13 +46,13 @@ class Manifest:
 @dataclass
 class Loaded:
     rollouts: list[Manifest]
-    skipped: list[str]
+    templates: list[AnyTemplate]
     problems: list[SpecProblem]
 
 
 def load_files(names: list[str], *, namespace: str, ignore_unknown_kinds: bool) -> Loaded:
-    """Every Rollout document of every file, with the namespace it will be applied in."""
-    loaded = Loaded(rollouts=[], skipped=[], problems=[])
+    """Every Rollout and template of every file, with the namespace it will be applied in."""
+    loaded = Loaded(rollouts=[], templates=[], problems=[])
     for name in names:
         try:
             text = read_manifest(name)
@@ -59,12 +64,41 @@ def load_files(names: list[str], *, namespace: str, ignore_unknown_kinds: bool) 
         documents = {doc.number: doc.data for doc in parse_documents(text) if doc.error is None}
         for obj, location in zip(result.objects, result.locations, strict=True):
             if not isinstance(obj, Rollout):
-                loaded.skipped.append(f"skipped {obj.kind} {obj.metadata.name} {NOT_YET}")
+                loaded.templates.append(_in_namespace(obj, namespace))
                 continue
             document = documents[location.document or 0]
             ns = obj.metadata.namespace or namespace
             loaded.rollouts.append(Manifest(ns, obj.metadata.name, document))
     return loaded
+
+
+def _in_namespace(template: AnyTemplate, namespace: str) -> AnyTemplate:
+    if not isinstance(template, AnalysisTemplate) or template.metadata.namespace:
+        return template
+    metadata = template.metadata.model_copy(update={"namespace": namespace})
+    return template.model_copy(update={"metadata": metadata})
+
+
+def template_store(client: RolloutsClient) -> TemplateStore:
+    return client.templates
+
+
+def template_label(template: AnyTemplate) -> str:
+    if isinstance(template, AnalysisTemplate):
+        return f"analysistemplate {template.metadata.namespace}/{template.name}"
+    return f"clusteranalysistemplate {template.name}"
+
+
+async def store_templates(store: TemplateStore, templates: list[AnyTemplate], out: Console) -> None:
+    for template in templates:
+        namespace = template.metadata.namespace or ""
+        before = await store.get(template.kind, namespace, template.name)
+        if before is not None and template_document(before) == template_document(template):
+            verb = "unchanged"
+        else:
+            await store.put(template)
+            verb = "created" if before is None else "configured"
+        out.print(f"{template_label(template)} {verb}", markup=False)
 
 
 def _report_problems(problems: list[SpecProblem], err: Console) -> None:
@@ -76,17 +110,19 @@ def _report_problems(problems: list[SpecProblem], err: Console) -> None:
         raise CliError(f"{errors} problem(s) found; nothing was applied")
 
 
-async def apply_rollouts(settings: Settings, manifests: list[Manifest], out: Console) -> list[str]:
-    """Pre-check them all, then send each; returns the failures (already sent ones stay)."""
+async def apply_all(settings: Settings, loaded: Loaded, out: Console) -> list[str]:
+    """Pre-check every rollout, store the templates, then send each rollout; returns the
+    failures (what was already stored or sent stays)."""
     async with session.open_client(settings) as client:
         plan = []
-        for manifest in manifests:
+        for manifest in loaded.rollouts:
             state = await client.state(manifest.namespace, manifest.name)
             item = inp.ApplySpec(
                 input_id=new_input_id(), actor=settings.actor, manifest=manifest.document
             )
             client.precheck(state or initial_state(manifest.namespace, manifest.name), item)
             plan.append((manifest, item, state is None))
+        await store_templates(template_store(client), loaded.templates, out)
         return [
             failure
             for manifest, item, is_new in plan
@@ -115,25 +151,24 @@ def apply_command(
     ],
     ignore_unknown_kinds: Annotated[
         bool,
-        typer.Option("--ignore-unknown-kinds", help="Skip objects that are not Rollouts."),
+        typer.Option(
+            "--ignore-unknown-kinds",
+            help="Skip objects that are not Rollouts or AnalysisTemplates.",
+        ),
     ] = False,
 ) -> None:
-    """Create or update rollouts from manifests (AnalysisTemplates are skipped for now).
+    """Create or update rollouts, AnalysisTemplates and ClusterAnalysisTemplates.
 
-    A rollout goes to its metadata.namespace, else to -n; one error anywhere applies nothing.
+    An object goes to its metadata.namespace, else to -n; one error anywhere applies nothing.
     """
     out, err = session.stdout_console(), session.stderr_console()
     loaded = load_files(
         files, namespace=settings.namespace, ignore_unknown_kinds=ignore_unknown_kinds
     )
     _report_problems(loaded.problems, err)
-    for line in loaded.skipped:
-        out.print(line, markup=False)
-    if not loaded.rollouts:
-        if loaded.skipped:
-            return
+    if not loaded.rollouts and not loaded.templates:
         raise CliError("no objects passed to apply")
-    failures = session.run_async(apply_rollouts(settings, loaded.rollouts, out))
+    failures = session.run_async(apply_all(settings, loaded, out))
     for failure in failures[:-1]:
         err.print(f"error: {failure}", markup=False)
     if failures:

@@ -15,13 +15,17 @@ import typer
 from adapters.cli import (
     actions,
     apply,
+    audit,
     demo,
     event_log,
+    export,
     get,
     lint,
     listing,
     replay,
+    schema,
     serve,
+    stats,
     status,
     worker,
 )
@@ -44,6 +48,8 @@ def _root() -> None:
 
 
 for module in (serve, worker, apply, get, listing, status, actions, event_log, replay, lint, demo):
+    module.register(app)
+for module in (audit, export, stats, schema):
     module.register(app)
 
 DEBUG_ENV = "ROLLOUTS_DEBUG"

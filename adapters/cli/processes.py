@@ -11,9 +11,12 @@ import contextlib
 import signal
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 
+from adapters.cli.errors import CliError
+from adapters.notify import NotificationConfig, load_config, load_secrets
 from adapters.runtime.connect import Connection
 from adapters.runtime.settings import Settings
 
@@ -28,6 +31,27 @@ class LogFormat(StrEnum):
 HTTP_PORT = typer.Option(
     "--http-port", help="Port of /metrics, /healthz and /readyz (0 = any free port, -1 = off)."
 )
+NOTIFICATIONS = typer.Option(
+    "--notifications",
+    help="Argo-style notification config (a ConfigMap YAML or its data); enables the notifier.",
+)
+NOTIFICATION_SECRETS = typer.Option(
+    "--notification-secrets", help="Secret values for the notification config ($key), YAML or JSON."
+)
+
+
+def notification_config(path: Path | None, secrets: Path | None) -> NotificationConfig | None:
+    """The notifier's configuration, or None when no file was given (no notifier runs)."""
+    if path is None:
+        return None
+    try:
+        return load_config(path, load_secrets(secrets) if secrets else None)
+    except OSError as error:
+        raise CliError(f"cannot read notification config {path}: {error.strerror}") from None
+    except ValueError as error:
+        raise CliError(f"invalid notification config {path}: {error}") from None
+
+
 LOG_FORMAT = typer.Option(
     "--log-format", help="Logs on stderr: console for people, json for machines."
 )

@@ -1,13 +1,25 @@
-"""`rollouts serve`: everything on a laptop in one process.
+"""`rollouts serve`: the controller and every worker in one process.
 
-The embedded NATS server, the controller and every worker, and the local platform (pods are
-loopback HTTP servers, each rollout gets a weighted proxy). It prints where things are and
-the proxy URL of each rollout as it appears, and runs until Ctrl-C or SIGTERM.
+`--platform local` (the default): everything on a laptop. The embedded NATS server, the
+controller and every worker, and the local platform (pods are loopback HTTP servers, each
+rollout gets a weighted proxy). It prints where things are and the proxy URL of each rollout
+as it appears, and runs until Ctrl-C or SIGTERM.
+
+`--platform kubernetes`: a drop-in for Argo Rollouts' controller in a cluster. It watches
+Rollout objects (and analysis templates), drives ReplicaSets, Services and traffic routers
+through the API, and writes each Rollout's status in Argo's shape. It connects to
+`--nats-url` (or the server of a `rollouts serve` for --data-dir); it starts an embedded NATS
+server only with `--embedded-nats`. The cluster comes from `--kubeconfig`/`--context`, the
+pod's service account when running in a pod, else $KUBECONFIG or ~/.kube/config.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,15 +28,111 @@ from rich.console import Console
 from adapters.cli import session
 from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
-from adapters.cli.processes import HTTP_PORT, LOG_FORMAT, LogFormat, run_until_signal, server_url
+from adapters.cli.processes import (
+    HTTP_PORT,
+    LOG_FORMAT,
+    NOTIFICATION_SECRETS,
+    NOTIFICATIONS,
+    LogFormat,
+    notification_config,
+    run_until_signal,
+    server_url,
+)
+from adapters.kubernetes.config import KubernetesConfigError, load_api_client
 from adapters.local import LocalPlatform
+from adapters.notify import NotificationConfig
 from adapters.runtime.embedded import discover
 from adapters.runtime.observability import configure_logging
 from adapters.runtime.projection import Key
 from adapters.runtime.settings import Settings
-from adapters.workers.app import create_app
+from adapters.workers.app import DEFAULT_WORKERS, create_app
+from adapters.workers.kubernetes_app import create_kubernetes_app
 from rollouts.ports import PortError, RolloutRef
 from rollouts.state import RolloutState
+
+
+class PlatformName(StrEnum):
+    LOCAL = "local"
+    KUBERNETES = "kubernetes"
+
+
+KUBE_PANEL = "Kubernetes (--platform kubernetes)"
+PLATFORM = typer.Option(
+    "--platform",
+    help="local: loopback pods on this machine. kubernetes: a cluster's API, as Argo Rollouts.",
+)
+KUBECONFIG = typer.Option(
+    "--kubeconfig",
+    help="kubeconfig file (default: the pod's service account, else $KUBECONFIG or "
+    "~/.kube/config).",
+    rich_help_panel=KUBE_PANEL,
+)
+CONTEXT = typer.Option(
+    "--context", help="kubeconfig context (default: its current one).", rich_help_panel=KUBE_PANEL
+)
+WATCH_NAMESPACE = typer.Option(
+    "--watch-namespace",
+    help="Only this namespace's Rollouts, templates and ReplicaSets (repeatable; default: all).",
+    rich_help_panel=KUBE_PANEL,
+)
+EMBEDDED_NATS = typer.Option(
+    "--embedded-nats",
+    help="Start the embedded NATS server (default: --nats-url, or a running `rollouts serve`).",
+    rich_help_panel=KUBE_PANEL,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Where and what to watch on Kubernetes."""
+
+    kubeconfig: Path | None = None
+    context: str | None = None
+    namespaces: tuple[str, ...] = ()
+    embedded_nats: bool = False
+
+
+async def run_on_kubernetes(
+    settings: Settings,
+    cluster: Cluster,
+    workers: Sequence[str],
+    *,
+    console: Console,
+    stop: asyncio.Event,
+    http_port: int | None = None,
+    notifications: NotificationConfig | None = None,
+    watch_templates: bool | None = None,
+) -> None:
+    """Run `workers` against the cluster until `stop` is set."""
+    try:
+        api_client = await load_api_client(cluster.kubeconfig, cluster.context)
+    except KubernetesConfigError as error:
+        raise CliError(str(error)) from None
+    app = create_kubernetes_app(
+        settings,
+        api_client,
+        workers=workers,
+        namespaces=cluster.namespaces or None,
+        watch_templates=watch_templates,
+        notifications=notifications,
+        start_embedded=cluster.embedded_nats,
+        http_port=http_port,
+    )
+    try:
+        await app.start()
+        scope = ", ".join(cluster.namespaces) or "all namespaces"
+        console.print(f"NATS:       {server_url(app.app.connection, settings)}", markup=False)
+        console.print(f"Kubernetes: {api_client.configuration.host} ({scope})", markup=False)
+        console.print(f"workers:    {', '.join(workers)}", markup=False)
+        if app.app.health is not None:
+            console.print(f"controller metrics: {app.app.health.url}/metrics", markup=False)
+        console.print("serving; press Ctrl-C to stop", markup=False)
+        await stop.wait()
+        console.print("stopping...", markup=False)
+    finally:
+        await app.stop()
+        await api_client.close()
+    console.print("stopped", markup=False)
 
 
 class ProxyAnnouncer:
@@ -68,14 +176,22 @@ async def serve(
     console: Console,
     stop: asyncio.Event,
     http_port: int | None = None,
+    notifications: NotificationConfig | None = None,
 ) -> None:
     """Run the embedded system until `stop` is set; everything started is stopped again."""
     if not settings.nats.url and (running := discover(settings.data_dir)):
         raise CliError(f"a rollouts server already runs for {settings.data_dir} at {running}")
     platform = LocalPlatform(ready_delay=ready_delay)
     await platform.start()
+    workers = (*DEFAULT_WORKERS, "notifier") if notifications else DEFAULT_WORKERS
     app = create_app(
-        settings, platform=platform, router=platform, start_embedded=True, http_port=http_port
+        settings,
+        workers=workers,
+        notifications=notifications,
+        platform=platform,
+        router=platform,
+        start_embedded=True,
+        http_port=http_port,
     )
     announcer = ProxyAnnouncer(platform, console)
     try:
@@ -102,20 +218,51 @@ async def serve(
 @with_settings
 def serve_command(
     settings: Settings,
+    *,
     ready_delay: Annotated[
         float,
         typer.Option("--ready-delay", min=0, help="Seconds a local pod takes to become ready."),
     ] = 0.2,
     http_port: Annotated[int, HTTP_PORT] = 8090,
     log_format: Annotated[LogFormat, LOG_FORMAT] = LogFormat.CONSOLE,
+    notifications: Annotated[Path | None, NOTIFICATIONS] = None,
+    notification_secrets: Annotated[Path | None, NOTIFICATION_SECRETS] = None,
+    platform: Annotated[PlatformName, PLATFORM] = PlatformName.LOCAL,
+    kubeconfig: Annotated[Path | None, KUBECONFIG] = None,
+    context: Annotated[str | None, CONTEXT] = None,
+    watch_namespace: Annotated[list[str] | None, WATCH_NAMESPACE] = None,
+    embedded_nats: Annotated[bool, EMBEDDED_NATS] = False,
 ) -> None:
-    """Run the embedded server, the controller, every worker and the local platform."""
+    """Run the controller and every worker: on this machine (the embedded server and the
+    local platform), or with --platform kubernetes on a cluster, in place of Argo Rollouts."""
     configure_logging(json_logs=log_format is LogFormat.JSON)
+    config = notification_config(notifications, notification_secrets)
     console = session.stdout_console()
     port = None if http_port < 0 else http_port
+    if platform is PlatformName.KUBERNETES:
+        cluster = Cluster(kubeconfig, context, tuple(watch_namespace or ()), embedded_nats)
+        workers = (*DEFAULT_WORKERS, "notifier") if config else DEFAULT_WORKERS
+        run_until_signal(
+            lambda stop: run_on_kubernetes(
+                settings,
+                cluster,
+                workers,
+                console=console,
+                stop=stop,
+                http_port=port,
+                notifications=config,
+                watch_templates=True,
+            )
+        )
+        return
     run_until_signal(
         lambda stop: serve(
-            settings, ready_delay=ready_delay, console=console, stop=stop, http_port=port
+            settings,
+            ready_delay=ready_delay,
+            console=console,
+            stop=stop,
+            http_port=port,
+            notifications=config,
         )
     )
 

@@ -116,6 +116,12 @@ def _traffic(event: Event, rollout: str) -> str:
         return f"{event.kind} route {event.name!r} {action}"
     if isinstance(event, ev.ManagedRoutesRemoved):
         return f"managed routes removed{_suffix(event.reason)}"
+    if isinstance(event, ev.TrafficDriftCorrected):
+        found = "unknown" if event.found_canary_weight is None else event.found_canary_weight
+        return (
+            f"router drift corrected: canary weight was {found}, "
+            f"restored {event.expected_canary_weight}{_suffix(event.detail)}"
+        )
     assert isinstance(event, ev.ServiceSelectorSwitched)
     target = _rs(rollout, event.pod_template_hash)
     return f"service {event.service} ({event.role}) {ARROW} {target}"
@@ -127,8 +133,25 @@ def _analysis(event: Event, rollout: str) -> str:
     if isinstance(event, ev.AnalysisRunStatusChanged):
         change = f"{event.previous_phase.value} {ARROW} {event.phase.value}"
         return f"{event.kind.value} analysis {event.run_name}: {change}{_suffix(event.message)}"
-    assert isinstance(event, ev.AnalysisRunTerminationRequested)
-    return f"terminate analysis {event.run_name}{_suffix(event.reason)}"
+    if isinstance(event, ev.AnalysisRunTerminationRequested):
+        return f"terminate analysis {event.run_name}{_suffix(event.reason)}"
+    return _measurement(event)
+
+
+def _measurement(event: Event) -> str:
+    if isinstance(event, ev.AnalysisRunStarted):
+        names = ", ".join(str(m.get("name", "?")) for m in event.metrics)
+        return f"analysis {event.run_name} running metrics {names}"
+    if isinstance(event, ev.MeasurementDue):
+        return f"measure {event.metric} #{event.index} of {event.run_name}"
+    if isinstance(event, ev.MeasurementRecorded):
+        dry = " (dry run)" if event.dry_run else ""
+        value = f" value {event.value}" if event.value else ""
+        verdict = f"{event.phase.value}{dry}{_suffix(event.message)}"
+        return f"{event.metric} #{event.index}:{value} {verdict}"
+    assert isinstance(event, ev.MetricPhaseChanged)
+    change = f"{event.previous_phase.value} {ARROW} {event.phase.value}"
+    return f"metric {event.metric} of {event.run_name}: {change}{_suffix(event.message)}"
 
 
 def _phase(event: Event, rollout: str) -> str:
@@ -177,11 +200,16 @@ FAMILIES: dict[Formatter, tuple[type[Event], ...]] = {
         ev.ManagedRouteSet,
         ev.ManagedRoutesRemoved,
         ev.ServiceSelectorSwitched,
+        ev.TrafficDriftCorrected,
     ),
     _analysis: (
         ev.AnalysisRunRequested,
         ev.AnalysisRunStatusChanged,
         ev.AnalysisRunTerminationRequested,
+        ev.AnalysisRunStarted,
+        ev.MeasurementDue,
+        ev.MeasurementRecorded,
+        ev.MetricPhaseChanged,
     ),
     _phase: (ev.RolloutPhaseChanged,),
 }

@@ -1,30 +1,54 @@
-"""`rollouts worker controller|traffic|scaler|timer ...`: run some workers on their own.
+"""`rollouts worker controller|traffic|scaler|timer|analysis|notifier ...`: some workers alone.
 
 For splitting the system over processes that share one NATS server (given with --nats-url, or
-the one `rollouts serve` runs for --data-dir). The controller and the timer need nothing else;
-traffic and scaler drive the in-process local platform until the Kubernetes platform lands.
+the one `rollouts serve` runs for --data-dir). With `--platform local` (the default) traffic
+and scaler drive an in-process local platform. With `--platform kubernetes` they drive the
+cluster (`--kubeconfig`, `--context`, or the pod's service account); the controller also
+watches the Rollout objects and writes their status, the analysis worker also watches the
+analysis templates.
 """
 
 from __future__ import annotations
 
 import asyncio
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from adapters.cli import session
+from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
-from adapters.cli.processes import HTTP_PORT, LOG_FORMAT, LogFormat, run_until_signal, server_url
+from adapters.cli.processes import (
+    HTTP_PORT,
+    LOG_FORMAT,
+    NOTIFICATION_SECRETS,
+    NOTIFICATIONS,
+    LogFormat,
+    notification_config,
+    run_until_signal,
+    server_url,
+)
+from adapters.cli.serve import (
+    CONTEXT,
+    KUBECONFIG,
+    PLATFORM,
+    WATCH_NAMESPACE,
+    Cluster,
+    PlatformName,
+    run_on_kubernetes,
+)
 from adapters.local import LocalPlatform
+from adapters.notify import NotificationConfig
 from adapters.runtime.observability import configure_logging
 from adapters.runtime.settings import Settings
 from adapters.workers.app import create_app
 
 PLATFORM_NOTE = (
-    "note: traffic and scaler drive the in-process local platform for now "
-    "(the Kubernetes platform arrives in a later version)"
+    "note: traffic and scaler drive an in-process local platform "
+    "(--platform kubernetes drives a cluster)"
 )
 
 
@@ -33,6 +57,8 @@ class WorkerName(StrEnum):
     TRAFFIC = "traffic"
     SCALER = "scaler"
     TIMER = "timer"
+    ANALYSIS = "analysis"
+    NOTIFIER = "notifier"
 
 
 async def run_workers(
@@ -43,8 +69,24 @@ async def run_workers(
     console: Console,
     stop: asyncio.Event,
     http_port: int | None = None,
+    notifications: NotificationConfig | None = None,
+    cluster: Cluster | None = None,
 ) -> None:
+    """On the local platform, or on Kubernetes when `cluster` is given."""
     workers = tuple(dict.fromkeys(name.value for name in names))
+    if "notifier" in workers and notifications is None:
+        raise CliError("the notifier needs --notifications FILE")
+    if cluster is not None:
+        await run_on_kubernetes(
+            settings,
+            cluster,
+            workers,
+            console=console,
+            stop=stop,
+            http_port=http_port,
+            notifications=notifications,
+        )
+        return
     platform = None
     if {"traffic", "scaler"} & set(workers):
         console.print(PLATFORM_NOTE, markup=False)
@@ -53,6 +95,7 @@ async def run_workers(
     app = create_app(
         settings,
         workers=workers,
+        notifications=notifications,
         platform=platform,
         router=platform,
         start_embedded=False,
@@ -74,20 +117,38 @@ async def run_workers(
 def worker_command(
     settings: Settings,
     names: Annotated[list[WorkerName], typer.Argument(metavar="WORKER...", help="Workers to run.")],
+    *,
     ready_delay: Annotated[
         float,
         typer.Option("--ready-delay", min=0, help="Seconds a local pod takes to become ready."),
     ] = 0.2,
     http_port: Annotated[int, HTTP_PORT] = 8090,
     log_format: Annotated[LogFormat, LOG_FORMAT] = LogFormat.CONSOLE,
+    notifications: Annotated[Path | None, NOTIFICATIONS] = None,
+    notification_secrets: Annotated[Path | None, NOTIFICATION_SECRETS] = None,
+    platform: Annotated[PlatformName, PLATFORM] = PlatformName.LOCAL,
+    kubeconfig: Annotated[Path | None, KUBECONFIG] = None,
+    context: Annotated[str | None, CONTEXT] = None,
+    watch_namespace: Annotated[list[str] | None, WATCH_NAMESPACE] = None,
 ) -> None:
     """Run the listed workers against a running server (--nats-url or `rollouts serve`)."""
     configure_logging(json_logs=log_format is LogFormat.JSON)
+    config = notification_config(notifications, notification_secrets)
     console = session.stdout_console()
     port = None if http_port < 0 else http_port
+    cluster = None
+    if platform is PlatformName.KUBERNETES:
+        cluster = Cluster(kubeconfig, context, tuple(watch_namespace or ()))
     run_until_signal(
         lambda stop: run_workers(
-            settings, names, ready_delay=ready_delay, console=console, stop=stop, http_port=port
+            settings,
+            names,
+            ready_delay=ready_delay,
+            console=console,
+            stop=stop,
+            http_port=port,
+            notifications=config,
+            cluster=cluster,
         )
     )
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from adapters.analysis.templates import InMemoryTemplateStore
 from adapters.runtime.client import ControllerUnavailable
 from events.base import Event, Input
 from events.input_codec import InputOutcome
@@ -36,6 +37,8 @@ class FakeClient:
         self.raise_on_send: BaseException | None = None
         self.hang = False
         """Whether `follow` waits forever after the live batches, like a real subscription."""
+        self.templates = InMemoryTemplateStore()
+        """What `apply` stores AnalysisTemplates in."""
 
     # seeding
 

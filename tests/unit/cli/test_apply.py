@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 import events.inputs as inp
 from adapters.cli.main import app
 from events.input_codec import InputOutcome
+from rollouts.errors import DomainError
 from tests.unit.cli.fakes import FakeClient
 
 ROLLOUT = """\
@@ -76,16 +78,63 @@ def test_namespace_comes_from_metadata_then_from_the_flag(
     assert [(ns, name) for ns, name, _ in fake.sent] == [("prod", "web"), ("shop", "api")]
 
 
-def test_analysis_templates_are_skipped_for_now(
+def test_templates_are_stored_before_the_rollouts_are_sent(
+    runner: CliRunner, fake: FakeClient, tmp_path: Path
+) -> None:
+    cluster = TEMPLATE.replace("kind: AnalysisTemplate", "kind: ClusterAnalysisTemplate")
+    path = write(tmp_path, "all.yaml", TEMPLATE + "---\n" + cluster + "---\n" + ROLLOUT)
+    result = runner.invoke(app, ["apply", "-f", path, "-n", "shop"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "analysistemplate shop/rate created",
+        "clusteranalysistemplate rate created",
+        "rollout shop/web created",
+    ]
+    stored = asyncio.run(fake.templates.get("AnalysisTemplate", "shop", "rate"))
+    assert stored is not None and stored.spec.metrics[0].name == "up"
+    assert asyncio.run(fake.templates.get("ClusterAnalysisTemplate", "", "rate")) is not None
+
+    again = runner.invoke(app, ["apply", "-f", path, "-n", "shop"])
+    assert again.stdout.splitlines()[:2] == [
+        "analysistemplate shop/rate unchanged",
+        "clusteranalysistemplate rate unchanged",
+    ]
+    changed = write(tmp_path, "t2.yaml", TEMPLATE.replace("query: up", "query: up == 1"))
+    third = runner.invoke(app, ["apply", "-f", changed, "-n", "shop"])
+    assert third.exit_code == 0 and third.stdout == "analysistemplate shop/rate configured\n"
+    updated = asyncio.run(fake.templates.get("AnalysisTemplate", "shop", "rate"))
+    assert updated is not None and updated.spec.metrics[0].provider.prometheus is not None
+    assert updated.spec.metrics[0].provider.prometheus.query == "up == 1"
+
+
+def test_an_invalid_template_stores_and_sends_nothing(
+    runner: CliRunner, fake: FakeClient, tmp_path: Path
+) -> None:
+    bad = TEMPLATE.replace("- name: up", "- name: up\n    count: 3").replace(
+        "metadata: {name: rate}", "metadata: {name: rate}\nextra: 1"
+    )
+    path = write(tmp_path, "bad.yaml", ROLLOUT + "---\n" + bad)
+    result = runner.invoke(app, ["apply", "-f", path])
+    assert result.exit_code == 1
+    assert "nothing was applied" in result.stderr
+    assert fake.sent == [] and asyncio.run(fake.templates.list()) == []
+
+
+def test_a_refused_rollout_stores_no_template(
     runner: CliRunner, fake: FakeClient, tmp_path: Path
 ) -> None:
     path = write(tmp_path, "all.yaml", TEMPLATE + "---\n" + ROLLOUT)
+    original = fake.precheck
+
+    def refuse(state: object, item: object) -> None:
+        raise DomainError("refused for the test")
+
+    fake.precheck = refuse  # type: ignore[method-assign]
     result = runner.invoke(app, ["apply", "-f", path])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [
-        "skipped AnalysisTemplate rate (analysis arrives in a later version)",
-        "rollout default/web created",
-    ]
+    fake.precheck = original  # type: ignore[method-assign]
+    assert result.exit_code == 1, result.output
+    assert "refused for the test" in result.stderr
+    assert asyncio.run(fake.templates.list()) == [] and fake.sent == []
 
 
 def test_unknown_kinds_fail_unless_ignored(

@@ -149,6 +149,45 @@ SAMPLES: list[tuple[Event, str]] = [
         "terminate analysis demo-7f9c-2-1: aborted",
     ),
     (
+        ev.TrafficDriftCorrected(
+            expected_canary_weight=5, found_canary_weight=50, detail="VirtualService edited", **BASE
+        ),
+        "router drift corrected: canary weight was 50, restored 5: VirtualService edited",
+    ),
+    (
+        ev.AnalysisRunStarted(
+            run_name="demo-7f9c-2-1", metrics=[{"name": "error-rate"}, {"name": "p99"}], **BASE
+        ),
+        "analysis demo-7f9c-2-1 running metrics error-rate, p99",
+    ),
+    (
+        ev.MeasurementDue(run_name="demo-7f9c-2-1", metric="error-rate", index=3, **BASE),
+        "measure error-rate #3 of demo-7f9c-2-1",
+    ),
+    (
+        ev.MeasurementRecorded(
+            run_name="demo-7f9c-2-1",
+            metric="error-rate",
+            index=3,
+            phase=AnalysisPhase.FAILED,
+            value="[0.08]",
+            message='failureCondition "result[0] >= 0.05" is true',
+            **BASE,
+        ),
+        'error-rate #3: value [0.08] Failed: failureCondition "result[0] >= 0.05" is true',
+    ),
+    (
+        ev.MetricPhaseChanged(
+            run_name="demo-7f9c-2-1",
+            metric="error-rate",
+            phase=AnalysisPhase.FAILED,
+            previous_phase=AnalysisPhase.RUNNING,
+            message="failed (1) > failureLimit (0)",
+            **BASE,
+        ),
+        "metric error-rate of demo-7f9c-2-1: Running → Failed: failed (1) > failureLimit (0)",
+    ),
+    (
         ev.ProgressDeadlineExceeded(message="ReplicaSet demo-7f9c has timed out", **BASE),
         "progress deadline exceeded: ReplicaSet demo-7f9c has timed out",
     ),

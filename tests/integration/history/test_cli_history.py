@@ -1,0 +1,110 @@
+"""audit, stats, export, import and schema through the CLI, against a running system."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from adapters.history.schema import documents
+from tests.integration.cli.conftest import System, manifest_yaml
+from tests.support.nats import NatsServer
+
+pytestmark = pytest.mark.integration
+
+
+async def deployed_then_aborted(system: System) -> None:
+    applied = await system.cli("apply", "-f", system.write("v1.yaml", manifest_yaml()))
+    assert applied.exit_code == 0, applied.output
+    healthy = await system.cli("status", "demo", "--timeout", "30s")
+    assert healthy.stdout.splitlines()[-1] == "Healthy", healthy.output
+    updated = await system.cli("set", "image", "demo", "demo=nginx:2")
+    assert updated.exit_code == 0, updated.output
+    await system.until(
+        lambda r: r.stdout == "Paused - CanaryPauseStep\n", "status", "demo", "--no-watch"
+    )
+    aborted = await system.cli("abort", "demo")
+    assert aborted.exit_code == 0, aborted.output
+    await system.until(lambda r: r.stdout.startswith("Degraded"), "status", "demo", "--no-watch")
+    await system.settled()
+
+
+async def test_audit_names_who_did_what(system: System, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ROLLOUTS_ACTOR", "alice")
+    await deployed_then_aborted(system)
+
+    markdown = await system.cli("audit", "demo", "-o", "markdown")
+    assert markdown.exit_code == 0, markdown.output
+    lines = markdown.stdout.splitlines()
+    assert lines[0] == "# Rollout audit: default/demo"
+    assert "## Revision 2: nginx:2 " in markdown.stdout
+    abort = next(line for line in lines if "| user alice: abort |" in line)
+    assert "ABORTED revision 2" in abort and "phase Paused -> Degraded (abort)" in abort
+    assert any("| user alice: set image demo=nginx:2 |" in line for line in lines)
+
+    document = json.loads((await system.cli("audit", "demo", "-o", "json")).stdout)
+    second = document["revisions"][1]
+    assert (second["revision"], second["outcome"]) == (2, "aborted")
+    causes = [entry["cause"] for entry in second["timeline"]]
+    abort_cause = next(c for c in causes if c["summary"] == "abort")
+    assert abort_cause["from_inputs_stream"] and abort_cause["input_type"] == "Abort"
+    assert abort_cause["actor"] == "alice" and abort_cause["published_at"]
+    assert {c["kind"] for c in causes} >= {"command", "replicaset", "router"}
+
+    text = await system.cli("audit", "demo", "--since", "1h")
+    assert text.exit_code == 0 and "REVISION 2  nginx:2" in text.stdout
+    future = await system.cli("audit", "demo", "--since", "2999-01-01")
+    assert future.stdout.startswith("Rollout default/demo: 0 revision(s), events #1-#")
+    bad = await system.cli("audit", "demo", "--since", "last tuesday")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: bad time 'last tuesday'")
+    missing = await system.cli("audit", "ghost")
+    assert (missing.exit_code, missing.stderr) == (1, "error: rollout default/ghost not found\n")
+
+    stats = json.loads((await system.cli("stats", "-o", "json")).stdout)
+    overall = stats["overall"]
+    assert (overall["deployments"], overall["failed_deployments"]) == (2, 1)
+    assert overall["change_failure_rate"] == 0.5
+    assert overall["time_to_restore_seconds"]["unresolved"] == 1
+    table = await system.cli("stats")
+    assert table.stdout.splitlines()[2].split()[:5] == ["default/demo", "2", "2.00", "1", "50%"]
+
+
+async def test_export_then_import_elsewhere(system: System, tmp_path: Path) -> None:
+    await deployed_then_aborted(system)
+    file = tmp_path / "demo.jsonl"
+    exported = await system.cli("export", "demo", "-o", str(file))
+    assert exported.exit_code == 0, exported.output
+    count = len(file.read_text().splitlines())
+    assert exported.stderr == f"exported {count} events of 1 rollout(s) to {file}\n"
+    piped = await system.cli("export")
+    assert piped.stdout == file.read_text()
+
+    refused = await system.cli("import", "-f", str(file))
+    assert refused.exit_code == 1
+    assert "already has events of default/demo" in refused.stderr
+
+    with NatsServer() as empty:
+        imported = await system.cli("import", "-f", str(file), "--nats-url", empty.url)
+        assert imported.exit_code == 0, imported.output
+        assert imported.stdout.startswith(f"imported {count} events of 1 rollout(s) in ")
+        copy = await system.cli("export", "--nats-url", empty.url)
+        assert copy.stdout == file.read_text()
+        shown = await system.cli("get", "rollout", "demo", "--nats-url", empty.url)
+        assert "Degraded" in shown.stdout
+
+    damaged = tmp_path / "damaged.jsonl"
+    damaged.write_text(file.read_text().splitlines()[1] + "\n")
+    bad = await system.cli("import", "-f", str(damaged))
+    assert bad.exit_code == 1 and "line 1:" in bad.stderr and "nothing was imported" in bad.stderr
+
+
+async def test_schema_needs_no_server(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from adapters.cli.main import app
+
+    result = CliRunner().invoke(app, ["schema", "events", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {len(documents())} files to {tmp_path / 'out'}\n"
+    assert json.loads((tmp_path / "out" / "asyncapi.json").read_text())["asyncapi"] == "3.0.0"
