@@ -15,8 +15,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from adapters.analysis.templates import KvTemplateStore
 from adapters.runtime.connect import Connection
 from adapters.runtime.publish import InputPublisher
 from events.base import Input
@@ -43,6 +45,15 @@ class RolloutsClient:
         self._conn = connection
         self.store = JetStreamEventStore(connection.js)
         self._publish = InputPublisher(connection.js)
+
+    @property
+    def js(self) -> JetStreamContext:
+        return self._conn.js
+
+    @property
+    def templates(self) -> KvTemplateStore:
+        """Where AnalysisTemplates live (the analysis worker reads them from here)."""
+        return KvTemplateStore(self._conn.js)
 
     async def history(self, namespace: str, name: str) -> list[StoredEvent]:
         return await self.store.load(namespace, name)

@@ -37,9 +37,14 @@ def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
+
+
+def _stderr_logger(*args: object) -> structlog.PrintLogger:
+    """Look sys.stderr up at each use: a test runner swaps (and closes) it between tests."""
+    return structlog.PrintLogger(sys.stderr)
 
 
 class RolloutMetrics:

@@ -50,6 +50,11 @@ class StateProjection:
     def on_event(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def off_event(self, listener: Listener) -> None:
+        """Stop calling `listener` (a component stopping before the projection does)."""
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
     @property
     def states(self) -> dict[Key, RolloutState]:
         return {key: entry[0] for key, entry in self._entries.items()}
@@ -87,7 +92,10 @@ class StateProjection:
             return
         self._entries[key] = (state, version)
         for listener in self._listeners:
-            listener(key, state)
+            try:
+                listener(key, state)
+            except Exception:  # a listener's bug must not leave the projection behind
+                log.exception("projection.listener_failed", rollout=f"{key[0]}/{key[1]}")
 
     async def rebuild(self) -> None:
         """Fold the whole stream (replay), page by page."""
@@ -142,12 +150,18 @@ class StateProjection:
         log.info("projection.resubscribed", sequence=self._followed)
 
     async def _on_message(self, msg: Msg) -> None:
-        envelope, event = self._codec.decode(msg.headers, msg.data)
+        """nats-py hands a callback's exception to the connection's error callback, where it
+        would vanish; so every failure is logged here and the stream position still moves."""
         sequence = msg.metadata.sequence.stream
-        self._stream_position = sequence
-        self.apply(StoredEvent(sequence, envelope.rolloutsequence, envelope, event))
-        async with self._advanced:
-            self._advanced.notify_all()
+        try:
+            envelope, event = self._codec.decode(msg.headers, msg.data)
+            self.apply(StoredEvent(sequence, envelope.rolloutsequence, envelope, event))
+        except Exception:
+            log.exception("projection.event_failed", subject=msg.subject, sequence=sequence)
+        finally:
+            self._stream_position = max(self._stream_position, sequence)
+            async with self._advanced:
+                self._advanced.notify_all()
 
     async def wait_for(self, key: Key, sequence: int, timeout: float = 10.0) -> None:
         """Until rollout `key` has folded the event at stream sequence `sequence`."""

@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import httpx
 import structlog
 from faststream.nats import NatsBroker, NatsCredentials, NatsToken, NatsUserPassword
 from faststream.security import BaseSecurity
 from nats.aio.msg import Msg
 
+from adapters.analysis import KvTemplateStore, LocalSecretStore, build_providers
+from adapters.metrics import MetricSettings
+from adapters.notify import NotificationConfig
 from adapters.runtime.connect import Connection, connect
 from adapters.runtime.keyed import KeyedExecutor
 from adapters.runtime.observability import HealthServer, RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import NatsSettings, Settings
+from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
 from adapters.workers.controller import Controller, SystemClock
+from adapters.workers.notifier import NotifierWorker, create_notifier
 from adapters.workers.observer import PlatformObserver
 from adapters.workers.scaler import SCALER_EVENTS, ScalerWorker
 from adapters.workers.subscriptions import subscribe_events, subscribe_inputs
@@ -36,7 +43,11 @@ from rollouts.ports import Clock, ReplicaSetPlatform, TrafficRouter
 
 log = structlog.get_logger("rollouts.app")
 
-ALL_WORKERS = ("controller", "traffic", "scaler", "timer")
+ALL_WORKERS = ("controller", "traffic", "scaler", "timer", "analysis", "notifier")
+DEFAULT_WORKERS = ("controller", "traffic", "scaler", "timer", "analysis")
+NOTIFIER_ACK_WAIT = 180.0
+"""Longer than the worst-case retries of one notification, so a slow delivery is never
+redelivered to a second notifier while the first is still trying."""
 
 
 def broker_security(settings: NatsSettings) -> BaseSecurity | None:
@@ -57,7 +68,8 @@ def broker_security(settings: NatsSettings) -> BaseSecurity | None:
 @dataclass
 class RolloutsApp:
     settings: Settings
-    workers: Sequence[str] = ALL_WORKERS
+    workers: Sequence[str] = DEFAULT_WORKERS
+    notifications: NotificationConfig | None = None
     platform: ReplicaSetPlatform | None = None
     router: TrafficRouter | None = None
     clock: Clock = field(default_factory=SystemClock)
@@ -69,9 +81,15 @@ class RolloutsApp:
     controller: Controller | None = None
     projection: StateProjection | None = None
     _broker: NatsBroker | None = None
-    _stoppables: list[TimerWorker | PlatformObserver] = field(default_factory=list)
+    drift_interval: float | None = 10.0
+    """Seconds between checks that the router still holds the weights (None: never)."""
+    _stoppables: list[TimerWorker | PlatformObserver | NotifierWorker | TrafficWorker] = field(
+        default_factory=list
+    )
     _executors: list[KeyedExecutor] = field(default_factory=list)
     _ready: bool = False
+    _http: httpx.AsyncClient | None = None
+    _analysis: AnalysisWorker | None = None
     _lag_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -96,6 +114,8 @@ class RolloutsApp:
         if "controller" in self.workers:
             await self._wire_controller(store)
         await self._wire_effects(publish)
+        self._wire_analysis(store, publish)
+        await self._wire_notifier(store)
         await self._broker.start()
         for item in self._stoppables:
             item.start()
@@ -113,8 +133,12 @@ class RolloutsApp:
         """Consumer lag as a gauge: how many messages each of our consumers has yet to get."""
         assert self.connection is not None
         consumers = [("ROLLOUT_INPUTS", "controller")] if "controller" in self.workers else []
-        consumers += [("ROLLOUTS", w) for w in self.workers if w in ("traffic", "scaler")]
-        while True:
+        consumers += [
+            ("ROLLOUTS", w)
+            for w in self.workers
+            if w in ("traffic", "scaler", "analysis", "notifier")
+        ]
+        while self._ready:
             for stream, durable in consumers:
                 with contextlib.suppress(Exception):
                     info = await self.connection.js.consumer_info(stream, durable)
@@ -156,7 +180,10 @@ class RolloutsApp:
     async def _wire_effects(self, publish: InputPublisher) -> None:
         assert self._broker is not None and self.projection is not None
         if "traffic" in self.workers and self.router is not None:
-            traffic = TrafficWorker(self.projection, self.router, publish)
+            traffic = TrafficWorker(
+                self.projection, self.router, publish, drift_interval=self.drift_interval
+            )
+            self._stoppables.append(traffic)
             subscribe_events(
                 self._broker,
                 self._executor(),
@@ -178,9 +205,49 @@ class RolloutsApp:
         if "timer" in self.workers:
             self._stoppables.append(TimerWorker(self.projection, publish, self.clock))
 
+    def _wire_analysis(self, store: JetStreamEventStore, publish: InputPublisher) -> None:
+        if "analysis" not in self.workers:
+            return
+        assert self.connection is not None and self._broker is not None
+        assert self.projection is not None
+        self._http = httpx.AsyncClient(trust_env=True)
+        self._analysis = AnalysisWorker(
+            self.projection,
+            KvTemplateStore(self.connection.js),
+            LocalSecretStore(self.settings.data_dir),
+            build_providers(MetricSettings.from_environ(os.environ), self._http),
+            publish,
+            self.clock,
+            history=store.load,
+        )
+        subscribe_events(
+            self._broker,
+            self._executor(),
+            durable="analysis",
+            event_types=ANALYSIS_EVENTS,
+            handler=self._analysis.handle,
+        )
+
+    async def _wire_notifier(self, store: JetStreamEventStore) -> None:
+        if "notifier" not in self.workers or self.notifications is None:
+            return
+        assert self.connection is not None and self._broker is not None
+        notifier = await create_notifier(self.connection.js, store, self.notifications, self.clock)
+        subscribe_events(
+            self._broker,
+            self._executor(),
+            durable="notifier",
+            event_types=None,
+            handler=notifier.handle,
+            ack_wait=NOTIFIER_ACK_WAIT,
+        )
+        self._stoppables.append(notifier)
+
     async def stop(self) -> None:
         self._ready = False
         if self._lag_task is not None:
+            # nats-py's consumer_info uses wait_for inside, which can swallow the cancel;
+            # the loop also stops by itself once `_ready` is false.
             self._lag_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._lag_task
@@ -194,6 +261,12 @@ class RolloutsApp:
         for executor in self._executors:
             await executor.close()
         self._executors.clear()
+        if self._analysis is not None:
+            await self._analysis.stop()
+            self._analysis = None
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
         if self.projection is not None:
             await self.projection.close()
         if self.connection is not None:
@@ -207,7 +280,8 @@ class RolloutsApp:
 def create_app(
     settings: Settings,
     *,
-    workers: Sequence[str] = ALL_WORKERS,
+    workers: Sequence[str] = DEFAULT_WORKERS,
+    notifications: NotificationConfig | None = None,
     platform: ReplicaSetPlatform | None = None,
     router: TrafficRouter | None = None,
     clock: Clock | None = None,
@@ -222,6 +296,7 @@ def create_app(
     return RolloutsApp(
         settings=settings,
         workers=tuple(workers),
+        notifications=notifications,
         platform=platform,
         router=router,
         clock=clock or SystemClock(),

@@ -50,11 +50,13 @@ def _durable_push(broker: NatsBroker, **kwargs: Any) -> Callable[[MessageHandler
     return register
 
 
-def _consumer(filters: Sequence[str], max_ack_pending: int) -> ConsumerConfig:
+def _consumer(
+    filters: Sequence[str], max_ack_pending: int, ack_wait: float = ACK_WAIT_SECONDS
+) -> ConsumerConfig:
     return ConsumerConfig(
         filter_subjects=list(filters),
         max_ack_pending=max_ack_pending,
-        ack_wait=ACK_WAIT_SECONDS,
+        ack_wait=ack_wait,
     )
 
 
@@ -63,19 +65,24 @@ def subscribe_events(
     executor: KeyedExecutor,
     *,
     durable: str,
-    event_types: Sequence[str],
+    event_types: Sequence[str] | None,
     handler: EventHandler,
     max_ack_pending: int = 20_000,
+    ack_wait: float = ACK_WAIT_SECONDS,
 ) -> None:
-    """Call `handler` for each event of `event_types`, in order per rollout, acking after."""
-    filters = [event_type_filter(t) for t in event_types]
+    """Call `handler` for each event of `event_types` (None: every event), in order per
+    rollout, acking after. `ack_wait` must exceed the longest time a handler may take."""
+    if event_types is None:
+        filters = ["rollouts.evt.>"]
+    else:
+        filters = [event_type_filter(t) for t in event_types]
 
     @_durable_push(
         broker,
         stream=JStream("ROLLOUTS", declare=False),
         durable=durable,
         queue=durable,
-        config=_consumer(filters, max_ack_pending),
+        config=_consumer(filters, max_ack_pending, ack_wait),
     )
     async def on_event(body: Any, msg: NatsMessage) -> None:
         raw: Msg = msg.raw_message

@@ -27,6 +27,10 @@ log = structlog.get_logger("rollouts.timer")
 
 Publish = Callable[[str, str, Input], Awaitable[None]]
 
+SETTLE_SECONDS = 0.02
+"""How long to let the rest of a decision's events arrive before computing wake-ups: one
+decision is one atomic batch, delivered in one burst."""
+
 
 class TimerWorker:
     def __init__(self, projection: StateProjection, publish: Publish, clock: Clock) -> None:
@@ -37,11 +41,27 @@ class TimerWorker:
         self._heap: list[tuple[datetime, Key]] = []
         self._fired: dict[Key, datetime] = {}
         self._changed = asyncio.Event()
+        self._dirty: set[Key] = set()
         self._task: asyncio.Task[None] | None = None
         projection.on_event(self._on_state)
 
     def _on_state(self, key: Key, state: RolloutState) -> None:
-        self._schedule(key, state)
+        """Only note the change: the projection calls this after every event, and the events
+        of one decision arrive one by one. Wake-ups are computed in the worker's loop once the
+        whole decision has been folded (a half-folded decision is not a state decide knows)."""
+        self._dirty.add(key)
+        self._changed.set()
+
+    def _refresh(self) -> None:
+        dirty, self._dirty = self._dirty, set()
+        for key in dirty:
+            state = self._projection.state(*key)
+            if state is None:
+                continue
+            try:
+                self._schedule(key, state)
+            except Exception:
+                log.exception("timer.next_wakeup_failed", rollout=f"{key[0]}/{key[1]}")
 
     def _schedule(self, key: Key, state: RolloutState) -> None:
         due = next_wakeup(state)
@@ -54,17 +74,22 @@ class TimerWorker:
             self._changed.set()
 
     def start(self) -> None:
-        for key, state in self._projection.states.items():
-            self._schedule(key, state)
+        self._dirty.update(self._projection.states)
         self._task = asyncio.create_task(self._run(), name="timer-worker")
 
     async def _run(self) -> None:
         while True:
             self._changed.clear()
+            if self._dirty:
+                await asyncio.sleep(SETTLE_SECONDS)
+                self._refresh()
             await self._fire_due()
             delay = self._seconds_to_next()
+            # asyncio.timeout, not wait_for: in 3.11 wait_for swallows a cancellation that
+            # arrives as the event is set, and stop() would wait forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await self._changed.wait()
 
     def _seconds_to_next(self) -> float:
         while self._heap and self._due.get(self._heap[0][1]) != self._heap[0][0]:

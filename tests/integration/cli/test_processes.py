@@ -61,7 +61,7 @@ async def test_serve_announces_the_server_and_each_rollouts_proxy(tmp_path: Path
     lines = buffer.getvalue().splitlines()
     assert lines[0].startswith("NATS:     nats://127.0.0.1:")
     assert lines[1] == f"data dir: {tmp_path}"
-    assert lines[2].startswith("metrics:  http://") and lines[-2:] == ["stopping...", "stopped"]
+    assert lines[2].startswith("pod metrics: http://") and lines[-2:] == ["stopping...", "stopped"]
     assert not (tmp_path / DISCOVERY_FILE).exists()
 
 

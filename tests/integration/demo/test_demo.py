@@ -29,6 +29,7 @@ STAGE_HEADINGS = (
     "== 2. set image demo:v2",
     "== 3. promote",
     "== 4. set image demo:v3",
+    "== 5. set image demo:v4",
 )
 
 
@@ -106,7 +107,9 @@ async def test_demo_runs_every_stage_and_reports_the_abort_latency(
     assert code == 0, output
     for heading in STAGE_HEADINGS:
         assert heading in output
-    assert "Paused      step 3/6 (pause (until promoted))" in output
+    assert "Paused      step 4/7 (pause (until promoted))" in output
+    assert "analysistemplate default/demo-error-rate configured" in output
+    assert "analysis error-rate (result < 0.05): 0, 0, 0 -> every one Successful" in output
     assert "error rate rising:" in output
     latency = re.search(r"abort -> proxy at 0% canary in (\d+) ms", output)
     assert latency is not None, output
@@ -116,6 +119,23 @@ async def test_demo_runs_every_stage_and_reports_the_abort_latency(
     assert re.search(r"events on the stream: \d+", output)
     assert re.search(r"answered by .*v1 \d+, v2 \d+, v3 \d+", output)
     assert re.search(r"bad v3 and abort: [\d.]+s, phases Progressing -> .*Degraded\n", output)
+    failing = re.search(
+        r"measurement 1 of error-rate: value ([\d.]+) -> Failed "
+        r'\(value [\d.]+: successCondition "result < 0.05" is false\)',
+        output,
+    )
+    assert failing is not None, output
+    assert float(failing.group(1)) >= 0.05
+    rollback = re.search(r"failing measurement -> proxy at 0% canary in (\d+) ms", output)
+    assert rollback is not None and int(rollback.group(1)) < 5000
+    assert (
+        "RolloutAborted: Rollout aborted update to revision 4: Step-based analysis phase "
+        'error/failed: Metric "error-rate" assessed Failed due to failed (1) > failureLimit (0)'
+    ) in output
+    assert re.search(
+        r"bad v4 caught by analysis: [\d.]+s, phases Progressing -> .*Degraded\n", output
+    )
+    assert re.search(r"answered by .*v4 \d+", output)
     assert "actor=tester" in output
     assert not settings.data_dir.exists()
 
@@ -152,6 +172,6 @@ async def test_a_rollout_that_goes_elsewhere_fails_at_once(
 
     assert code == 1, output
     assert "while waiting for: canary of v2\n" in output
-    assert "expected: Paused at step 3/6 (pause until promoted) with demo:v2 as canary" in output
+    assert "expected: Paused at step 4/7 (pause until promoted) with demo:v2 as canary" in output
     assert "saw:      phase Healthy" in output
     assert "timed out" not in output

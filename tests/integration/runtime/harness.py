@@ -129,12 +129,22 @@ class System:
                 return states
             await asyncio.sleep(0.2)
         states = await self.states()
-        stuck = {
-            n: (s.phase, s.revision, s.message)
-            for n, s in states.items()
-            if not _healthy_at(s, revision)
+        stuck = {n: s for n, s in states.items() if not _healthy_at(s, revision)}
+        details = [await self._explain(name, state) for name, state in stuck.items()]
+        raise AssertionError(
+            f"not all rollouts Healthy at revision {revision}:\n" + "\n".join(details)
+        )
+
+    async def _explain(self, name: str, state: RolloutState) -> str:
+        counts = {
+            rs.revision: (rs.desired, rs.replicas, rs.available)
+            for rs in state.replica_sets.values()
         }
-        raise AssertionError(f"not all rollouts Healthy at revision {revision}: {stuck}")
+        tail = "\n".join(
+            f"    {type(e).__name__} {e.cause}" for e in (await self.events(name))[-12:]
+        )
+        head = f"  {name}: {state.phase} {state.message} rs(desired,replicas,available)={counts}"
+        return f"{head}\n{tail}"
 
     async def events(self, name: str) -> list[Event]:
         assert self.client is not None
