@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from adapters.analysis.job import LocalJobProvider
 from adapters.analysis.measure import MeasurementRunner, TakenMeasurement
-from adapters.analysis.providers import build_providers
+from adapters.analysis.providers import (
+    AnalysisProviders,
+    MeasurementScope,
+    ScopedMetricProvider,
+    build_providers,
+)
 from adapters.analysis.resolve import resolve_request
 from adapters.analysis.secrets import (
     InMemorySecretStore,
@@ -24,12 +29,15 @@ from adapters.analysis.templates import (
 
 __all__ = [
     "BUCKET",
+    "AnalysisProviders",
     "InMemorySecretStore",
     "InMemoryTemplateStore",
     "KvTemplateStore",
     "LocalJobProvider",
     "LocalSecretStore",
     "MeasurementRunner",
+    "MeasurementScope",
+    "ScopedMetricProvider",
     "SecretNotFound",
     "SecretStore",
     "TakenMeasurement",

@@ -3,6 +3,9 @@
 A measurement never raises: a missing secret, a provider that fails, hangs past its time limit
 or raises is an Error measurement with a message, and every secret value read for it is masked
 (`*****`) in the error, the metadata and a text value before anything leaves this module.
+
+Given the measurement's `MeasurementScope`, a provider that takes one (`ScopedMetricProvider`,
+such as the Kubernetes `job` provider) is told which measurement it is taking.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 import structlog
 
+from adapters.analysis.providers import MeasurementScope, ScopedMetricProvider
 from adapters.analysis.secrets import SecretNotFound, SecretStore, mask_secrets
 from rollouts.analysis.runspec import RunSpecError, substitute
 from rollouts.ports import Clock, Measurement, MetricProvider
@@ -58,13 +62,15 @@ class MeasurementRunner:
         namespace: str,
         metric: Mapping[str, Any],
         secret_args: Mapping[str, Mapping[str, str]],
+        *,
+        scope: MeasurementScope | None = None,
     ) -> TakenMeasurement:
         started = self._clock.now()
         values: dict[str, str] = {}
         try:
             values = await self.read_secrets(namespace, secret_args)
             resolved = substitute(metric, values)
-            measurement = await self._measure(resolved.get("provider") or {}, started)
+            measurement = await self._measure(resolved.get("provider") or {}, started, scope)
         except (SecretNotFound, RunSpecError) as problem:
             measurement = Measurement(error=str(problem))
         except Exception as error:  # a provider bug must not stop the analysis
@@ -83,21 +89,33 @@ class MeasurementRunner:
             )
         return values
 
-    async def _measure(self, provider: Mapping[str, Any], now: datetime) -> Measurement:
+    async def _measure(
+        self, provider: Mapping[str, Any], now: datetime, scope: MeasurementScope | None
+    ) -> Measurement:
         guard = self._guard_for(provider)
+        providers = self._providers
         try:
             async with asyncio.timeout(guard):
-                return await self._providers.measure(provider, now)
+                if scope is not None and isinstance(providers, ScopedMetricProvider):
+                    return await providers.measure_for(scope, provider, now)
+                return await providers.measure(provider, now)
         except TimeoutError:
+            if guard is None:
+                return Measurement(error="metric provider timed out")
             return Measurement(error=f"metric provider did not answer within {guard:g}s")
 
-    def _guard_for(self, provider: Mapping[str, Any]) -> float:
+    def _guard_for(self, provider: Mapping[str, Any]) -> float | None:
+        """A Job bounds itself: by its `activeDeadlineSeconds` when it has one, else it runs as
+        long as Argo lets a Job run (until it ends or is deleted; locally, the runner's own
+        default deadline), so no outer limit cuts a long check short into an Error."""
         job = provider.get("job")
-        spec = job.get("spec") if isinstance(job, Mapping) else None
+        if not isinstance(job, Mapping):
+            return self._guard
+        spec = job.get("spec")
         deadline = spec.get("activeDeadlineSeconds") if isinstance(spec, Mapping) else None
         if isinstance(deadline, int | float) and not isinstance(deadline, bool) and deadline > 0:
             return max(self._guard, float(deadline) + JOB_GUARD_MARGIN)
-        return self._guard
+        return None
 
     def _masked(
         self, measurement: Measurement, started: datetime, secrets: Any

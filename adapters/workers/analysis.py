@@ -5,7 +5,8 @@ templates fetched from the template store, merged and resolved by the pure `reso
 `MeasurementDue` is answered with `MeasurementTaken` (input id `<event id>:taken`): the run's
 frozen metric, secret arguments read and substituted just before the provider is called, the
 value or error masked of secrets. A provider that fails or hangs gives an Error measurement,
-never an exception.
+never an exception. Providers that need to know which measurement they take (the Kubernetes
+`job` provider names its Job after it) are given its `MeasurementScope`.
 
 Measurements run as tasks of their own: the event is acknowledged at once, so a slow provider
 holds up neither other rollouts nor the other runs of its own rollout. Each metric has at most
@@ -26,6 +27,7 @@ import events.inputs as inp
 import events.models as ev
 from adapters.analysis.frozen import FrozenRuns, History
 from adapters.analysis.measure import GUARD_SECONDS, MeasurementRunner
+from adapters.analysis.providers import MeasurementScope
 from adapters.analysis.resolve import resolve_request
 from adapters.analysis.secrets import SecretStore
 from adapters.analysis.templates import TemplateStore
@@ -151,7 +153,8 @@ class AnalysisWorker:
                 started_at=now,
                 finished_at=now,
             )
-        taken = await self._runner.take(namespace, metric, run.secret_args)
+        scope = MeasurementScope(namespace, name, event.run_name, event.metric, event.index)
+        taken = await self._runner.take(namespace, metric, run.secret_args, scope=scope)
         log.info(
             "analysis.measured",
             rollout=f"{namespace}/{name}",

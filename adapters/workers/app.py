@@ -39,7 +39,7 @@ from adapters.workers.timer import TimerWorker
 from adapters.workers.traffic import TRAFFIC_EVENTS, TrafficWorker
 from events.input_codec import H_REPLY_TO, InputOutcome, MalformedInput, decode_input
 from events.jetstream import JetStreamEventStore
-from rollouts.ports import Clock, ReplicaSetPlatform, TrafficRouter
+from rollouts.ports import Clock, MetricProvider, ReplicaSetPlatform, TrafficRouter
 
 log = structlog.get_logger("rollouts.app")
 
@@ -72,6 +72,8 @@ class RolloutsApp:
     notifications: NotificationConfig | None = None
     platform: ReplicaSetPlatform | None = None
     router: TrafficRouter | None = None
+    job_provider: MetricProvider | None = None
+    """The analysis worker's `job` provider (None: Jobs run as local processes)."""
     clock: Clock = field(default_factory=SystemClock)
     start_embedded: bool = True
     http_port: int | None = None
@@ -215,7 +217,9 @@ class RolloutsApp:
             self.projection,
             KvTemplateStore(self.connection.js),
             LocalSecretStore(self.settings.data_dir),
-            build_providers(MetricSettings.from_environ(os.environ), self._http),
+            build_providers(
+                MetricSettings.from_environ(os.environ), self._http, job=self.job_provider
+            ),
             publish,
             self.clock,
             history=store.load,
@@ -287,6 +291,7 @@ def create_app(
     clock: Clock | None = None,
     start_embedded: bool = True,
     http_port: int | None = None,
+    job_provider: MetricProvider | None = None,
 ) -> RolloutsApp:
     unknown = sorted(set(workers) - set(ALL_WORKERS))
     if unknown:
@@ -299,6 +304,7 @@ def create_app(
         notifications=notifications,
         platform=platform,
         router=router,
+        job_provider=job_provider,
         clock=clock or SystemClock(),
         start_embedded=start_embedded,
         http_port=http_port,

@@ -7,7 +7,9 @@ a drop-in replacement for Argo Rollouts' controller there.
 - with the controller: the Rollout watcher (spec generations -> ApplySpec, the plugin's and
   Argo CD's status patches -> commands) and the status writer (state -> `.status`);
 - with `watch_templates` (default: when the analysis worker runs here): the AnalysisTemplate
-  and ClusterAnalysisTemplate watcher feeding the template store.
+  and ClusterAnalysisTemplate watcher feeding the template store;
+- with the analysis worker: the `job` metric provider runs Kubernetes Jobs
+  (`KubernetesJobProvider`; in ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE if set, as Argo).
 
 Start order: platform watch, app (NATS, projection rebuilt, workers), status writer, Rollout
 watcher (it needs the rebuilt projection to check inputs and the connection to publish them),
@@ -17,12 +19,14 @@ template watcher. Stop is the reverse. The caller owns (and closes) the ApiClien
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kubernetes_asyncio import client
 
+from adapters.analysis.kubernetes_job import KubernetesJobProvider
 from adapters.analysis.templates import KvTemplateStore, TemplateStore
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.objects import GROUP, VERSION
@@ -36,6 +40,8 @@ from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import Settings
 from adapters.workers.app import ALL_WORKERS, DEFAULT_WORKERS, RolloutsApp, create_app
 from rollouts.ports import Clock, TrafficRouter
+
+JOB_NAMESPACE_ENV = "ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +170,13 @@ def create_kubernetes_app(
     router = None
     if "traffic" in workers:
         router = traffic_router or default_router(api_client)
+    jobs = None
+    if "analysis" in workers:
+        jobs = KubernetesJobProvider(
+            api_client,
+            job_namespace=os.environ.get(JOB_NAMESPACE_ENV) or None,
+            request_timeout=chosen.request_timeout,
+        )
     app = create_app(
         settings,
         workers=[w for w in workers if w in ALL_WORKERS or w != "analysis"],
@@ -173,6 +186,7 @@ def create_kubernetes_app(
         clock=clock,
         start_embedded=start_embedded,
         http_port=http_port,
+        job_provider=jobs,
     )
     return KubernetesApp(
         app=app,
