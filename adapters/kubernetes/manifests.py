@@ -41,6 +41,7 @@ class Owner:
     uid: str
     selector: Mapping[str, Any] = field(default_factory=dict)
     replicas: int = 1
+    api_version: str = ROLLOUT_API_VERSION
 
     @classmethod
     def of(cls, rollout: Mapping[str, Any]) -> Owner:
@@ -52,11 +53,12 @@ class Owner:
             uid=str(metadata.get("uid", "")),
             selector=spec.get("selector") or {},
             replicas=1 if replicas is None else int(replicas),
+            api_version=str(rollout.get("apiVersion") or ROLLOUT_API_VERSION),
         )
 
     def reference(self) -> Obj:
         return {
-            "apiVersion": ROLLOUT_API_VERSION,
+            "apiVersion": self.api_version,
             "kind": "Rollout",
             "name": self.name,
             "uid": self.uid,

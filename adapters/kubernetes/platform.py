@@ -24,6 +24,7 @@ from typing import Any, Self
 from kubernetes_asyncio import client
 
 from adapters.kubernetes.manifests import POD_TEMPLATE_HASH, ROLLOUT_LABEL, ROLLOUT_REF, Naming
+from adapters.kubernetes.objects import GROUP, VERSION
 from adapters.kubernetes.replicasets import ReplicaSetWriter
 from adapters.kubernetes.services import switch_service
 from adapters.kubernetes.statuses import StatusBook
@@ -45,9 +46,11 @@ class KubernetesPlatform:
         watch_timeout: int = 300,
         retry_delay: float = 0.5,
         conflict_retries: int = 5,
+        rollout_api: tuple[str, str] = (GROUP, VERSION),
     ) -> None:
         """`namespaces`: where to watch ReplicaSets (None: the whole cluster).
-        `watch_timeout`: seconds each watch request asks the server to keep it open."""
+        `watch_timeout`: seconds each watch request asks the server to keep it open.
+        `rollout_api`: (group, version) of the Rollout resource, read to own new ReplicaSets."""
         self._apps: Any = client.AppsV1Api(api_client)
         self._core: Any = client.CoreV1Api(api_client)
         self._namespace_of = namespace_of or (lambda ref: ref.namespace)
@@ -60,6 +63,7 @@ class KubernetesPlatform:
             client.CustomObjectsApi(api_client),
             request_timeout=request_timeout,
             conflict_retries=conflict_retries,
+            rollout_api=rollout_api,
         )
         self._hub = StatusHub()
         self._book = StatusBook(self._hub, self._rollout_of, self._now)

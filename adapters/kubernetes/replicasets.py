@@ -25,16 +25,25 @@ from adapters.kubernetes.manifests import (
     ownership_problem,
     replica_set_manifest,
 )
+from adapters.kubernetes.objects import GROUP, VERSION
 from rollouts.ports import PortError, ReplicaSetSpec
 
 MERGE = "application/merge-patch+json"
-ARGO = ("argoproj.io", "v1alpha1")
 
 
 class ReplicaSetWriter:
     def __init__(
-        self, apps: Any, core: Any, custom: Any, *, request_timeout: float, conflict_retries: int
+        self,
+        apps: Any,
+        core: Any,
+        custom: Any,
+        *,
+        request_timeout: float,
+        conflict_retries: int,
+        rollout_api: tuple[str, str] = (GROUP, VERSION),
     ) -> None:
+        """`rollout_api`: (group, version) of the Rollout resource that owns the ReplicaSets."""
+        self._rollout_api = rollout_api
         self._apps = apps
         self._core = core
         self._custom = custom
@@ -134,7 +143,7 @@ class ReplicaSetWriter:
             rollout = await call_json(
                 f"read Rollout {namespace}/{name}",
                 self._custom.get_namespaced_custom_object(
-                    *ARGO,
+                    *self._rollout_api,
                     namespace,
                     "rollouts",
                     name,

@@ -163,7 +163,12 @@ def create_kubernetes_app(
     `create_app` knows it, is wired there)."""
     chosen = options or WatchOptions(namespaces=namespaces)
     platform = (
-        KubernetesPlatform(api_client, namespaces=chosen.namespaces, clock=clock)
+        KubernetesPlatform(
+            api_client,
+            namespaces=chosen.namespaces,
+            clock=clock,
+            rollout_api=(chosen.group, chosen.version),
+        )
         if "scaler" in workers
         else None
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from adapters.kubernetes import (
 from rollouts.ports import PortError, ReplicaSetSpec, RolloutRef
 from tests.support.kube import FakeKube, api_client_for
 from tests.support.kube_objects import replica_set, rollout
+from tests.support.kube_resources import ROLLOUTS
 
 pytestmark = pytest.mark.integration
 DEMO = RolloutRef("default", "demo")
@@ -82,6 +84,19 @@ async def test_creates_the_replica_set_argo_would(
     assert rs["spec"]["template"]["metadata"]["labels"] == {**hashed, "role": "canary"}
     assert rs["spec"]["template"]["metadata"]["annotations"] == {"team": "a"}
     assert (rs["spec"]["replicas"], rs["spec"]["minReadySeconds"]) == (2, 7)
+
+
+async def test_a_rollout_of_another_api_group_owns_its_replica_sets(
+    kube_client: ApiClient, fake_kube: FakeKube
+) -> None:
+    """Run beside Argo Rollouts with the CRDs under another group (`--api-group`)."""
+    fake_kube.register(replace(ROLLOUTS, group="rollouts.example.com"))
+    owner = {**rollout("demo"), "apiVersion": "rollouts.example.com/v1alpha1"}
+    uid = fake_kube.create(owner)["metadata"]["uid"]
+    platform = KubernetesPlatform(kube_client, rollout_api=("rollouts.example.com", "v1alpha1"))
+    await platform.scale(spec(1))
+    (reference,) = stored(fake_kube)["metadata"]["ownerReferences"]
+    assert (reference["apiVersion"], reference["uid"]) == ("rollouts.example.com/v1alpha1", uid)
 
 
 async def test_without_a_rollout_object_the_replica_set_has_no_owner(
