@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import nats
 from nats.aio.client import Client
 from nats.js.client import JetStreamContext
 
 from adapters.runtime.embedded import EmbeddedNats, discover
 from adapters.runtime.settings import NatsSettings, Settings
+from events import nats_client
 from events.jetstream import ensure_streams
 
 
@@ -102,7 +102,7 @@ async def connect(settings: Settings, *, start_embedded: bool = False) -> Connec
     url, embedded = await resolve_url(settings, start_embedded=start_embedded)
     await probe(url)
     try:
-        nc = await nats.connect(
+        nc = await nats_client.connect(
             url,
             error_cb=_quiet,
             max_reconnect_attempts=-1,

@@ -21,8 +21,10 @@ from faststream.security import BaseSecurity
 from nats.aio.msg import Msg
 
 from adapters.analysis import KvTemplateStore, LocalSecretStore, build_providers
+from adapters.analysis.secrets import SecretStore
 from adapters.metrics import MetricSettings
 from adapters.notify import NotificationConfig
+from adapters.runtime.collector import FREEZE_INTERVAL, CollectorFreezer
 from adapters.runtime.connect import Connection, connect
 from adapters.runtime.keyed import KeyedExecutor
 from adapters.runtime.observability import HealthServer, RolloutMetrics
@@ -74,6 +76,8 @@ class RolloutsApp:
     router: TrafficRouter | None = None
     job_provider: MetricProvider | None = None
     """The analysis worker's `job` provider (None: Jobs run as local processes)."""
+    secret_store: SecretStore | None = None
+    """Where `secretKeyRef` arguments are read (None: files under the data directory)."""
     clock: Clock = field(default_factory=SystemClock)
     start_embedded: bool = True
     http_port: int | None = None
@@ -85,6 +89,10 @@ class RolloutsApp:
     _broker: NatsBroker | None = None
     drift_interval: float | None = 10.0
     """Seconds between checks that the router still holds the weights (None: never)."""
+    gc_freeze_interval: float | None = FREEZE_INTERVAL
+    """Seconds between moves of long-lived objects out of the collector's way (None: never;
+    see `adapters.runtime.collector`)."""
+    _freezer: CollectorFreezer | None = None
     _stoppables: list[TimerWorker | PlatformObserver | NotifierWorker | TrafficWorker] = field(
         default_factory=list
     )
@@ -123,6 +131,9 @@ class RolloutsApp:
             item.start()
         self._lag_task = asyncio.create_task(self._watch_lag(), name="consumer-lag")
         self._ready = True
+        if self.gc_freeze_interval is not None:
+            self._freezer = CollectorFreezer(self.gc_freeze_interval)
+            self._freezer.start()
         log.info("app.started", workers=list(self.workers), url=servers)
 
     @property
@@ -216,7 +227,7 @@ class RolloutsApp:
         self._analysis = AnalysisWorker(
             self.projection,
             KvTemplateStore(self.connection.js),
-            LocalSecretStore(self.settings.data_dir),
+            self.secret_store or LocalSecretStore(self.settings.data_dir),
             build_providers(
                 MetricSettings.from_environ(os.environ), self._http, job=self.job_provider
             ),
@@ -279,6 +290,9 @@ class RolloutsApp:
         if self.health is not None:
             await self.health.stop()
             self.health = None
+        if self._freezer is not None:
+            await self._freezer.stop()
+            self._freezer = None
 
 
 def create_app(
@@ -292,6 +306,7 @@ def create_app(
     start_embedded: bool = True,
     http_port: int | None = None,
     job_provider: MetricProvider | None = None,
+    secret_store: SecretStore | None = None,
 ) -> RolloutsApp:
     unknown = sorted(set(workers) - set(ALL_WORKERS))
     if unknown:
@@ -305,6 +320,7 @@ def create_app(
         platform=platform,
         router=router,
         job_provider=job_provider,
+        secret_store=secret_store,
         clock=clock or SystemClock(),
         start_embedded=start_embedded,
         http_port=http_port,
