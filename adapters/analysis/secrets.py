@@ -6,7 +6,8 @@ whatever comes back. Stores raise `SecretNotFound` with Argo's wording, which be
 measurement's (or the run's) error message.
 
 The local store reads `<data_dir>/secrets/<namespace>/<name>.json`, a JSON object of string keys
-(like a Kubernetes Secret's decoded `data`). The Kubernetes store comes with the cluster adapter.
+(like a Kubernetes Secret's decoded `data`); on a cluster, the Secret itself is read
+(`adapters.analysis.kubernetes_secrets`).
 """
 
 from __future__ import annotations

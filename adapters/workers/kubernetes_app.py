@@ -9,7 +9,8 @@ a drop-in replacement for Argo Rollouts' controller there.
 - with `watch_templates` (default: when the analysis worker runs here): the AnalysisTemplate
   and ClusterAnalysisTemplate watcher feeding the template store;
 - with the analysis worker: the `job` metric provider runs Kubernetes Jobs
-  (`KubernetesJobProvider`; in ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE if set, as Argo).
+  (`KubernetesJobProvider`; in ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE if set, as Argo) and
+  `secretKeyRef` arguments are read from the cluster's Secrets (`KubernetesSecretStore`).
 
 Start order: platform watch, app (NATS, projection rebuilt, workers), status writer, Rollout
 watcher (it needs the rebuilt projection to check inputs and the connection to publish them),
@@ -27,6 +28,7 @@ from typing import Any
 from kubernetes_asyncio import client
 
 from adapters.analysis.kubernetes_job import KubernetesJobProvider
+from adapters.analysis.kubernetes_secrets import KubernetesSecretStore
 from adapters.analysis.templates import KvTemplateStore, TemplateStore
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.objects import GROUP, VERSION
@@ -175,8 +177,9 @@ def create_kubernetes_app(
     router = None
     if "traffic" in workers:
         router = traffic_router or default_router(api_client)
-    jobs = None
+    jobs, secrets = None, None
     if "analysis" in workers:
+        secrets = KubernetesSecretStore(api_client, request_timeout=chosen.request_timeout)
         jobs = KubernetesJobProvider(
             api_client,
             job_namespace=os.environ.get(JOB_NAMESPACE_ENV) or None,
@@ -192,6 +195,7 @@ def create_kubernetes_app(
         start_embedded=start_embedded,
         http_port=http_port,
         job_provider=jobs,
+        secret_store=secrets,
     )
     return KubernetesApp(
         app=app,
