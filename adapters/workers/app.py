@@ -159,6 +159,10 @@ class RolloutsApp:
                     self.metrics.consumer_lag.labels(durable).set(lag)
             await asyncio.sleep(period)
 
+    def _revision_of(self, namespace: str, name: str) -> int | None:
+        state = self.projection.state(namespace, name) if self.projection else None
+        return state.revision if state is not None else None
+
     def _executor(self) -> KeyedExecutor:
         executor = KeyedExecutor()
         self._executors.append(executor)
@@ -203,6 +207,7 @@ class RolloutsApp:
                 durable="traffic",
                 event_types=TRAFFIC_EVENTS,
                 handler=traffic.handle,
+                revision_of=self._revision_of,
             )
         if "scaler" in self.workers and self.platform is not None:
             scaler = ScalerWorker(self.projection, self.platform)
@@ -213,6 +218,7 @@ class RolloutsApp:
                 durable="scaler",
                 event_types=SCALER_EVENTS,
                 handler=scaler.handle,
+                revision_of=self._revision_of,
             )
             self._stoppables.append(PlatformObserver(self.platform, publish))
         if "timer" in self.workers:
@@ -241,6 +247,7 @@ class RolloutsApp:
             durable="analysis",
             event_types=ANALYSIS_EVENTS,
             handler=self._analysis.handle,
+            revision_of=self._revision_of,
         )
 
     async def _wire_notifier(self, store: JetStreamEventStore) -> None:
@@ -255,6 +262,7 @@ class RolloutsApp:
             event_types=None,
             handler=notifier.handle,
             ack_wait=NOTIFIER_ACK_WAIT,
+            revision_of=self._revision_of,
         )
         self._stoppables.append(notifier)
 

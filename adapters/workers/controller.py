@@ -56,7 +56,9 @@ class Controller:
     async def handle(self, namespace: str, name: str, item: Input) -> InputOutcome:
         with (
             structlog.contextvars.bound_contextvars(
-                rollout=f"{namespace}/{name}", causation_id=item.input_id
+                rollout=f"{namespace}/{name}",
+                causation_id=item.input_id,
+                revision=self._projection.entry((namespace, name))[0].revision,
             ),
             self._metrics.timed_decision(),
         ):

@@ -25,6 +25,8 @@ from events.subjects import event_type_filter, parse_event_subject, parse_input_
 log = structlog.get_logger("rollouts.workers")
 
 EventHandler = Callable[[StoredEvent], Awaitable[None]]
+RevisionOf = Callable[[str, str], int | None]
+"""The revision a rollout is at (None: unknown), for log lines."""
 InputHandler = Callable[[str, str, Msg], Awaitable[None]]
 
 ACK_WAIT_SECONDS = 30.0
@@ -69,9 +71,11 @@ def subscribe_events(
     handler: EventHandler,
     max_ack_pending: int = 20_000,
     ack_wait: float = ACK_WAIT_SECONDS,
+    revision_of: RevisionOf | None = None,
 ) -> None:
     """Call `handler` for each event of `event_types` (None: every event), in order per
-    rollout, acking after. `ack_wait` must exceed the longest time a handler may take."""
+    rollout, acking after. `ack_wait` must exceed the longest time a handler may take.
+    `revision_of` names the rollout's current revision on the handler's log lines."""
     if event_types is None:
         filters = ["rollouts.evt.>"]
     else:
@@ -87,10 +91,12 @@ def subscribe_events(
     async def on_event(body: Any, msg: NatsMessage) -> None:
         raw: Msg = msg.raw_message
         subject = parse_event_subject(raw.subject)
-        executor.submit((subject.namespace, subject.name), lambda: _run_event(raw, handler))
+        key = (subject.namespace, subject.name)
+        revision = revision_of(*key) if revision_of is not None else None
+        executor.submit(key, lambda: _run_event(raw, handler, revision))
 
 
-async def _run_event(raw: Msg, handler: EventHandler) -> None:
+async def _run_event(raw: Msg, handler: EventHandler, revision: int | None = None) -> None:
     try:
         envelope, event = DEFAULT_CODEC.decode(raw.headers, raw.data)
     except ValueError as error:
@@ -104,6 +110,7 @@ async def _run_event(raw: Msg, handler: EventHandler) -> None:
             event_id=envelope.id,
             event_type=envelope.type,
             causation_id=envelope.causationid,
+            revision=revision,
         ):
             await handler(stored)
     except Exception as error:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+import structlog
+from structlog.testing import capture_logs
 
 import events.inputs as inp
 from adapters.local import InMemoryPlatform, InMemoryRouter
@@ -61,3 +63,15 @@ async def test_not_ready_once_stopped(tmp_path: Path) -> None:
     assert app.ready
     await app.stop()
     assert not app.ready
+
+
+async def test_log_lines_name_the_rollout_revision_and_cause(app: RolloutsApp) -> None:
+    assert app.controller is not None
+    item = inp.ApplySpec(input_id=new_input_id(), manifest=rollout_manifest())
+    assert (await app.controller.handle("default", "demo", item)).status == "accepted"
+    with capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+        promote = inp.Promote(input_id="promote-healthy")
+        assert (await app.controller.handle("default", "demo", promote)).status == "refused"
+    (refused,) = [line for line in logs if line["event"] == "input.refused"]
+    assert refused["causation_id"] == "promote-healthy"
+    assert (refused["rollout"], refused["revision"]) == ("default/demo", 1)
