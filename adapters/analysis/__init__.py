@@ -9,6 +9,7 @@ from adapters.analysis.providers import (
     AnalysisProviders,
     MeasurementScope,
     ScopedMetricProvider,
+    TerminableMetricProvider,
     build_providers,
 )
 from adapters.analysis.resolve import resolve_request
@@ -42,6 +43,7 @@ __all__ = [
     "SecretStore",
     "TakenMeasurement",
     "TemplateStore",
+    "TerminableMetricProvider",
     "build_providers",
     "mask_secrets",
     "resolve_request",

@@ -91,6 +91,15 @@ class KubernetesJobProvider:
         except (ProviderError, KubernetesError) as error:
             return Measurement(error=str(error))
 
+    async def terminate(self, scope: MeasurementScope) -> None:
+        """The run ended while this measurement was being taken: its Job goes (a measurement
+        that used no Job finds none, which is fine)."""
+        namespace = self._job_namespace or scope.namespace
+        try:
+            await self.delete(namespace, job_name(scope))
+        except KubernetesError as error:
+            log.warning("analysis.job_not_deleted", job=job_name(scope), error=str(error))
+
     async def delete(self, namespace: str, name: str) -> None:
         """Delete a measurement's Job and its pods, as Argo does when it terminates a run's
         measurement (foreground propagation; a Job already gone is fine)."""

@@ -18,7 +18,11 @@ from typing import Any
 
 import structlog
 
-from adapters.analysis.providers import MeasurementScope, ScopedMetricProvider
+from adapters.analysis.providers import (
+    MeasurementScope,
+    ScopedMetricProvider,
+    TerminableMetricProvider,
+)
 from adapters.analysis.secrets import SecretNotFound, SecretStore, mask_secrets
 from rollouts.analysis.runspec import RunSpecError, substitute
 from rollouts.ports import Clock, Measurement, MetricProvider
@@ -56,6 +60,11 @@ class MeasurementRunner:
 
     def now(self) -> datetime:
         return self._clock.now()
+
+    async def terminate(self, scope: MeasurementScope) -> None:
+        """Let the providers clean up after a measurement cut short by its run's end."""
+        if isinstance(self._providers, TerminableMetricProvider):
+            await self._providers.terminate(scope)
 
     async def take(
         self,

@@ -45,6 +45,14 @@ class ScopedMetricProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class TerminableMetricProvider(Protocol):
+    async def terminate(self, scope: MeasurementScope) -> None:
+        """Clean up after a measurement whose run was terminated while it was being taken
+        (Argo's Terminate: a Job is deleted). Must not raise."""
+        ...
+
+
 class AnalysisProviders:
     """A `MetricProvider` (dispatch by key, Argo's messages) that also passes the scope on to
     the providers that take one."""
@@ -67,6 +75,13 @@ class AnalysisProviders:
         if isinstance(chosen, ScopedMetricProvider):
             return await chosen.measure_for(scope, provider, now)
         return await self._dispatch.measure(provider, now)
+
+    async def terminate(self, scope: MeasurementScope) -> None:
+        """Each provider that leaves something behind cleans up after the measurement (a
+        provider that took none of it has nothing to do)."""
+        for provider in {id(p): p for p in self._providers.values()}.values():
+            if isinstance(provider, TerminableMetricProvider):
+                await provider.terminate(scope)
 
 
 def _only_key(provider: Mapping[str, Any]) -> str:

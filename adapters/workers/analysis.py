@@ -40,7 +40,7 @@ log = structlog.get_logger("rollouts.analysis")
 
 Publish = Callable[[str, str, Input], Awaitable[None]]
 
-ANALYSIS_EVENTS = ("AnalysisRunRequested", "MeasurementDue")
+ANALYSIS_EVENTS = ("AnalysisRunRequested", "MeasurementDue", "AnalysisRunTerminationRequested")
 MAX_CONCURRENT_MEASUREMENTS = 64
 UNKNOWN_RUN = "the analysis run's spec is not known to the analysis worker"
 
@@ -67,6 +67,7 @@ class AnalysisWorker:
         self._runs = FrozenRuns(history)
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._scopes: dict[str, MeasurementScope] = {}
 
     @property
     def in_flight(self) -> int:
@@ -79,6 +80,25 @@ class AnalysisWorker:
             await self._resolve(namespace, name, stored, event)
         elif isinstance(event, ev.MeasurementDue):
             self._start_measurement(namespace, name, stored, event)
+        elif isinstance(event, ev.AnalysisRunTerminationRequested):
+            await self._terminate(namespace, name, event.run_name)
+
+    async def _terminate(self, namespace: str, name: str, run: str) -> None:
+        """The run ended (promoted, aborted, replaced): measurements still being taken for it
+        are cut short and their providers clean up, as Argo's Terminate deletes their Jobs."""
+        cut = {
+            event_id: scope
+            for event_id, scope in self._scopes.items()
+            if (scope.namespace, scope.rollout, scope.run) == (namespace, name, run)
+        }
+        tasks = [self._in_flight[event_id] for event_id in cut if event_id in self._in_flight]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for scope in cut.values():
+            await self._runner.terminate(scope)
+        if cut:
+            log.info("analysis.terminated", rollout=f"{namespace}/{name}", run=run, cut=len(cut))
 
     async def _resolve(
         self, namespace: str, name: str, stored: StoredEvent, event: ev.AnalysisRunRequested
@@ -113,7 +133,15 @@ class AnalysisWorker:
             name=f"measure:{namespace}/{name}:{event.run_name}:{event.metric}:{event.index}",
         )
         self._in_flight[event_id] = task
-        task.add_done_callback(lambda _: self._in_flight.pop(event_id, None))
+        self._scopes[event_id] = MeasurementScope(
+            namespace, name, event.run_name, event.metric, event.index
+        )
+
+        def finished(_: object) -> None:
+            self._in_flight.pop(event_id, None)
+            self._scopes.pop(event_id, None)
+
+        task.add_done_callback(finished)
 
     async def _measure(
         self, namespace: str, name: str, stored: StoredEvent, event: ev.MeasurementDue
@@ -187,3 +215,4 @@ class AnalysisWorker:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._in_flight.clear()
+        self._scopes.clear()

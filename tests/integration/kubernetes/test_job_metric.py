@@ -294,3 +294,24 @@ async def test_the_analysis_worker_measures_with_a_job_named_for_the_measurement
         assert (item.value, item.error, item.index) == ("Complete", None, 1)
         verdict = verdict_of(Metric.model_validate(JOB_METRIC), item.value, None, item.metadata)
         assert verdict.phase is AnalysisPhase.SUCCESSFUL
+
+
+async def test_a_terminated_measurement_loses_its_job(
+    fake_kube: FakeKube, kube_client: ApiClient
+) -> None:
+    jobs = provider(kube_client)
+    task = measure(jobs)
+    await fake_kube.wait_for(JOBS, "team-a", job_name(SCOPE), lambda job: job is not None)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await jobs.terminate(SCOPE)
+    assert fake_kube.objects(JOBS) == []
+    await jobs.terminate(SCOPE)  # nothing left: fine
+    fake_kube.create({**job_manifest_of(SCOPE), "kind": "Job", "apiVersion": "batch/v1"})
+    fake_kube.fail_next(403, verbs=("delete",), resource="jobs")
+    await jobs.terminate(SCOPE)  # refused: logged, never raised into the worker
+    assert len(fake_kube.objects(JOBS)) == 1
+
+
+def job_manifest_of(scope: MeasurementScope) -> dict[str, Any]:
+    return {"metadata": {"name": job_name(scope), "namespace": scope.namespace}, "spec": SPEC}

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import events.inputs as inp
 import events.models as ev
+from adapters.analysis.providers import MeasurementScope
 from adapters.analysis.secrets import InMemorySecretStore
 from adapters.analysis.templates import InMemoryTemplateStore
 from adapters.runtime.projection import StateProjection
@@ -96,8 +97,12 @@ class System:
         return self.history
 
 
-def test_the_worker_serves_two_event_types() -> None:
-    assert ANALYSIS_EVENTS == ("AnalysisRunRequested", "MeasurementDue")
+def test_the_worker_serves_requests_measurements_and_terminations() -> None:
+    assert ANALYSIS_EVENTS == (
+        "AnalysisRunRequested",
+        "MeasurementDue",
+        "AnalysisRunTerminationRequested",
+    )
 
 
 async def test_a_request_is_resolved() -> None:
@@ -233,3 +238,37 @@ async def test_stop_cancels_measurements_in_flight() -> None:
     await asyncio.sleep(0.05)
     await system.worker.stop()
     assert system.worker.in_flight == 0 and system.published.items == []
+
+
+class TerminableProvider(ScriptedProvider):
+    """Slow for run r1, quick otherwise; records the measurements it is told to clean up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terminated: list[MeasurementScope] = []
+
+    async def measure(self, provider: Mapping[str, Any], now: Any) -> Measurement:
+        if provider["web"]["url"] == "http://slow":
+            await asyncio.sleep(30)
+        return Measurement(value=1.0)
+
+    async def terminate(self, scope: MeasurementScope) -> None:
+        self.terminated.append(scope)
+
+
+async def test_a_terminated_run_cuts_its_measurements_short_and_cleans_up() -> None:
+    slow = {**WEB_METRIC, "name": "slow", "provider": {"web": {"url": "http://slow"}}}
+    quick = {**WEB_METRIC, "name": "quick", "provider": {"web": {"url": "http://quick"}}}
+    provider = TerminableProvider()
+    system = System(provider, history=[stored(started("r1", slow)), stored(started("r2", quick))])
+    await system.worker.handle(stored(due("r1", "slow", index=3), event_id="a", sequence=7))
+    await asyncio.sleep(0.05)
+    ended = ev.AnalysisRunTerminationRequested(cause="in-9", at=T0, run_name="r1", reason="x")
+    await system.worker.handle(stored(ended, event_id="t", sequence=8))
+    assert system.worker.in_flight == 0 and system.published.items == []
+    assert provider.terminated == [MeasurementScope("default", "web", "r1", "slow", 3)]
+    await system.worker.handle(stored(ended, event_id="t", sequence=8))  # redelivered
+    assert len(provider.terminated) == 1
+    await system.worker.handle(stored(due("r2", "quick"), event_id="b", sequence=9))
+    await system.worker.drain()
+    assert [item.metric for item in system.published.of(inp.MeasurementTaken)] == ["quick"]
