@@ -1,4 +1,4 @@
-"""List-then-watch of one custom resource, with a cache, handing each change to a handler.
+"""List-then-watch of one resource type, with a cache, handing each change to a handler.
 
 Like client-go's reflector: a list gives every object and a resourceVersion, watches resume
 from the last version seen (an event's or a BOOKMARK's) and reopen when they end (the server's
@@ -17,7 +17,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import structlog
@@ -33,6 +33,19 @@ CONNECT_TIMEOUT = 10.0
 READ_GRACE = 15.0
 
 
+class Source(Protocol):
+    """What an informer lists and watches: `call` is the generated client's list method (which
+    also watches, given `watch=True`) for one namespace or, with None, all of them."""
+
+    @property
+    def namespaced(self) -> bool: ...
+
+    @property
+    def name(self) -> str: ...
+
+    def call(self, api: Any, namespace: str | None, **options: Any) -> Any: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CustomResource:
     group: str
@@ -40,12 +53,37 @@ class CustomResource:
     plural: str
     namespaced: bool = True
 
+    @property
+    def name(self) -> str:
+        return f"{self.plural}.{self.group}"
+
+    def call(self, api: Any, namespace: str | None, **options: Any) -> Any:
+        if namespace is None:
+            return api.list_cluster_custom_object(self.group, self.version, self.plural, **options)
+        return api.list_namespaced_custom_object(
+            self.group, self.version, namespace, self.plural, **options
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSets:
+    """apps/v1 ReplicaSets carrying the label `selector` (the rollouts' pod-template hash)."""
+
+    selector: str
+    namespaced: bool = True
+    name: str = "replicasets.apps"
+
+    def call(self, api: Any, namespace: str | None, **options: Any) -> Any:
+        if namespace is None:
+            return api.list_replica_set_for_all_namespaces(label_selector=self.selector, **options)
+        return api.list_namespaced_replica_set(namespace, label_selector=self.selector, **options)
+
 
 class Informer:
     def __init__(
         self,
-        custom: Any,
-        resource: CustomResource,
+        api: Any,
+        resource: Source,
         namespace: str | None,
         handler: Handler,
         *,
@@ -54,7 +92,7 @@ class Informer:
         retry_delay: float = 0.5,
     ) -> None:
         """`namespace`: None watches every namespace (or a cluster-scoped resource)."""
-        self._custom = custom
+        self._api = api
         self.resource = resource
         self.namespace = namespace if resource.namespaced else None
         self._handler = handler
@@ -70,7 +108,7 @@ class Informer:
     @property
     def where(self) -> str:
         scope = f"namespace {self.namespace}" if self.namespace else "all namespaces"
-        return f"{self.resource.plural}.{self.resource.group} in {scope}"
+        return f"{self.resource.name} in {scope}"
 
     async def run(self) -> None:
         failures = 0
@@ -97,12 +135,7 @@ class Informer:
             await asyncio.sleep(min(self._retry_delay * 2 ** (failures - 1), MAX_DELAY))
 
     def _call(self, **options: Any) -> Any:
-        group, version, plural = self.resource.group, self.resource.version, self.resource.plural
-        if self.namespace is None:
-            return self._custom.list_cluster_custom_object(group, version, plural, **options)
-        return self._custom.list_namespaced_custom_object(
-            group, version, self.namespace, plural, **options
-        )
+        return self.resource.call(self._api, self.namespace, **options)
 
     async def _list(self) -> None:
         request = self._call(_preload_content=False, _request_timeout=self._request_timeout)

@@ -23,12 +23,12 @@ from typing import Any, Self
 
 from kubernetes_asyncio import client
 
+from adapters.kubernetes.informer import Informer, ReplicaSets
 from adapters.kubernetes.manifests import POD_TEMPLATE_HASH, ROLLOUT_LABEL, ROLLOUT_REF, Naming
-from adapters.kubernetes.objects import GROUP, VERSION
+from adapters.kubernetes.objects import GROUP, VERSION, Obj
 from adapters.kubernetes.replicasets import ReplicaSetWriter
 from adapters.kubernetes.services import switch_service
 from adapters.kubernetes.statuses import StatusBook
-from adapters.kubernetes.watch import ReplicaSetWatcher
 from adapters.runtime.statuses import StatusHub
 from rollouts.ports import Clock, ReplicaSetSpec, ReplicaSetStatus, RolloutRef
 
@@ -68,11 +68,11 @@ class KubernetesPlatform:
         self._hub = StatusHub()
         self._book = StatusBook(self._hub, self._rollout_of, self._now)
         self.watchers = [
-            ReplicaSetWatcher(
+            Informer(
                 self._apps,
-                self._book,
+                ReplicaSets(POD_TEMPLATE_HASH),
                 namespace,
-                selector=POD_TEMPLATE_HASH,
+                self._observe,
                 timeout_seconds=watch_timeout,
                 request_timeout=request_timeout,
                 retry_delay=retry_delay,
@@ -141,6 +141,10 @@ class KubernetesPlatform:
         namespace = self._namespace_of(rollout)
         reference = None if namespace == rollout.namespace else str(rollout)
         return Naming(namespace, self._label, reference)
+
+    async def _observe(self, kind: str, old: Obj | None, rs: Obj) -> None:
+        """A ReplicaSet change from the informer (a relist's differences included)."""
+        self._book.observe(kind, rs)
 
     def _rollout_of(self, rs: Mapping[str, Any]) -> RolloutRef | None:
         metadata = rs.get("metadata") or {}

@@ -4,15 +4,15 @@
 reports a ReplicaSet's counts once the ReplicaSet controller has observed its current spec
 (`status.observedGeneration >= metadata.generation`): before that the status still describes
 the previous spec, and a freshly created ReplicaSet would read as (0, 0, 0). A deleted
-ReplicaSet is reported once at (0, 0, 0), then forgotten. A relist (after 410 Gone) reconciles:
-what vanished meanwhile is reported deleted.
+ReplicaSet is reported once at (0, 0, 0), then forgotten; after a relist (410 Gone) the informer
+(`adapters.kubernetes.informer`) reports what vanished meanwhile as deleted.
 
 Subscribers get the changes through the shared `adapters.runtime.statuses.StatusHub`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,17 +61,6 @@ class StatusBook:
         if self._entries.get(key) != entry:
             self._entries[key] = entry
             self._hub.publish(self._status(entry, entry.counts))
-
-    def relist(self, namespace: str | None, items: Iterable[Mapping[str, Any]]) -> None:
-        """Replace what is known in `namespace` (None: everywhere) by a fresh list."""
-        listed: set[Key] = set()
-        for rs in items:
-            metadata = rs.get("metadata") or {}
-            listed.add((str(metadata.get("namespace", "")), str(metadata.get("name", ""))))
-            self.observe("ADDED", rs)
-        for key in list(self._entries):
-            if namespace in (None, key[0]) and key not in listed:
-                self._forget(key)
 
     def _forget(self, key: Key) -> None:
         entry = self._entries.pop(key, None)
