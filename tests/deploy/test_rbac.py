@@ -38,7 +38,7 @@ EXPECTED: dict[str, set[Grant]] = {
         "argoproj.io", ("analysistemplates", "clusteranalysistemplates"), ("get", "list", "watch")
     )
     | grants("", ("secrets",), ("get",))
-    | grants("batch", ("jobs",), ("create", "get", "list", "watch", "delete")),
+    | grants("batch", ("jobs",), ("create", "get", "delete")),
     "notifier": grants("", ("configmaps", "secrets"), ("get",)),
     "timer": set(),
 }
