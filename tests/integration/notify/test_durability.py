@@ -13,7 +13,6 @@ import pytest
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
 
-import adapters.workers.subscriptions as subscriptions_module
 from adapters.notify.config import NotificationConfig
 from adapters.notify.delivery import DeliveryPolicy
 from adapters.notify.stores import (
@@ -43,6 +42,8 @@ TRIGGERS = (
     "on-scaling-replica-set",
 )
 ROLLOUTS = ("cart", "checkout", "payments")
+QUICK_REDELIVERY = 2.0
+"""Seconds before events a stopped notifier held but never handled come back (ack_wait)."""
 
 
 class Notifier:
@@ -79,6 +80,7 @@ class Notifier:
             durable="notifier",
             event_types=ALL_EVENT_TYPES,
             handler=self.worker.handle,
+            ack_wait=QUICK_REDELIVERY,
         )
         await self.broker.start()
 
@@ -125,12 +127,6 @@ async def seed(nc: Client, services: tuple[str, ...]) -> None:
     for name in ROLLOUTS:
         sim = canary_release(name, subscriptions(*TRIGGERS, services=services))
         await store_history(store, sim.namespace, sim.name, sim.events)
-
-
-@pytest.fixture(autouse=True)
-def quick_redelivery(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Events a stopped notifier held but never handled come back after ack_wait."""
-    monkeypatch.setattr(subscriptions_module, "ACK_WAIT_SECONDS", 2.0)
 
 
 @pytest.mark.parametrize("how", ["stop", "cancel"])
