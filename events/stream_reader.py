@@ -170,7 +170,8 @@ async def pulled_pages(
         await pull.open(after)
         while True:
             try:
-                taken = await asyncio.wait_for(pull.pages.get(), timeout)
+                async with asyncio.timeout(timeout):
+                    taken = await pull.pages.get()
             except TimeoutError:
                 raise EventStoreError(
                     f"reading stream {stream} stalled after {pull.received} events"

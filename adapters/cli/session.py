@@ -97,10 +97,13 @@ async def follow_with_ticks(
             if task.done() and queue.empty():
                 task.result()  # the subscription ended: re-raise its error, if any
                 return
-            try:
-                yield await asyncio.wait_for(queue.get(), every)
+            try:  # not wait_for: on 3.11 a Ctrl-C landing as it times out became a timeout
+                async with asyncio.timeout(every):
+                    stored = await queue.get()
             except TimeoutError:
                 yield None
+            else:
+                yield stored
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
