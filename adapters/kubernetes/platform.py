@@ -15,7 +15,6 @@ is the ReplicaSet's, unless a `rollouts.argoproj.io/rollout-ref` annotation (wri
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -30,6 +29,7 @@ from adapters.kubernetes.replicasets import ReplicaSetWriter
 from adapters.kubernetes.services import switch_service
 from adapters.kubernetes.statuses import StatusBook
 from adapters.runtime.statuses import StatusHub
+from adapters.runtime.tasks import cancel_and_wait
 from rollouts.ports import Clock, ReplicaSetSpec, ReplicaSetStatus, RolloutRef
 
 
@@ -92,11 +92,7 @@ class KubernetesPlatform:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(tasks)
         self._hub.close()
 
     async def __aenter__(self) -> Self:

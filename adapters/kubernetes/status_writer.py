@@ -14,7 +14,6 @@ skipped, and so is a rollout while a command the watcher read from its status is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 import structlog
@@ -25,6 +24,7 @@ from adapters.kubernetes.objects import GROUP, VERSION, Key, Obj, status_of, ver
 from adapters.kubernetes.status import rollout_status
 from adapters.kubernetes.status_patch import merge_diff
 from adapters.kubernetes.watcher import FIELD_MANAGER, States
+from adapters.runtime.tasks import cancel_and_wait
 from rollouts.ports import Clock
 from rollouts.state import RolloutState
 
@@ -74,12 +74,7 @@ class StatusWriter:
 
     async def stop(self) -> None:
         self._running = False
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(list(self._tasks.values()))
         self._tasks.clear()
         self._dirty.clear()
 

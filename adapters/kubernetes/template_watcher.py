@@ -10,7 +10,6 @@ store (with its history) unless the store offers `delete(kind, namespace, name)`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 from adapters.analysis.templates import TemplateStore, template_from_document
 from adapters.kubernetes.informer import CustomResource, Informer
 from adapters.kubernetes.objects import GROUP, VERSION, Obj, key_of, template_manifest
+from adapters.runtime.tasks import cancel_and_wait
 
 log = structlog.get_logger("rollouts.kubernetes")
 
@@ -76,11 +76,7 @@ class TemplateWatcher:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(tasks)
 
     async def synced(self, timeout: float = 30.0) -> None:
         async with asyncio.timeout(timeout):

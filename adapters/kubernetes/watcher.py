@@ -20,7 +20,6 @@ deletes them; its history stays in the stream.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -44,6 +43,7 @@ from adapters.kubernetes.objects import (
     uid_of,
 )
 from adapters.kubernetes.status import InvalidSpecNote, rollout_status
+from adapters.runtime.tasks import cancel_and_wait
 from events.base import Input
 from rollouts.decide import decide
 from rollouts.errors import DomainError, InvalidSpec
@@ -128,11 +128,7 @@ class RolloutWatcher:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(tasks)
 
     async def synced(self, timeout: float = 30.0) -> None:
         """Until every informer has listed once."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 
+from adapters.runtime.tasks import cancel_and_wait
+
 Job = Callable[[], Awaitable[None]]
 
 
@@ -49,8 +51,5 @@ class KeyedExecutor:
         await self._idle.wait()
 
     async def close(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(list(self._tasks.values()))
         self._queues.clear()

@@ -21,6 +21,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from adapters.runtime.tasks import cancel_and_wait
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
 from events.store import EventStore, StoredEvent
@@ -170,9 +171,7 @@ class StateProjection:
 
     async def close(self) -> None:
         if self._watchdog is not None:
-            self._watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watchdog
+            await cancel_and_wait(self._watchdog)
             self._watchdog = None
         if self._subscription is not None:
             with contextlib.suppress(Exception):

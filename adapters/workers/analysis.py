@@ -32,6 +32,7 @@ from adapters.analysis.resolve import resolve_request
 from adapters.analysis.secrets import SecretStore
 from adapters.analysis.templates import TemplateStore
 from adapters.runtime.projection import StateProjection
+from adapters.runtime.tasks import cancel_and_wait
 from events.base import Input
 from events.store import StoredEvent
 from rollouts.ports import Clock, MetricProvider
@@ -91,10 +92,9 @@ class AnalysisWorker:
             for event_id, scope in self._scopes.items()
             if (scope.namespace, scope.rollout, scope.run) == (namespace, name, run)
         }
-        tasks = [self._in_flight[event_id] for event_id in cut if event_id in self._in_flight]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(
+            [self._in_flight[event_id] for event_id in cut if event_id in self._in_flight]
+        )
         for scope in cut.values():
             await self._runner.terminate(scope)
         if cut:
@@ -210,9 +210,6 @@ class AnalysisWorker:
 
     async def stop(self) -> None:
         """Cancel measurements still running; their `MeasurementDue` stays unanswered."""
-        tasks = list(self._in_flight.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(list(self._in_flight.values()))
         self._in_flight.clear()
         self._scopes.clear()

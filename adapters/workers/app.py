@@ -31,6 +31,7 @@ from adapters.runtime.observability import HealthServer, RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import NatsSettings, Settings
+from adapters.runtime.tasks import cancel_and_wait
 from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
 from adapters.workers.controller import Controller, SystemClock
 from adapters.workers.notifier import NotifierWorker, create_notifier
@@ -269,11 +270,7 @@ class RolloutsApp:
     async def stop(self) -> None:
         self._ready = False
         if self._lag_task is not None:
-            # nats-py's consumer_info uses wait_for inside, which can swallow the cancel;
-            # the loop also stops by itself once `_ready` is false.
-            self._lag_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._lag_task
+            await cancel_and_wait(self._lag_task)
             self._lag_task = None
         for item in reversed(self._stoppables):
             await item.stop()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
 
 import events.inputs as inp
+from adapters.runtime.tasks import cancel_and_wait
 from events.base import Input
 from rollouts.ports import ReplicaSetPlatform, ReplicaSetStatus
 
@@ -49,7 +49,5 @@ class PlatformObserver:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None

@@ -18,6 +18,7 @@ import structlog
 
 import events.inputs as inp
 from adapters.runtime.projection import Key, StateProjection
+from adapters.runtime.tasks import cancel_and_wait
 from events.base import Input
 from rollouts.ports import Clock
 from rollouts.state import RolloutState
@@ -114,7 +115,5 @@ class TimerWorker:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None

@@ -13,7 +13,6 @@ A request the controller has since replaced is never re-applied: the newer inten
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +22,7 @@ import structlog
 import events.inputs as inp
 import events.models as ev
 from adapters.runtime.projection import StateProjection
+from adapters.runtime.tasks import cancel_and_wait
 from events.base import Input
 from events.store import StoredEvent
 from rollouts.ports import ManagedRoute, RolloutRef, TrafficRouter, WeightRequest
@@ -151,9 +151,7 @@ class TrafficWorker:
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
 
     async def _run(self, interval: float) -> None:
         while True:
