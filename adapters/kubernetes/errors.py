@@ -92,3 +92,25 @@ async def call_json(action: str, request: Awaitable[Any]) -> Any:
         return json.loads(body) if body else {}
     except ValueError:
         raise KubernetesError(f"{action}: the API answered something that is not JSON") from None
+
+
+async def read_json(action: str, request: Awaitable[Any]) -> Any | None:
+    """`call_json` for a read: None when the API says the object does not exist (404)."""
+    try:
+        return await call_json(action, request)
+    except KubernetesError as error:
+        if error.not_found:
+            return None
+        raise
+
+
+async def read_rollout(
+    custom: Any, api: tuple[str, str], namespace: str, name: str, timeout: float
+) -> Any | None:
+    """The Rollout object of group/version `api`, or None when there is none (404)."""
+    return await read_json(
+        f"read Rollout {namespace}/{name}",
+        custom.get_namespaced_custom_object(
+            *api, namespace, "rollouts", name, _preload_content=False, _request_timeout=timeout
+        ),
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ import structlog
 
 from adapters.kubernetes.errors import KubernetesError, call_json, from_status, unreachable
 from adapters.kubernetes.objects import Key, Obj, key_of, version_of
+from adapters.runtime.tasks import cancel_and_wait
 
 log = structlog.get_logger("rollouts.kubernetes")
 
@@ -212,3 +213,33 @@ class Informer:
             await self._handler(kind, old, obj)
         except Exception as error:  # a bug in the handler must not end the watch
             log.error("kubernetes.handler_failed", where=self.where, error=repr(error))
+
+
+class InformerSet:
+    """Informers that run together (one per watched namespace and resource): started, synced
+    and stopped as one."""
+
+    def __init__(self, informers: Sequence[Informer]) -> None:
+        self.informers = list(informers)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks)
+
+    def start(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(informer.run(), name=f"watch-{informer.where}")
+                for informer in self.informers
+            ]
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        await cancel_and_wait(tasks)
+
+    async def synced(self, timeout: float = 30.0) -> None:
+        """Until every informer has listed once."""
+        async with asyncio.timeout(timeout):
+            for informer in self.informers:
+                await informer.synced.wait()

@@ -14,7 +14,6 @@ is the ReplicaSet's, unless a `rollouts.argoproj.io/rollout-ref` annotation (wri
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -22,14 +21,13 @@ from typing import Any, Self
 
 from kubernetes_asyncio import client
 
-from adapters.kubernetes.informer import Informer, ReplicaSets
+from adapters.kubernetes.informer import Informer, InformerSet, ReplicaSets
 from adapters.kubernetes.manifests import POD_TEMPLATE_HASH, ROLLOUT_LABEL, ROLLOUT_REF, Naming
 from adapters.kubernetes.objects import GROUP, VERSION, Obj
 from adapters.kubernetes.replicasets import ReplicaSetWriter
 from adapters.kubernetes.services import switch_service
 from adapters.kubernetes.statuses import StatusBook
 from adapters.runtime.statuses import StatusHub
-from adapters.runtime.tasks import cancel_and_wait
 from rollouts.ports import Clock, ReplicaSetSpec, ReplicaSetStatus, RolloutRef
 
 
@@ -67,32 +65,29 @@ class KubernetesPlatform:
         )
         self._hub = StatusHub()
         self._book = StatusBook(self._hub, self._rollout_of, self._now)
-        self.watchers = [
-            Informer(
-                self._apps,
-                ReplicaSets(POD_TEMPLATE_HASH),
-                namespace,
-                self._observe,
-                timeout_seconds=watch_timeout,
-                request_timeout=request_timeout,
-                retry_delay=retry_delay,
-            )
-            for namespace in _scopes(namespaces)
-        ]
-        self._tasks: list[asyncio.Task[None]] = []
+        self._informers = InformerSet(
+            [
+                Informer(
+                    self._apps,
+                    ReplicaSets(POD_TEMPLATE_HASH),
+                    namespace,
+                    self._observe,
+                    timeout_seconds=watch_timeout,
+                    request_timeout=request_timeout,
+                    retry_delay=retry_delay,
+                )
+                for namespace in _scopes(namespaces)
+            ]
+        )
 
     async def start(self) -> None:
-        if self._tasks:
+        if self._informers.running:
             return
         self._hub.reopen()
-        self._tasks = [
-            asyncio.create_task(watcher.run(), name=f"kubernetes-watch-{watcher.namespace or '*'}")
-            for watcher in self.watchers
-        ]
+        self._informers.start()
 
     async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
-        await cancel_and_wait(tasks)
+        await self._informers.stop()
         self._hub.close()
 
     async def __aenter__(self) -> Self:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.kubernetes.changes import replica_set_patch
-from adapters.kubernetes.errors import KubernetesError, call_json
+from adapters.kubernetes.errors import KubernetesError, call_json, read_json, read_rollout
 from adapters.kubernetes.manifests import (
     POD_TEMPLATE_HASH,
     Naming,
@@ -124,38 +124,20 @@ class ReplicaSetWriter:
         )
 
     async def _read(self, namespace: str, name: str) -> Obj | None:
-        try:
-            found: Obj = await call_json(
-                f"read ReplicaSet {namespace}/{name}",
-                self._apps.read_namespaced_replica_set(
-                    name, namespace, _preload_content=False, _request_timeout=self._timeout
-                ),
-            )
-        except KubernetesError as error:
-            if error.not_found:
-                return None
-            raise
+        found: Obj | None = await read_json(
+            f"read ReplicaSet {namespace}/{name}",
+            self._apps.read_namespaced_replica_set(
+                name, namespace, _preload_content=False, _request_timeout=self._timeout
+            ),
+        )
         return found
 
     async def _owner(self, namespace: str, name: str) -> Owner | None:
         """The Rollout object, if the API has one (404: no CRD or no object, e.g. local CLI)."""
-        try:
-            rollout = await call_json(
-                f"read Rollout {namespace}/{name}",
-                self._custom.get_namespaced_custom_object(
-                    *self._rollout_api,
-                    namespace,
-                    "rollouts",
-                    name,
-                    _preload_content=False,
-                    _request_timeout=self._timeout,
-                ),
-            )
-        except KubernetesError as error:
-            if error.not_found:
-                return None
-            raise
-        return Owner.of(rollout)
+        rollout = await read_rollout(
+            self._custom, self._rollout_api, namespace, name, self._timeout
+        )
+        return None if rollout is None else Owner.of(rollout)
 
     async def _relabel_pods(
         self, rs: Obj, changes: Mapping[str, str | None], spec_hash: str

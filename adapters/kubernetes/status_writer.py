@@ -19,7 +19,7 @@ from typing import Any
 import structlog
 
 from adapters.kubernetes.book import RolloutBook
-from adapters.kubernetes.errors import KubernetesError, call_json
+from adapters.kubernetes.errors import KubernetesError, call_json, read_rollout
 from adapters.kubernetes.objects import GROUP, VERSION, Key, Obj, status_of, version_of
 from adapters.kubernetes.status import rollout_status
 from adapters.kubernetes.status_patch import merge_diff
@@ -178,21 +178,10 @@ class StatusWriter:
 
     async def _reread(self, key: Key) -> None:
         namespace, name = key
-        try:
-            fresh: Obj = await call_json(
-                f"read Rollout {namespace}/{name}",
-                self._custom.get_namespaced_custom_object(
-                    *self._api,
-                    namespace,
-                    "rollouts",
-                    name,
-                    _preload_content=False,
-                    _request_timeout=self._timeout,
-                ),
-            )
-        except KubernetesError as error:
-            if error.not_found:
-                self._book.forget(key)
-                return
-            raise
-        self._book.remember(key, fresh)
+        fresh: Obj | None = await read_rollout(
+            self._custom, self._api, namespace, name, self._timeout
+        )
+        if fresh is None:
+            self._book.forget(key)
+        else:
+            self._book.remember(key, fresh)

@@ -9,7 +9,6 @@ store (with its history) unless the store offers `delete(kind, namespace, name)`
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -17,9 +16,8 @@ import structlog
 from pydantic import ValidationError
 
 from adapters.analysis.templates import TemplateStore, template_from_document
-from adapters.kubernetes.informer import CustomResource, Informer
+from adapters.kubernetes.informer import CustomResource, Informer, InformerSet
 from adapters.kubernetes.objects import GROUP, VERSION, Obj, key_of, template_manifest
-from adapters.runtime.tasks import cancel_and_wait
 
 log = structlog.get_logger("rollouts.kubernetes")
 
@@ -34,7 +32,7 @@ class DeletingTemplateStore(Protocol):
     async def delete(self, kind: str, namespace: str, name: str) -> None: ...
 
 
-class TemplateWatcher:
+class TemplateWatcher(InformerSet):
     def __init__(
         self,
         custom: Any,
@@ -48,12 +46,12 @@ class TemplateWatcher:
         retry_delay: float = 0.5,
     ) -> None:
         self._store = store
-        self.informers: list[Informer] = []
+        informers: list[Informer] = []
         scopes: list[str | None] = [None] if namespaces is None else list(namespaces)
         for plural, (kind, namespaced) in KINDS.items():
             resource = CustomResource(group, version, plural, namespaced)
             for scope in scopes if namespaced else [None]:
-                self.informers.append(
+                informers.append(
                     Informer(
                         custom,
                         resource,
@@ -64,24 +62,8 @@ class TemplateWatcher:
                         retry_delay=retry_delay,
                     )
                 )
-        self._tasks: list[asyncio.Task[None]] = []
+        super().__init__(informers)
         self.stored = 0
-
-    def start(self) -> None:
-        if not self._tasks:
-            self._tasks = [
-                asyncio.create_task(informer.run(), name=f"watch-{informer.where}")
-                for informer in self.informers
-            ]
-
-    async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
-        await cancel_and_wait(tasks)
-
-    async def synced(self, timeout: float = 30.0) -> None:
-        async with asyncio.timeout(timeout):
-            for informer in self.informers:
-                await informer.synced.wait()
 
     def _handler(self, kind: str) -> Any:
         async def handle(change: str, old: Obj | None, new: Obj) -> None:

@@ -19,7 +19,6 @@ deletes them; its history stays in the stream.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -28,7 +27,7 @@ import structlog
 import events.inputs as inp
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.commands import status_commands
-from adapters.kubernetes.informer import CustomResource, Informer
+from adapters.kubernetes.informer import CustomResource, Informer, InformerSet
 from adapters.kubernetes.objects import (
     GROUP,
     VERSION,
@@ -43,7 +42,6 @@ from adapters.kubernetes.objects import (
     uid_of,
 )
 from adapters.kubernetes.status import InvalidSpecNote, rollout_status
-from adapters.runtime.tasks import cancel_and_wait
 from events.base import Input
 from rollouts.decide import decide
 from rollouts.errors import DomainError, InvalidSpec
@@ -76,7 +74,7 @@ def actor_of(obj: Mapping[str, Any], subresource: str | None, default: str) -> s
     return f"{default}:{latest['manager']}"
 
 
-class RolloutWatcher:
+class RolloutWatcher(InformerSet):
     def __init__(
         self,
         custom: Any,
@@ -105,36 +103,20 @@ class RolloutWatcher:
         self._applied: dict[Key, tuple[str, int]] = {}
         resource = CustomResource(group, version, "rollouts")
         scopes: list[str | None] = [None] if namespaces is None else list(namespaces)
-        self.informers = [
-            Informer(
-                custom,
-                resource,
-                scope,
-                self._on_change,
-                timeout_seconds=timeout_seconds,
-                request_timeout=request_timeout,
-                retry_delay=retry_delay,
-            )
-            for scope in scopes
-        ]
-        self._tasks: list[asyncio.Task[None]] = []
-
-    def start(self) -> None:
-        if not self._tasks:
-            self._tasks = [
-                asyncio.create_task(informer.run(), name=f"watch-{informer.where}")
-                for informer in self.informers
+        super().__init__(
+            [
+                Informer(
+                    custom,
+                    resource,
+                    scope,
+                    self._on_change,
+                    timeout_seconds=timeout_seconds,
+                    request_timeout=request_timeout,
+                    retry_delay=retry_delay,
+                )
+                for scope in scopes
             ]
-
-    async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
-        await cancel_and_wait(tasks)
-
-    async def synced(self, timeout: float = 30.0) -> None:
-        """Until every informer has listed once."""
-        async with asyncio.timeout(timeout):
-            for informer in self.informers:
-                await informer.synced.wait()
+        )
 
     async def _on_change(self, kind: str, old: Obj | None, new: Obj) -> None:
         key = key_of(new)

@@ -16,7 +16,7 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from adapters.kubernetes.errors import KubernetesError, call_json
+from adapters.kubernetes.errors import KubernetesError, call_json, read_json
 from adapters.kubernetes.manifests import Owner
 from rollouts.ports import PortError, RolloutRef
 
@@ -62,14 +62,9 @@ class ObjectClient:
 
     async def read(self, kind: Kind, namespace: str, name: str) -> Obj | None:
         """The object, or None if the API says it does not exist."""
-        try:
-            found: Obj = await call_json(
-                f"read {kind.kind} {namespace}/{name}", self._get(kind, namespace, name)
-            )
-        except KubernetesError as error:
-            if error.not_found:
-                return None
-            raise
+        found: Obj | None = await read_json(
+            f"read {kind.kind} {namespace}/{name}", self._get(kind, namespace, name)
+        )
         return found
 
     async def require(self, kind: Kind, namespace: str, name: str, rollout: RolloutRef) -> Obj:

@@ -67,8 +67,8 @@ class AnalysisWorker:
         self._runner = MeasurementRunner(secrets, providers, clock, guard_seconds=guard_seconds)
         self._runs = FrozenRuns(history)
         self._slots = asyncio.Semaphore(concurrency)
-        self._in_flight: dict[str, asyncio.Task[None]] = {}
-        self._scopes: dict[str, MeasurementScope] = {}
+        self._in_flight: dict[str, tuple[MeasurementScope, asyncio.Task[None]]] = {}
+        """By `MeasurementDue` event id: the measurement being taken and its task."""
 
     @property
     def in_flight(self) -> int:
@@ -87,15 +87,13 @@ class AnalysisWorker:
     async def _terminate(self, namespace: str, name: str, run: str) -> None:
         """The run ended (promoted, aborted, replaced): measurements still being taken for it
         are cut short and their providers clean up, as Argo's Terminate deletes their Jobs."""
-        cut = {
-            event_id: scope
-            for event_id, scope in self._scopes.items()
+        cut = [
+            (scope, task)
+            for scope, task in self._in_flight.values()
             if (scope.namespace, scope.rollout, scope.run) == (namespace, name, run)
-        }
-        await cancel_and_wait(
-            [self._in_flight[event_id] for event_id in cut if event_id in self._in_flight]
-        )
-        for scope in cut.values():
+        ]
+        await cancel_and_wait([task for _, task in cut])
+        for scope, _ in cut:
             await self._runner.terminate(scope)
         if cut:
             log.info("analysis.terminated", rollout=f"{namespace}/{name}", run=run, cut=len(cut))
@@ -132,16 +130,9 @@ class AnalysisWorker:
             self._measure(namespace, name, stored, event),
             name=f"measure:{namespace}/{name}:{event.run_name}:{event.metric}:{event.index}",
         )
-        self._in_flight[event_id] = task
-        self._scopes[event_id] = MeasurementScope(
-            namespace, name, event.run_name, event.metric, event.index
-        )
-
-        def finished(_: object) -> None:
-            self._in_flight.pop(event_id, None)
-            self._scopes.pop(event_id, None)
-
-        task.add_done_callback(finished)
+        scope = MeasurementScope(namespace, name, event.run_name, event.metric, event.index)
+        self._in_flight[event_id] = (scope, task)
+        task.add_done_callback(lambda _: self._in_flight.pop(event_id, None))
 
     async def _measure(
         self, namespace: str, name: str, stored: StoredEvent, event: ev.MeasurementDue
@@ -206,10 +197,10 @@ class AnalysisWorker:
     async def drain(self) -> None:
         """Until every measurement started so far has been published (tests, shutdown)."""
         while self._in_flight:
-            await asyncio.gather(*list(self._in_flight.values()), return_exceptions=True)
+            tasks = [task for _, task in self._in_flight.values()]
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def stop(self) -> None:
         """Cancel measurements still running; their `MeasurementDue` stays unanswered."""
-        await cancel_and_wait(list(self._in_flight.values()))
+        await cancel_and_wait([task for _, task in self._in_flight.values()])
         self._in_flight.clear()
-        self._scopes.clear()

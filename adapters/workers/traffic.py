@@ -123,7 +123,9 @@ class TrafficWorker:
         event: ev.TrafficWeightRequested,
         eid: str,
     ) -> None:
-        if state is not None and _superseded(state, event):
+        if state is not None and _superseded(
+            state, (event.canary_weight, event.canary_hash, event.stable_hash)
+        ):
             return
         request = weight_request(ref, state, event)
         await self._router.set_weight(request)
@@ -193,14 +195,8 @@ class TrafficWorker:
 
     def _superseded(self, request: WeightRequest) -> bool:
         state = self._projection.state(request.rollout.namespace, request.rollout.name)
-        if state is None:
-            return False
-        traffic = state.traffic
-        return (traffic.requested_canary, traffic.canary_hash, traffic.stable_hash) != (
-            request.canary_weight,
-            request.canary_hash,
-            request.stable_hash,
-        )
+        wanted = (request.canary_weight, request.canary_hash, request.stable_hash)
+        return state is not None and _superseded(state, wanted)
 
     async def _read_weight(self, request: WeightRequest) -> int | None:
         reader = getattr(self._router, "read_weight", None)
@@ -232,12 +228,12 @@ def managed_route(
     )
 
 
-def _superseded(state: RolloutState, event: ev.TrafficWeightRequested) -> bool:
-    """A newer weight was requested since this intent (it arrives late or redelivered): the
-    newer intent carries what the rollout wants now, so this one must not undo it."""
+def _superseded(state: RolloutState, weights: tuple[int, str | None, str | None]) -> bool:
+    """A newer weight was requested since this one (an intent arriving late or redelivered, a
+    remembered request the drift check would restore): what the rollout wants now is the newer
+    request's, so this one must not undo it. `weights`: (canary weight, canary and stable hash)."""
     traffic = state.traffic
-    wanted = (traffic.requested_canary, traffic.canary_hash, traffic.stable_hash)
-    return wanted != (event.canary_weight, event.canary_hash, event.stable_hash)
+    return (traffic.requested_canary, traffic.canary_hash, traffic.stable_hash) != weights
 
 
 def drift_detail(request: WeightRequest, found: int | None) -> str:
