@@ -97,3 +97,49 @@ def parse_input_subject(subject: str) -> InputSubject:
     if len(tokens) != _INPUT_TOKENS or f"{tokens[0]}.{tokens[1]}" != INPUT_PREFIX:
         raise InvalidSubject(f"{subject!r} is not an input subject ({INPUT_PREFIX}.<ns>.<name>)")
     return InputSubject(decode_name(tokens[2]), decode_name(tokens[3]))
+
+
+# Partitions. The input stream stores `rollouts.in.<ns>.<name>` as `rollouts.in.<p>.<ns>.<name>`
+# (a subject transform with the server's `partition()` function), so each controller replica
+# consumes only the partitions it holds a lease on.
+
+_PARTITIONED_INPUT_TOKENS = 5
+
+
+def partition_transform(partitions: int) -> tuple[str, str]:
+    """(source, destination) of the input stream's subject transform."""
+    destination = f"{INPUT_PREFIX}.{{{{partition({partitions},1,2)}}}}.{{{{wildcard(1)}}}}"
+    return f"{INPUT_PREFIX}.*.*", destination + ".{{wildcard(2)}}"
+
+
+def input_partition(namespace: str, name: str, partitions: int) -> int:
+    """The partition the server puts a rollout's inputs in: FNV-1a (32 bit) of the two subject
+    tokens written back to back, modulo the partition count, as nats-server computes it."""
+    digest = 0x811C9DC5
+    for byte in (encode_name(namespace) + encode_name(name)).encode():
+        digest = ((digest ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return digest % partitions
+
+
+def partition_filter(partition: int) -> str:
+    """Every stored input of one partition."""
+    return f"{INPUT_PREFIX}.{partition}.*.*"
+
+
+def stored_input_filter(namespace: str, name: str) -> str:
+    """Every stored input of one rollout, whatever its partition."""
+    return f"{INPUT_PREFIX}.*.{encode_name(namespace)}.{encode_name(name)}"
+
+
+def parse_partitioned_input_subject(subject: str) -> tuple[int, str, str]:
+    """(partition, namespace, name) of a stored input's subject."""
+    tokens = subject.split(".")
+    if (
+        len(tokens) != _PARTITIONED_INPUT_TOKENS
+        or f"{tokens[0]}.{tokens[1]}" != INPUT_PREFIX
+        or not tokens[2].isdigit()
+    ):
+        raise InvalidSubject(
+            f"{subject!r} is not a stored input subject ({INPUT_PREFIX}.<partition>.<ns>.<name>)"
+        )
+    return int(tokens[2]), decode_name(tokens[3]), decode_name(tokens[4])
