@@ -1,0 +1,164 @@
+"""Partition leases: which controller replica owns which partition of the rollouts, right now.
+
+Inputs of one rollout must be decided in the order they were published, whatever the number of
+controllers. The expected-sequence check keeps one history single-writer, but it cannot keep
+inputs in order when two replicas split one rollout's inputs between them. So rollouts are
+divided into a fixed number of partitions (the server's `partition()` subject mapping), and each
+partition has one owner at a time: a key in a KV bucket whose age limit is the lease time.
+
+Every replica also keeps a `member.<id>` key alive. Each tick it renews what it holds, gives back
+what exceeds its fair share (ceil(partitions / members)), and takes free partitions up to that
+share. A replica that dies stops renewing; its keys expire after the lease time, and the others
+take its partitions over. One that is merely slow notices a failed renewal and lets go at once;
+while the two overlap, the expected-sequence check is the safety net.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.client import JetStreamContext
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import Error as JetStreamError
+from nats.js.kv import KeyValue
+
+log = structlog.get_logger("rollouts.leases")
+
+LEASES_BUCKET = "ROLLOUT_LEASES"
+MEMBER_PREFIX = "member."
+PARTITION_PREFIX = "partition."
+
+OnChange = Callable[[int], Awaitable[None]]
+
+
+def partition_key(partition: int) -> str:
+    return f"{PARTITION_PREFIX}{partition:03d}"
+
+
+@dataclass
+class LeaseView:
+    """One read of the bucket: live members, and who owns which partition (with revisions)."""
+
+    members: set[str] = field(default_factory=set)
+    owners: dict[int, tuple[str, int]] = field(default_factory=dict)
+
+    def fair_share(self, partitions: int) -> int:
+        return math.ceil(partitions / max(1, len(self.members)))
+
+
+async def open_bucket(js: JetStreamContext, lease_seconds: float, replicas: int = 1) -> KeyValue:
+    try:
+        return await js.key_value(LEASES_BUCKET)
+    except BucketNotFoundError:
+        config = KeyValueConfig(
+            bucket=LEASES_BUCKET,
+            ttl=lease_seconds,
+            history=1,
+            storage=StorageType.MEMORY,
+            replicas=replicas,
+        )
+        return await js.create_key_value(config)
+
+
+async def read_view(kv: KeyValue) -> LeaseView:
+    view = LeaseView()
+    with contextlib.suppress(JetStreamError):  # an empty bucket has no keys to list
+        for key in await kv.keys():
+            if key.startswith(MEMBER_PREFIX):
+                view.members.add(key.removeprefix(MEMBER_PREFIX))
+            elif key.startswith(PARTITION_PREFIX):
+                with contextlib.suppress(KeyNotFoundError, JetStreamError):
+                    entry = await kv.get(key)
+                    owner = (entry.value or b"").decode()
+                    revision = entry.revision or 0
+                    view.owners[int(key.removeprefix(PARTITION_PREFIX))] = (owner, revision)
+    return view
+
+
+class PartitionLeases:
+    """Holds this replica's partitions and calls `on_acquired`/`on_lost` as they change hands.
+
+    `on_lost` is awaited before a lease is given back, so the partition's in-flight inputs are
+    done before another replica may start on them.
+    """
+
+    def __init__(
+        self,
+        kv: KeyValue,
+        member: str,
+        partitions: int,
+        *,
+        on_acquired: OnChange,
+        on_lost: OnChange,
+        lease_seconds: float,
+    ) -> None:
+        self._kv = kv
+        self.member = member
+        self.partitions = partitions
+        self._on_acquired = on_acquired
+        self._on_lost = on_lost
+        self._period = lease_seconds / 3
+        self.held: dict[int, int] = {}
+        """partition -> revision of our lease key."""
+
+    async def tick(self) -> None:
+        """One round: stay a member, renew, give back the excess, take up to the fair share."""
+        await self._kv.put(f"{MEMBER_PREFIX}{self.member}", b"")
+        view = await read_view(self._kv)
+        view.members.add(self.member)
+        await self._renew()
+        share = view.fair_share(self.partitions)
+        for partition in sorted(self.held)[share:]:
+            await self.release(partition)
+        free = [p for p in range(self.partitions) if p not in view.owners and p not in self.held]
+        for partition in free[: max(0, share - len(self.held))]:
+            await self._acquire(partition)
+
+    async def _renew(self) -> None:
+        for partition, revision in sorted(self.held.items()):
+            try:
+                key = partition_key(partition)
+                self.held[partition] = await self._kv.update(key, self.member.encode(), revision)
+            except KeyWrongLastSequenceError:
+                del self.held[partition]
+                log.warning("lease.lost", partition=partition, member=self.member)
+                await self._on_lost(partition)
+
+    async def _acquire(self, partition: int) -> None:
+        try:
+            revision = await self._kv.create(partition_key(partition), self.member.encode())
+        except KeyWrongLastSequenceError:
+            return  # another replica was quicker
+        self.held[partition] = revision
+        log.info("lease.acquired", partition=partition, member=self.member)
+        await self._on_acquired(partition)
+
+    async def release(self, partition: int) -> None:
+        revision = self.held.pop(partition)
+        await self._on_lost(partition)
+        with contextlib.suppress(KeyWrongLastSequenceError, JetStreamError):
+            await self._kv.delete(partition_key(partition), last=revision)
+        log.info("lease.released", partition=partition, member=self.member)
+
+    async def run(self) -> None:
+        """Tick forever; a failed tick (NATS restarting) is retried on the next one."""
+        while True:
+            try:
+                await self.tick()
+            except (JetStreamError, TimeoutError, OSError) as error:
+                log.warning("lease.tick_failed", member=self.member, error=repr(error))
+            await asyncio.sleep(self._period)
+
+    async def close(self) -> None:
+        """Give every partition back so the others take over at once, not after the lease."""
+        for partition in sorted(self.held):
+            with contextlib.suppress(JetStreamError, TimeoutError, OSError):
+                await self.release(partition)
+        with contextlib.suppress(JetStreamError, TimeoutError, OSError):
+            await self._kv.delete(f"{MEMBER_PREFIX}{self.member}")

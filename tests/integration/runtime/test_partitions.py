@@ -1,0 +1,160 @@
+"""Partition leases and partitioned input consumers against a real nats-server.
+
+Inputs of one rollout are handled in publish order by exactly one replica at a time, whatever
+the number of replicas; a replica that dies has its partitions taken over within the lease time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+
+import pytest
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import StreamConfig, SubjectTransform
+
+from adapters.runtime.leases import PartitionLeases, open_bucket, read_view
+from adapters.workers.partitions import PartitionedInputs
+from events.subjects import input_partition, input_subject, partition_transform
+from tests.support.nats import nats_client, nats_server  # noqa: F401
+
+pytestmark = pytest.mark.integration
+
+STREAM = "ROLLOUT_INPUTS"
+PARTITIONS = 8
+LEASE = 1.5
+
+
+async def _stream(nc: Client) -> None:
+    source, destination = partition_transform(PARTITIONS)
+    await nc.jetstream().add_stream(
+        StreamConfig(
+            name=STREAM,
+            subjects=[source],
+            subject_transform=SubjectTransform(src=source, dest=destination),
+        )
+    )
+
+
+class Replica:
+    """One controller replica's input side: leases plus the consumers they start."""
+
+    def __init__(self, nc: Client, member: str, seen: dict[str, list[tuple[str, int]]]) -> None:
+        self.member, self.nc, self.seen = member, nc, seen
+        self.inputs = PartitionedInputs(nc, self._handle, stream=STREAM)
+        self.task: asyncio.Task[None] | None = None
+        self.leases: PartitionLeases | None = None
+
+    async def _handle(self, namespace: str, name: str, msg: Msg) -> None:
+        await asyncio.sleep(0.001 * (hash(self.member) % 3))  # replicas differ in speed
+        self.seen[name].append((self.member, int(msg.data)))
+        await msg.ack()
+
+    async def start(self) -> None:
+        kv = await open_bucket(self.nc.jetstream(), LEASE)
+        self.leases = PartitionLeases(
+            kv,
+            self.member,
+            PARTITIONS,
+            on_acquired=self.inputs.acquired,
+            on_lost=self.inputs.lost,
+            lease_seconds=LEASE,
+        )
+        self.task = asyncio.create_task(self.leases.run())
+
+    async def crash(self) -> None:
+        """Stop without giving anything back, as SIGKILL would."""
+        assert self.task is not None
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        for consumer in list(self.inputs.consumers.values()):
+            await consumer.stop()
+
+    async def stop(self) -> None:
+        await self.crash()
+        assert self.leases is not None
+        await self.leases.close()
+
+
+async def _settled(replicas: list[Replica], timeout: float = 10.0) -> None:
+    """Until every partition has exactly one holder."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        held = [p for r in replicas for p in r.inputs.consumers]
+        if sorted(held) == list(range(PARTITIONS)):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"partitions never settled: {[r.inputs.consumers for r in replicas]}")
+
+
+async def _publish_burst(nc: Client, rollouts: int, per_rollout: int) -> None:
+    js = nc.jetstream()
+    for round_ in range(per_rollout):
+        for r in range(rollouts):
+            await js.publish(input_subject("default", f"app-{r}"), str(round_).encode())
+
+
+async def _wait_all(seen: dict[str, list[tuple[str, int]]], rollouts: int, count: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if all(len(seen[f"app-{r}"]) >= count for r in range(rollouts)):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError({k: len(v) for k, v in seen.items()})
+
+
+@pytest.mark.parametrize("replica_count", [2, 4])
+async def test_each_rollout_is_handled_in_order_by_one_replica(
+    nats_client: Client,  # noqa: F811
+    replica_count: int,
+) -> None:
+    await _stream(nats_client)
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    replicas = [Replica(nats_client, f"r{i}", seen) for i in range(replica_count)]
+    for replica in replicas:
+        await replica.start()
+    await _settled(replicas)
+    await _publish_burst(nats_client, rollouts=30, per_rollout=15)
+    await _wait_all(seen, 30, 15)
+    for replica in replicas:
+        await replica.stop()
+    split = {r.member: 0 for r in replicas}
+    for name, handled in seen.items():
+        assert [value for _, value in handled] == list(range(15)), name
+        owners = {member for member, _ in handled}
+        assert len(owners) == 1, f"{name} was handled by {owners}"
+        split[owners.pop()] += 1
+    print(f"rollouts per replica: {split}")
+    assert max(split.values()) - min(split.values()) <= 30 // replica_count + 2
+
+
+async def test_a_dead_replicas_partitions_are_taken_over_within_the_lease(
+    nats_client: Client,  # noqa: F811
+) -> None:
+    await _stream(nats_client)
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    survivor, victim = Replica(nats_client, "survivor", seen), Replica(nats_client, "victim", seen)
+    await survivor.start()
+    await victim.start()
+    await _settled([survivor, victim])
+    victims = [
+        n
+        for n in range(40)
+        if input_partition("default", f"app-{n}", PARTITIONS) in victim.inputs.consumers
+    ]
+    assert victims, "the victim should hold some partitions"
+    await victim.crash()
+    killed_at = time.monotonic()
+    await _publish_burst(nats_client, rollouts=40, per_rollout=1)
+    await _wait_all(seen, 40, 1)
+    took = time.monotonic() - killed_at
+    print(f"takeover of {len(victims)} rollouts took {took:.2f} s (lease {LEASE} s)")
+    assert took < LEASE + LEASE / 3 + 1.0
+    assert all(member == "survivor" for n in victims for member, _ in seen[f"app-{n}"])
+    view = await read_view(await open_bucket(nats_client.jetstream(), LEASE))
+    assert {owner for owner, _ in view.owners.values()} == {"survivor"}
+    await survivor.stop()
