@@ -24,7 +24,7 @@ import structlog
 
 from adapters.kubernetes.errors import KubernetesError, call_json, from_status, unreachable
 from adapters.kubernetes.objects import Key, Obj, key_of, version_of
-from adapters.runtime.tasks import cancel_and_wait
+from adapters.runtime.tasks import Running, Spawn, spawn_task
 
 log = structlog.get_logger("rollouts.kubernetes")
 
@@ -221,22 +221,22 @@ class InformerSet:
 
     def __init__(self, informers: Sequence[Informer]) -> None:
         self.informers = list(informers)
-        self._tasks: list[asyncio.Task[None]] = []
+        self._tasks: list[Running] = []
 
     @property
     def running(self) -> bool:
         return bool(self._tasks)
 
-    def start(self) -> None:
+    def start(self, spawn: Spawn = spawn_task) -> None:
+        """A restarted informer resumes from its cache and last resourceVersion."""
         if not self._tasks:
             self._tasks = [
-                asyncio.create_task(informer.run(), name=f"watch-{informer.where}")
-                for informer in self.informers
+                spawn(f"watch-{informer.where}", informer.run) for informer in self.informers
             ]
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        await cancel_and_wait(tasks)
+        await asyncio.gather(*(task.stop() for task in tasks))
 
     async def synced(self, timeout: float = 30.0) -> None:
         """Until every informer has listed once."""

@@ -28,6 +28,7 @@ from adapters.kubernetes.replicasets import ReplicaSetWriter
 from adapters.kubernetes.services import switch_service
 from adapters.kubernetes.statuses import StatusBook
 from adapters.runtime.statuses import StatusHub
+from adapters.runtime.tasks import Spawn, spawn_task
 from rollouts.ports import Clock, ReplicaSetSpec, ReplicaSetStatus, RolloutRef
 
 
@@ -80,11 +81,11 @@ class KubernetesPlatform:
             ]
         )
 
-    async def start(self) -> None:
+    async def start(self, spawn: Spawn = spawn_task) -> None:
         if self._informers.running:
             return
         self._hub.reopen()
-        self._informers.start()
+        self._informers.start(spawn)
 
     async def stop(self) -> None:
         await self._informers.stop()

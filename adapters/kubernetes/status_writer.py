@@ -14,6 +14,7 @@ skipped, and so is a rollout while a command the watcher read from its status is
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -48,9 +49,12 @@ class StatusWriter:
         conflict_retries: int = 5,
         retry_delay: float = 0.5,
         max_in_flight: int = 16,
+        report_crash: Callable[[str, BaseException], None] | None = None,
     ) -> None:
         """`max_in_flight`: writes sent at once over all rollouts (a restart or a relist asks
-        for every rollout's status at once; the API server should not get them all at once)."""
+        for every rollout's status at once; the API server should not get them all at once).
+        `report_crash(task, error)`: told of an unexpected failure of a write (a bug, not an
+        API error), which is logged with its traceback and retried like a failed write."""
         self._custom = custom
         self._book = book
         self._states = states
@@ -64,6 +68,7 @@ class StatusWriter:
         self._failures: dict[Key, int] = {}
         self._slots = asyncio.Semaphore(max_in_flight)
         self._running = False
+        self._report_crash = report_crash
         self.writes = 0
         self.conflicts = 0
 
@@ -105,10 +110,15 @@ class StatusWriter:
                     self._failures.pop(key, None)
                 except KubernetesError as error:
                     await self._back_off(key, error)
+                except Exception as error:  # a bug must not end this rollout's writes silently
+                    log.exception("kubernetes.status_write_crashed", rollout="/".join(key))
+                    if self._report_crash is not None:
+                        self._report_crash("status-writer", error)
+                    await self._back_off(key, error)
         finally:
             self._tasks.pop(key, None)
 
-    async def _back_off(self, key: Key, error: KubernetesError) -> None:
+    async def _back_off(self, key: Key, error: Exception) -> None:
         failures = self._failures[key] = self._failures.get(key, 0) + 1
         log.warning("kubernetes.status_write_failed", rollout="/".join(key), error=str(error))
         await asyncio.sleep(min(self._retry_delay * 2 ** (failures - 1), MAX_DELAY))

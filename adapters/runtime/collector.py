@@ -23,6 +23,8 @@ import time
 
 import structlog
 
+from adapters.runtime.tasks import Running, Spawn, spawn_task
+
 log = structlog.get_logger("rollouts.runtime")
 
 FREEZE_INTERVAL = 10.0
@@ -35,19 +37,18 @@ class CollectorFreezer:
     ) -> None:
         self._interval = interval
         self._thaw_interval = thaw_interval
-        self._task: asyncio.Task[None] | None = None
+        self._task: Running | None = None
         self._thawed_at = time.monotonic()
 
-    def start(self) -> None:
+    def start(self, spawn: Spawn = spawn_task) -> None:
         if self._task is None:
             self.freeze()
-            self._task = asyncio.create_task(self._run(), name="gc-freezer")
+            self._task = spawn("gc-freezer", self._run)
 
     async def stop(self) -> None:
         """Stop freezing and give everything back to the collector."""
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await self._task.stop()
             self._task = None
         gc.unfreeze()
 

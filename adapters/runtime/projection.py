@@ -21,7 +21,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from adapters.runtime.tasks import cancel_and_wait
+from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
 from events.store import EventStore, StoredEvent
@@ -45,7 +45,7 @@ class StateProjection:
         self._advanced = asyncio.Condition()
         self._subscription: Any = None
         self._nc: Client | None = None
-        self._watchdog: asyncio.Task[None] | None = None
+        self._watchdog: Running | None = None
         self._stream_position = 0
 
     def on_event(self, listener: Listener) -> None:
@@ -107,14 +107,14 @@ class StateProjection:
             if len(page) < 10_000:
                 return
 
-    async def follow(self, nc: Client) -> None:
+    async def follow(self, nc: Client, spawn: Spawn = spawn_task) -> None:
         """Keep folding new events as they are appended (an ordered push consumer), with a
         watchdog: nats-py's ordered consumer gives up for good if its own reset fails while the
         server restarts, so when the stream has moved on without us, we subscribe again."""
         self._nc = nc
         self._stream_position = self.sequence
         await self._subscribe()
-        self._watchdog = asyncio.create_task(self._watch(), name="projection-watchdog")
+        self._watchdog = spawn("projection-watchdog", self._watch)
 
     async def _subscribe(self) -> None:
         assert self._nc is not None
@@ -171,7 +171,7 @@ class StateProjection:
 
     async def close(self) -> None:
         if self._watchdog is not None:
-            await cancel_and_wait(self._watchdog)
+            await self._watchdog.stop()
             self._watchdog = None
         if self._subscription is not None:
             with contextlib.suppress(Exception):

@@ -5,13 +5,20 @@ as that result arrives, and the cancellation is lost; nats-py waits for every re
 publish acknowledgement that way. A worker loop cancelled while it published would then carry
 on, and a `stop()` that awaited it once waited forever (seen in CI: `serve` never stopped).
 `cancel_and_wait` cancels again until the tasks have ended.
+
+Components that run a loop of their own start it through a `Spawn`: `spawn_task` when used on
+their own, the process's `Supervisor` (adapters.runtime.supervisor) in the composition root.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+import structlog
+
+log = structlog.get_logger("rollouts.runtime")
 
 RETRY_SECONDS = 0.5
 
@@ -29,3 +36,46 @@ async def cancel_and_wait(
     for task in {tasks} if isinstance(tasks, asyncio.Task) else set(tasks):
         if not task.cancelled():
             task.exception()  # retrieved, so asyncio does not log it as never retrieved
+
+
+Loop = Callable[[], Awaitable[None]]
+"""A long-lived loop: called (again, after a restart) to get a fresh coroutine."""
+
+
+class Running(Protocol):
+    """A started loop, stopped by its owner."""
+
+    async def stop(self) -> None: ...
+
+
+class Spawn(Protocol):
+    """How a component starts its loop: on its own (`spawn_task`) or under the process's
+    supervisor (`Supervisor.spawner`), which restarts it or fails the process when it dies."""
+
+    def __call__(self, name: str, loop: Loop) -> Running: ...
+
+
+class PlainTask:
+    """A loop nobody supervises (a component used on its own, as in tests): a death is still
+    logged with its traceback, never silent."""
+
+    def __init__(self, name: str, loop: Loop) -> None:
+        self.task = asyncio.create_task(_run(loop), name=name)
+        self.task.add_done_callback(_report)
+
+    async def stop(self) -> None:
+        self.task.remove_done_callback(_report)
+        await cancel_and_wait(self.task)
+
+
+async def _run(loop: Loop) -> None:
+    await loop()
+
+
+def _report(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("task.died", task=task.get_name(), error=repr(error), exc_info=error)
+
+
+def spawn_task(name: str, loop: Loop) -> PlainTask:
+    return PlainTask(name, loop)

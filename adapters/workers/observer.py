@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 import structlog
 
 import events.inputs as inp
-from adapters.runtime.tasks import cancel_and_wait
+from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Input
 from rollouts.ports import ReplicaSetPlatform, ReplicaSetStatus
 
@@ -33,10 +32,11 @@ class PlatformObserver:
     def __init__(self, platform: ReplicaSetPlatform, publish: Publish) -> None:
         self._platform = platform
         self._publish = publish
-        self._task: asyncio.Task[None] | None = None
+        self._task: Running | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="platform-observer")
+    def start(self, spawn: Spawn = spawn_task) -> None:
+        """A restarted loop subscribes again and first gets every current status."""
+        self._task = spawn("platform-observer", self._run)
 
     async def _run(self) -> None:
         async for status in self._platform.statuses():
@@ -49,5 +49,5 @@ class PlatformObserver:
 
     async def stop(self) -> None:
         if self._task is not None:
-            await cancel_and_wait(self._task)
+            await self._task.stop()
             self._task = None

@@ -18,7 +18,7 @@ import structlog
 
 import events.inputs as inp
 from adapters.runtime.projection import Key, StateProjection
-from adapters.runtime.tasks import cancel_and_wait
+from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Input
 from rollouts.ports import Clock
 from rollouts.state import RolloutState
@@ -43,7 +43,7 @@ class TimerWorker:
         self._fired: dict[Key, datetime] = {}
         self._changed = asyncio.Event()
         self._dirty: set[Key] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._task: Running | None = None
         projection.on_event(self._on_state)
 
     def _on_state(self, key: Key, state: RolloutState) -> None:
@@ -74,11 +74,11 @@ class TimerWorker:
             heapq.heappush(self._heap, (due, key))
             self._changed.set()
 
-    def start(self) -> None:
-        self._dirty.update(self._projection.states)
-        self._task = asyncio.create_task(self._run(), name="timer-worker")
+    def start(self, spawn: Spawn = spawn_task) -> None:
+        self._task = spawn("timer-worker", self._run)
 
     async def _run(self) -> None:
+        self._dirty.update(self._projection.states)  # a restarted loop recomputes every wake-up
         while True:
             self._changed.clear()
             if self._dirty:
@@ -115,5 +115,5 @@ class TimerWorker:
 
     async def stop(self) -> None:
         if self._task is not None:
-            await cancel_and_wait(self._task)
+            await self._task.stop()
             self._task = None

@@ -22,7 +22,7 @@ import structlog
 import events.inputs as inp
 import events.models as ev
 from adapters.runtime.projection import StateProjection
-from adapters.runtime.tasks import cancel_and_wait
+from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Input
 from events.store import StoredEvent
 from rollouts.ports import ManagedRoute, RolloutRef, TrafficRouter, WeightRequest
@@ -100,7 +100,7 @@ class TrafficWorker:
         self._drift_interval = drift_interval
         self._desired: dict[RolloutRef, WeightRequest] = {}
         self._locks: dict[RolloutRef, asyncio.Lock] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._task: Running | None = None
 
     async def handle(self, stored: StoredEvent) -> None:
         namespace, _, name = stored.envelope.subject.partition("/")
@@ -142,22 +142,23 @@ class TrafficWorker:
         """The weight request remembered for `ref` (what drift checks compare against)."""
         return self._desired.get(ref)
 
-    def start(self) -> None:
+    def start(self, spawn: Spawn = spawn_task) -> None:
         for (namespace, name), state in self._projection.states.items():
             ref = RolloutRef(namespace, name)
             if ref not in self._desired and (request := confirmed_request(ref, state)):
                 self._desired[ref] = request
         if self._drift_interval is not None and self._task is None:
-            self._task = asyncio.create_task(self._run(self._drift_interval), name="traffic-drift")
+            self._task = spawn("traffic-drift", self._run)
 
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            await cancel_and_wait(task)
+            await task.stop()
 
-    async def _run(self, interval: float) -> None:
+    async def _run(self) -> None:
+        assert self._drift_interval is not None
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(self._drift_interval)
             await self.check_all()
 
     async def check_all(self) -> list[inp.TrafficDriftObserved]:
