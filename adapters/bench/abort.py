@@ -117,7 +117,7 @@ async def measure_abort(server: BenchServer, size: int, console: Console) -> dic
         await fleet.wait_paused("retried and paused again")
         steady = await _abort_run(fleet, rate=STEADY_RATE)
         console.print(f"    steady: {STEADY_RATE:.0f} aborts/s, p99 {steady['p99_ms']} ms")
-        errors = [repr(error) for executor in fleet.app._executors for error in executor.errors]
+        errors = [repr(error) for executor in fleet.app.executors for error in executor.errors]
     finally:
         await fleet.stop()
     return {

@@ -45,7 +45,7 @@ from adapters.runtime.embedded import discover
 from adapters.runtime.observability import configure_logging
 from adapters.runtime.projection import Key
 from adapters.runtime.settings import Settings
-from adapters.workers.app import DEFAULT_WORKERS, create_app
+from adapters.workers.app import DEFAULT_WORKERS, AppFailed, create_app
 from adapters.workers.kubernetes_app import create_kubernetes_app
 from rollouts.ports import PortError, RolloutRef
 from rollouts.state import RolloutState
@@ -127,8 +127,10 @@ async def run_on_kubernetes(
         if app.app.health is not None:
             console.print(f"controller metrics: {app.app.health.url}/metrics", markup=False)
         console.print("serving; press Ctrl-C to stop", markup=False)
-        await stop.wait()
+        await app.run_until(stop)
         console.print("stopping...", markup=False)
+    except AppFailed as failure:
+        raise CliError(f"stopped: {failure}") from None
     finally:
         await app.stop()
         await api_client.close()
@@ -206,8 +208,10 @@ async def serve(
         app.projection.on_event(announcer.on_event)
         for key in list(app.projection.states):
             announcer.open(key)
-        await stop.wait()
+        await app.run_until(stop)
         console.print("stopping...", markup=False)
+    except AppFailed as failure:
+        raise CliError(f"stopped: {failure}") from None
     finally:
         await announcer.close()
         await app.stop()

@@ -44,7 +44,7 @@ from adapters.local import LocalPlatform
 from adapters.notify import NotificationConfig
 from adapters.runtime.observability import configure_logging
 from adapters.runtime.settings import Settings
-from adapters.workers.app import create_app
+from adapters.workers.app import AppFailed, create_app
 
 PLATFORM_NOTE = (
     "note: traffic and scaler drive an in-process local platform "
@@ -105,7 +105,9 @@ async def run_workers(
         await app.start()
         url = server_url(app.connection, settings)
         console.print(f"workers {', '.join(workers)} running on {url}", markup=False)
-        await stop.wait()
+        await app.run_until(stop)
+    except AppFailed as failure:
+        raise CliError(f"stopped: {failure}") from None
     finally:
         await app.stop()
         if platform is not None:

@@ -29,11 +29,15 @@ def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
     )
+    # The console renderer prints a traceback itself; in JSON it must become a field first,
+    # or a crash's traceback is lost (JSONRenderer would print only the exception's repr).
+    tracebacks = [structlog.processors.format_exc_info] if json_logs else []
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            *tracebacks,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from adapters.runtime.observability import configure_logging
 from adapters.runtime.settings import settings_from_env
-from adapters.workers.app import ALL_WORKERS, create_app
+from adapters.workers.app import ALL_WORKERS, AppFailed, create_app
 
 
 async def serve_workers(
@@ -30,7 +30,7 @@ async def serve_workers(
     await app.start()
     print("ready", flush=True)
     try:
-        await stop.wait()
+        await app.run_until(stop)
     finally:
         await app.stop()
 
@@ -41,7 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--nats-url", default=None)
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args(argv)
-    asyncio.run(serve_workers(args.workers, nats_url=args.nats_url, data_dir=args.data_dir))
+    try:
+        asyncio.run(serve_workers(args.workers, nats_url=args.nats_url, data_dir=args.data_dir))
+    except AppFailed as failure:
+        print(f"error: stopped: {failure}", file=sys.stderr)
+        return 1
     return 0
 
 

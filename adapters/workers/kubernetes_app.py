@@ -14,17 +14,22 @@ a drop-in replacement for Argo Rollouts' controller there.
 
 Start order: platform watch, app (NATS, projection rebuilt, workers), status writer, Rollout
 watcher (it needs the rebuilt projection to check inputs and the connection to publish them),
-template watcher. Stop is the reverse. The caller owns (and closes) the ApiClient.
+template watcher, each registered on a resource stack as it starts; stop is the stack's close,
+in reverse. Every watch (ReplicaSets, Rollouts, templates) runs under the app's supervisor and
+is restarted if it dies (an informer resumes from its cache and resourceVersion); a status
+write that crashes is logged, counted and retried. The caller owns (and closes) the ApiClient.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from kubernetes_asyncio import client
 
 from adapters.analysis.kubernetes_job import KubernetesJobProvider
@@ -40,8 +45,11 @@ from adapters.kubernetes.watcher import RolloutWatcher
 from adapters.notify import NotificationConfig
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import Settings
+from adapters.runtime.supervisor import RESTART, Supervisor
 from adapters.workers.app import ALL_WORKERS, DEFAULT_WORKERS, RolloutsApp, create_app
 from rollouts.ports import Clock, TrafficRouter
+
+log = structlog.get_logger("rollouts.kubernetes")
 
 JOB_NAMESPACE_ENV = "ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE"
 
@@ -57,36 +65,70 @@ class WatchOptions:
     retry_delay: float = 0.5
 
 
-@dataclass
 class KubernetesApp:
-    app: RolloutsApp
-    api_client: client.ApiClient
-    platform: KubernetesPlatform | None
-    options: WatchOptions
-    watch_rollouts: bool
-    watch_templates: bool
-    template_store: TemplateStore | None = None
-    book: RolloutBook = field(default_factory=RolloutBook)
-    writer: StatusWriter | None = None
-    watcher: RolloutWatcher | None = None
-    templates: TemplateWatcher | None = None
+    """The app plus its Kubernetes parts, on one resource stack like the app's own: each part
+    is registered as it starts, and `stop()` closes them in reverse order."""
+
+    def __init__(
+        self,
+        app: RolloutsApp,
+        api_client: client.ApiClient,
+        platform: KubernetesPlatform | None,
+        options: WatchOptions,
+        *,
+        watch_rollouts: bool,
+        watch_templates: bool,
+        template_store: TemplateStore | None = None,
+    ) -> None:
+        self.app = app
+        self.api_client = api_client
+        self.platform = platform
+        self.options = options
+        self.watch_rollouts = watch_rollouts
+        self.watch_templates = watch_templates
+        self.template_store = template_store
+        self.book = RolloutBook()
+        self.writer: StatusWriter | None = None
+        self.watcher: RolloutWatcher | None = None
+        self.templates: TemplateWatcher | None = None
+        self._stack: AsyncExitStack | None = None
 
     @property
     def ready(self) -> bool:
         return self.app.ready
 
+    @property
+    def supervisor(self) -> Supervisor:
+        return self.app.supervisor
+
     async def start(self) -> None:
+        stack = AsyncExitStack()
+        try:
+            await self._start(stack)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack = stack
+
+    async def _start(self, stack: AsyncExitStack) -> None:
+        spawn = self.supervisor.spawner(RESTART)
         if self.platform is not None:
-            await self.platform.start()
+            await self.platform.start(spawn)
+            stack.push_async_callback(self.platform.stop)
         await self.app.start()
+        stack.push_async_callback(self.app.stop)
         custom: Any = client.CustomObjectsApi(self.api_client)
         if self.watch_rollouts:
-            self._start_rollouts(custom)
+            self._start_rollouts(custom, stack)
         if self.watch_templates:
             assert self.app.connection is not None
             store = self.template_store or KvTemplateStore(self.app.connection.js)
             self.templates = TemplateWatcher(custom, store, **self._informer_options())
-            self.templates.start()
+            self.templates.start(spawn)
+            stack.push_async_callback(_quietly, self.templates.stop)
+
+    async def run_until(self, stop: asyncio.Event) -> None:
+        await self.app.run_until(stop)
 
     def _informer_options(self) -> dict[str, Any]:
         options = self.options
@@ -99,7 +141,7 @@ class KubernetesApp:
             "retry_delay": options.retry_delay,
         }
 
-    def _start_rollouts(self, custom: Any) -> None:
+    def _start_rollouts(self, custom: Any, stack: AsyncExitStack) -> None:
         app = self.app
         assert app.projection is not None and app.connection is not None
         options = self.options
@@ -112,9 +154,12 @@ class KubernetesApp:
             version=options.version,
             request_timeout=options.request_timeout,
             retry_delay=options.retry_delay,
+            report_crash=self.supervisor.report,
         )
         app.projection.on_event(self.writer.on_state)
         self.writer.start()
+        stack.push_async_callback(_quietly, self.writer.stop)
+        stack.callback(app.projection.off_event, self.writer.on_state)
         self.watcher = RolloutWatcher(
             custom,
             self.book,
@@ -125,7 +170,8 @@ class KubernetesApp:
             actor=options.actor,
             **self._informer_options(),
         )
-        self.watcher.start()
+        self.watcher.start(self.supervisor.spawner(RESTART))
+        stack.push_async_callback(_quietly, self.watcher.stop)
 
     async def synced(self, timeout: float = 30.0) -> None:
         """Until every watch has listed once (the cluster's objects are known)."""
@@ -134,15 +180,19 @@ class KubernetesApp:
                 await watcher.synced(timeout)
 
     async def stop(self) -> None:
-        for part in (self.templates, self.watcher, self.writer):
-            if part is not None:
-                with contextlib.suppress(Exception):
-                    await part.stop()
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            await stack.aclose()
         self.templates = self.watcher = None
         self.writer = None
-        await self.app.stop()
-        if self.platform is not None:
-            await self.platform.stop()
+
+
+async def _quietly(stop: Callable[[], Awaitable[None]]) -> None:
+    """A watch or the status writer failing to stop must not keep the rest running."""
+    try:
+        await stop()
+    except Exception as error:
+        log.warning("kubernetes.stop_failed", error=repr(error))
 
 
 def create_kubernetes_app(
@@ -198,10 +248,10 @@ def create_kubernetes_app(
         secret_store=secrets,
     )
     return KubernetesApp(
-        app=app,
-        api_client=api_client,
-        platform=platform,
-        options=chosen,
+        app,
+        api_client,
+        platform,
+        chosen,
         watch_rollouts="controller" in workers,
         watch_templates=("analysis" in workers) if watch_templates is None else watch_templates,
         template_store=template_store,

@@ -1,0 +1,259 @@
+"""How `RolloutsApp.start()` puts the process together, part by part, onto its resource stack.
+
+Each part is registered on the `AsyncExitStack` as soon as it exists, so whatever was built is
+closed in reverse order, also when a later part fails to start. The order of creation is
+therefore the order of shutdown reversed, and it matters:
+
+    projection (+ watchdog) -> workers -> executors -> broker started -> loops -> gauges
+
+Stopping then runs: gauges and loops (timer, observer, drift check) end; the broker stops
+delivering; the executors end the handlers in flight; the workers close (analysis cancels its
+measurements, the notifier finishes its deliveries); the projection stops following; then the
+connection closes (in `RolloutsApp`). Every loop runs under the process's supervisor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import ssl
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+from faststream.nats import NatsBroker, NatsCredentials, NatsToken, NatsUserPassword
+from faststream.security import BaseSecurity
+
+from adapters.analysis import KvTemplateStore, LocalSecretStore, build_providers
+from adapters.metrics import MetricSettings
+from adapters.runtime.collector import CollectorFreezer
+from adapters.runtime.connect import Connection
+from adapters.runtime.keyed import KeyedExecutor
+from adapters.runtime.observability import RolloutMetrics
+from adapters.runtime.projection import StateProjection
+from adapters.runtime.publish import InputPublisher
+from adapters.runtime.settings import NatsSettings
+from adapters.runtime.supervisor import RESTART, Supervisor
+from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
+from adapters.workers.controller import Controller
+from adapters.workers.inputs import input_handler
+from adapters.workers.notifier import create_notifier
+from adapters.workers.observer import PlatformObserver
+from adapters.workers.scaler import SCALER_EVENTS, ScalerWorker
+from adapters.workers.subscriptions import (
+    ACK_WAIT_SECONDS,
+    EventHandler,
+    subscribe_events,
+    subscribe_inputs,
+)
+from adapters.workers.timer import TimerWorker
+from adapters.workers.traffic import TRAFFIC_EVENTS, TrafficWorker
+from events.jetstream import JetStreamEventStore
+
+if TYPE_CHECKING:
+    from adapters.workers.app import AppSettings
+
+NOTIFIER_ACK_WAIT = 180.0
+"""Longer than the worst-case retries of one notification, so a slow delivery is never
+redelivered to a second notifier while the first is still trying."""
+LAG_PERIOD = 5.0
+EFFECT_CONSUMERS = ("traffic", "scaler", "analysis", "notifier")
+
+Starter = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """The parts of a started app that callers use (all closed by the app's stack)."""
+
+    connection: Connection
+    projection: StateProjection
+    controller: Controller | None
+    executors: tuple[KeyedExecutor, ...]
+
+
+def broker_security(settings: NatsSettings) -> BaseSecurity | None:
+    context = None
+    if settings.tls_ca or settings.tls_cert:
+        context = ssl.create_default_context(cafile=settings.tls_ca)
+        if settings.tls_cert:
+            context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    if settings.creds_file:
+        return NatsCredentials(settings.creds_file, ssl_context=context)
+    if settings.token:
+        return NatsToken(settings.token, ssl_context=context)
+    if settings.user:
+        return NatsUserPassword(settings.user, settings.password or "", ssl_context=context)
+    return BaseSecurity(ssl_context=context) if context else None
+
+
+class Wiring:
+    """The builder of one start: what the parts share while they are wired (then dropped)."""
+
+    def __init__(
+        self,
+        config: AppSettings,
+        stack: AsyncExitStack,
+        supervisor: Supervisor,
+        metrics: RolloutMetrics,
+        connection: Connection,
+    ) -> None:
+        self.config = config
+        self.stack = stack
+        self.supervisor = supervisor
+        self.metrics = metrics
+        self.connection = connection
+        self.store = JetStreamEventStore(connection.js)
+        self.publish = InputPublisher(connection.js)
+        self.projection = StateProjection(self.store)
+        self.executors: list[KeyedExecutor] = []
+        self.starters: list[Starter] = []
+        url = connection.nc.connected_url
+        servers = f"nats://{url.hostname}:{url.port}" if url else "nats://127.0.0.1:4222"
+        self.broker = NatsBroker(
+            servers,
+            security=broker_security(config.settings.nats),
+            logger=None,
+            max_reconnect_attempts=-1,
+        )
+
+    async def assemble(self) -> Live:
+        await self.follow()
+        controller = self.controller() if "controller" in self.config.workers else None
+        await self.effects()
+        await self.analysis()
+        await self.notifier()
+        self.stack.push_async_callback(self.broker.stop)
+        await self.broker.start()
+        for start in self.starters:
+            start()
+        self.gauges()
+        return Live(self.connection, self.projection, controller, tuple(self.executors))
+
+    async def follow(self) -> None:
+        self.projection.on_event(self.metrics.observe_state)
+        await self.projection.rebuild()
+        self.stack.push_async_callback(self.projection.close)
+        await self.projection.follow(self.connection.nc, self.supervisor.spawner(RESTART))
+
+    def executor(self) -> KeyedExecutor:
+        """Registered after the worker it feeds, so it stops (ending the handlers in flight)
+        before that worker closes."""
+        executor = KeyedExecutor()
+        self.executors.append(executor)
+        self.stack.push_async_callback(executor.close)
+        return executor
+
+    def revision_of(self, namespace: str, name: str) -> int | None:
+        state = self.projection.state(namespace, name)
+        return state.revision if state is not None else None
+
+    def loop(self, start: Callable[..., None], stop: Callable[[], Awaitable[None]]) -> None:
+        """A component loop, started under the supervisor once the consumers run."""
+
+        def starter() -> None:
+            start(self.supervisor.spawner(RESTART))
+            self.stack.push_async_callback(stop)
+
+        self.starters.append(starter)
+
+    def controller(self) -> Controller:
+        controller = Controller(
+            self.store, self.config.ports.clock, self.projection, metrics=self.metrics
+        )
+        handler = input_handler(controller, self.connection.nc)
+        subscribe_inputs(self.broker, self.executor(), durable="controller", handler=handler)
+        return controller
+
+    async def effects(self) -> None:
+        workers, ports = self.config.workers, self.config.ports
+        if "traffic" in workers and ports.router is not None:
+            traffic = TrafficWorker(
+                self.projection,
+                ports.router,
+                self.publish,
+                drift_interval=self.config.drift_interval,
+            )
+            self.loop(traffic.start, traffic.stop)
+            self.subscribe("traffic", TRAFFIC_EVENTS, traffic.handle)
+        if "scaler" in workers and ports.platform is not None:
+            scaler = ScalerWorker(self.projection, ports.platform)
+            await scaler.resync()
+            self.subscribe("scaler", SCALER_EVENTS, scaler.handle)
+            observer = PlatformObserver(ports.platform, self.publish)
+            self.loop(observer.start, observer.stop)
+        if "timer" in workers:
+            timer = TimerWorker(self.projection, self.publish, ports.clock)
+            self.loop(timer.start, timer.stop)
+
+    def subscribe(
+        self,
+        durable: str,
+        event_types: Sequence[str] | None,
+        handler: EventHandler,
+        ack_wait: float = ACK_WAIT_SECONDS,
+    ) -> None:
+        subscribe_events(
+            self.broker,
+            self.executor(),
+            durable=durable,
+            event_types=event_types,
+            handler=handler,
+            ack_wait=ack_wait,
+            revision_of=self.revision_of,
+        )
+
+    async def analysis(self) -> None:
+        if "analysis" not in self.config.workers:
+            return
+        ports = self.config.ports
+        http = httpx.AsyncClient(trust_env=True)
+        self.stack.push_async_callback(http.aclose)
+        providers = build_providers(
+            MetricSettings.from_environ(os.environ), http, job=ports.job_provider
+        )
+        worker = AnalysisWorker(
+            self.projection,
+            KvTemplateStore(self.connection.js),
+            ports.secret_store or LocalSecretStore(self.config.settings.data_dir),
+            providers,
+            self.publish,
+            ports.clock,
+            history=self.store.load,
+        )
+        self.stack.push_async_callback(worker.stop)
+        self.subscribe("analysis", ANALYSIS_EVENTS, worker.handle)
+
+    async def notifier(self) -> None:
+        config = self.config.notifications
+        if "notifier" not in self.config.workers or config is None:
+            return
+        js, clock = self.connection.js, self.config.ports.clock
+        notifier = await create_notifier(js, self.store, config, clock)
+        self.stack.push_async_callback(notifier.stop)
+        self.subscribe("notifier", None, notifier.handle, ack_wait=NOTIFIER_ACK_WAIT)
+
+    def gauges(self) -> None:
+        """Consumer lag, and the collector freezer: under the supervisor too."""
+        lag = self.supervisor.spawn("consumer-lag", self.watch_lag)
+        self.stack.push_async_callback(lag.stop)
+        if self.config.gc_freeze_interval is not None:
+            freezer = CollectorFreezer(self.config.gc_freeze_interval)
+            freezer.start(self.supervisor.spawner(RESTART))
+            self.stack.push_async_callback(freezer.stop)
+
+    async def watch_lag(self) -> None:
+        """How many messages each of our consumers has yet to get, as a gauge."""
+        workers = self.config.workers
+        consumers = [("ROLLOUT_INPUTS", "controller")] if "controller" in workers else []
+        consumers += [("ROLLOUTS", w) for w in workers if w in EFFECT_CONSUMERS]
+        js, gauge = self.connection.js, self.metrics.consumer_lag
+        while True:
+            for stream, durable in consumers:
+                with contextlib.suppress(Exception):
+                    info = await js.consumer_info(stream, durable)
+                    gauge.labels(durable).set(info.num_pending + (info.num_ack_pending or 0))
+            await asyncio.sleep(LAG_PERIOD)
