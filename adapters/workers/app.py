@@ -27,7 +27,7 @@ from adapters.runtime.keyed import KeyedExecutor
 from adapters.runtime.observability import HealthServer, RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.settings import Settings
-from adapters.runtime.supervisor import Supervisor
+from adapters.runtime.supervisor import RESTART, Policy, Supervisor
 from adapters.workers.controller import Controller, SystemClock
 from adapters.workers.wiring import Live, Wiring, broker_security
 from rollouts.ports import Clock, MetricProvider, ReplicaSetPlatform, TrafficRouter
@@ -74,6 +74,8 @@ class AppSettings:
     gc_freeze_interval: float | None = FREEZE_INTERVAL
     """Seconds between moves of long-lived objects out of the collector's way (None: never;
     see `adapters.runtime.collector`)."""
+    supervision: Policy = RESTART
+    """How a dead background loop is restarted, and after how many deaths the process fails."""
 
 
 class RolloutsApp:
@@ -184,6 +186,7 @@ def create_app(
     secret_store: SecretStore | None = None,
     drift_interval: float | None = 10.0,
     gc_freeze_interval: float | None = FREEZE_INTERVAL,
+    supervision: Policy = RESTART,
 ) -> RolloutsApp:
     unknown = sorted(set(workers) - set(ALL_WORKERS))
     if unknown:
@@ -201,5 +204,6 @@ def create_app(
             http_port,
             drift_interval,
             gc_freeze_interval,
+            supervision,
         )
     )

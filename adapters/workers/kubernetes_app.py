@@ -45,7 +45,7 @@ from adapters.kubernetes.watcher import RolloutWatcher
 from adapters.notify import NotificationConfig
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import Settings
-from adapters.runtime.supervisor import RESTART, Supervisor
+from adapters.runtime.supervisor import Supervisor
 from adapters.workers.app import ALL_WORKERS, DEFAULT_WORKERS, RolloutsApp, create_app
 from rollouts.ports import Clock, TrafficRouter
 
@@ -111,7 +111,7 @@ class KubernetesApp:
         self._stack = stack
 
     async def _start(self, stack: AsyncExitStack) -> None:
-        spawn = self.supervisor.spawner(RESTART)
+        spawn = self.supervisor.spawner(self.app.config.supervision)
         if self.platform is not None:
             await self.platform.start(spawn)
             stack.push_async_callback(self.platform.stop)
@@ -170,7 +170,7 @@ class KubernetesApp:
             actor=options.actor,
             **self._informer_options(),
         )
-        self.watcher.start(self.supervisor.spawner(RESTART))
+        self.watcher.start(self.supervisor.spawner(self.app.config.supervision))
         stack.push_async_callback(_quietly, self.watcher.stop)
 
     async def synced(self, timeout: float = 30.0) -> None:

@@ -36,7 +36,7 @@ from adapters.runtime.observability import RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import NatsSettings
-from adapters.runtime.supervisor import RESTART, Supervisor
+from adapters.runtime.supervisor import Supervisor
 from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
 from adapters.workers.controller import Controller
 from adapters.workers.inputs import input_handler
@@ -109,6 +109,7 @@ class Wiring:
         self.store = JetStreamEventStore(connection.js)
         self.publish = InputPublisher(connection.js)
         self.projection = StateProjection(self.store)
+        self.spawn = supervisor.spawner(config.supervision)
         self.executors: list[KeyedExecutor] = []
         self.starters: list[Starter] = []
         url = connection.nc.connected_url
@@ -137,7 +138,7 @@ class Wiring:
         self.projection.on_event(self.metrics.observe_state)
         await self.projection.rebuild()
         self.stack.push_async_callback(self.projection.close)
-        await self.projection.follow(self.connection.nc, self.supervisor.spawner(RESTART))
+        await self.projection.follow(self.connection.nc, self.spawn)
 
     def executor(self) -> KeyedExecutor:
         """Registered after the worker it feeds, so it stops (ending the handlers in flight)
@@ -155,7 +156,7 @@ class Wiring:
         """A component loop, started under the supervisor once the consumers run."""
 
         def starter() -> None:
-            start(self.supervisor.spawner(RESTART))
+            start(self.spawn)
             self.stack.push_async_callback(stop)
 
         self.starters.append(starter)
@@ -238,11 +239,11 @@ class Wiring:
 
     def gauges(self) -> None:
         """Consumer lag, and the collector freezer: under the supervisor too."""
-        lag = self.supervisor.spawn("consumer-lag", self.watch_lag)
+        lag = self.spawn("consumer-lag", self.watch_lag)
         self.stack.push_async_callback(lag.stop)
         if self.config.gc_freeze_interval is not None:
             freezer = CollectorFreezer(self.config.gc_freeze_interval)
-            freezer.start(self.supervisor.spawner(RESTART))
+            freezer.start(self.spawn)
             self.stack.push_async_callback(freezer.stop)
 
     async def watch_lag(self) -> None:
