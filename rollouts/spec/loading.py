@@ -83,6 +83,13 @@ def parse_object(
     if not isinstance(data, Mapping):
         kind = "a list" if isinstance(data, list) else type(data).__name__
         return None, (SpecProblem(path="", message=f"document is not a mapping (got {kind})"),)
+    if data.get("kind") == "FleetRollout" and str(data.get("apiVersion")).startswith(
+        "rollouts.dev/"
+    ):
+        # Imported here: rollouts.fleet builds on this package (and would import it circularly).
+        from rollouts.fleet.validate import parse_fleet
+
+        return None, parse_fleet(data)[1]
     model_or_problem = _model_for(data, ignore_unknown_kinds)
     if model_or_problem is None or isinstance(model_or_problem, SpecProblem):
         return None, (model_or_problem,) if model_or_problem else ()
