@@ -2,7 +2,12 @@
 
 An export is a backup, a hand-over to another cluster or a fixture for a bug report; an
 import recreates the histories, with the same event ids, times and payloads, in a stream that
-does not have those rollouts yet, so replaying it folds to the same states.
+does not have those rollouts yet, so replaying it folds to the same states. The export carries
+the AnalysisTemplates and ClusterAnalysisTemplates too, so the histories can go on.
+
+Import is all or nothing, under fences (`adapters.history.restore`). With no server running
+for the data directory and no --nats-url, it starts the embedded server for its own duration;
+with `serve` running, it imports into that one, and the controller waits for it.
 """
 
 from __future__ import annotations
@@ -13,12 +18,27 @@ from typing import Annotated
 
 import typer
 
+from adapters.analysis.templates import (
+    KvTemplateStore,
+    key_of,
+    template_document,
+    template_from_document,
+    template_namespace,
+)
 from adapters.cli import session
-from adapters.cli.audit import jetstream
 from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
 from adapters.history.restore import ImportReport, RestoreError, export_events, import_records
-from adapters.history.transfer import ImportFileError, Rollout, export_line, read_export
+from adapters.history.transfer import (
+    ExportContents,
+    ImportFileError,
+    Rollout,
+    export_line,
+    read_file,
+    template_line,
+)
+from adapters.runtime.connect import Connection, ServerUnreachable, connect
+from adapters.runtime.embedded import EmbeddedNatsError
 from adapters.runtime.settings import Settings
 from events.store import StoredEvent
 
@@ -34,12 +54,17 @@ def rollout_keys(names: list[str], namespace: str) -> list[Rollout] | None:
     return keys
 
 
-async def _export(settings: Settings, rollouts: list[Rollout] | None) -> list[StoredEvent]:
+async def _export(
+    settings: Settings, rollouts: list[Rollout] | None
+) -> tuple[list[StoredEvent], list[str]]:
+    """The events, and the template lines (every template: runs may name any of them)."""
     async with session.open_client(settings) as client:
         try:
-            return await export_events(client.store, rollouts)
+            stored = await export_events(client.store, rollouts)
         except RestoreError as missing:
             raise CliError(str(missing)) from None
+        templates = await client.templates.list()
+    return stored, [template_line(template_document(t)) for t in templates]
 
 
 @with_settings
@@ -54,15 +79,20 @@ def export_command(
     ] = None,
 ) -> None:
     """Write the event stream as JSON Lines, one CloudEvent (structured mode) per line."""
-    stored = session.run_async(_export(settings, rollout_keys(names or [], settings.namespace)))
-    lines = [export_line(event) for event in stored]
+    keys = rollout_keys(names or [], settings.namespace)
+    stored, templates = session.run_async(_export(settings, keys))
+    lines = [*templates, *(export_line(event) for event in stored)]
     count = len({(s.envelope.namespace, s.envelope.name) for s in stored})
     if output is None:
         for line in lines:
             typer.echo(line)
         return
     output.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-    typer.echo(f"exported {len(lines)} events of {count} rollout(s) to {output}", err=True)
+    typer.echo(
+        f"exported {len(stored)} events of {count} rollout(s) and {len(templates)} "
+        f"template(s) to {output}",
+        err=True,
+    )
 
 
 def _read(source: str) -> list[str]:
@@ -74,18 +104,61 @@ def _read(source: str) -> list[str]:
         raise CliError(f"cannot read {source}: {failure.strerror or failure}") from None
 
 
-async def _import(settings: Settings, source: str) -> ImportReport:
+def _contents(source: str) -> ExportContents:
     try:
-        records = read_export(_read(source))
+        contents = read_file(_read(source))
     except ImportFileError as bad:
         raise CliError(f"{source}: {bad}; nothing was imported") from None
-    if not records:
+    if not contents.records:
         raise CliError(f"{source} holds no events; nothing was imported")
-    async with session.open_client(settings) as client:
+    try:
+        for document in contents.templates:
+            template_from_document(document)
+    except ValueError as bad:
+        raise CliError(f"{source}: a template does not validate: {bad}") from None
+    return contents
+
+
+async def _connect(settings: Settings) -> Connection:
+    """The running server (serve's, or --nats-url), else the embedded one for the import's
+    duration: an import needs no `serve`."""
+    try:
+        return await connect(settings, start_embedded=True)
+    except (ServerUnreachable, EmbeddedNatsError, OSError) as unreachable:
+        raise CliError(str(unreachable)) from None
+
+
+async def _templates_conflicting(store: KvTemplateStore, contents: ExportContents) -> list[str]:
+    """Templates of the file the target holds with other content (checked before writing)."""
+    clashes = []
+    for document in contents.templates:
+        template = template_from_document(document)
+        held = await store.get(template.kind, template_namespace(template), template.name)
+        if held is not None and template_document(held) != template_document(template):
+            clashes.append(key_of(template))
+    return clashes
+
+
+async def _import(settings: Settings, source: str) -> tuple[ImportReport, int]:
+    contents = _contents(source)
+    connection = await _connect(settings)
+    try:
+        templates = KvTemplateStore(connection.js)
+        clashes = await _templates_conflicting(templates, contents)
+        if clashes:
+            raise CliError(
+                f"the target holds other versions of template(s) {', '.join(clashes)}; "
+                "nothing was imported"
+            )
         try:
-            return await import_records(jetstream(client), records)
+            report = await import_records(connection.js, contents.records)
         except RestoreError as refused:
             raise CliError(str(refused)) from None
+        for document in contents.templates:  # after the events: a failed import wrote none
+            await templates.put(template_from_document(document))
+        return report, len(contents.templates)
+    finally:
+        await connection.close()
 
 
 @with_settings
@@ -96,11 +169,14 @@ def import_command(
         typer.Option("-f", "--file", help="JSON Lines file from `rollouts export` (- = stdin)."),
     ],
 ) -> None:
-    """Recreate histories from an export, in a stream that does not have those rollouts."""
-    report = session.run_async(_import(settings, source))
+    """Recreate histories (and templates) from an export, all or nothing, in a stream that
+    does not have those rollouts; starts the embedded server if none runs."""
+    report, templates = session.run_async(_import(settings, source))
+    resumed = f" ({report.resumed} stored by an earlier try)" if report.resumed else ""
     typer.echo(
-        f"imported {report.events} events of {report.rollouts} rollout(s) "
-        f"in {report.batches} decision(s)"
+        f"imported {report.events} events of {report.rollouts} rollout(s){resumed}, "
+        f"{report.decisions} decision(s) in {report.batches} atomic batch(es), "
+        f"and {templates} template(s)"
     )
 
 

@@ -6,6 +6,10 @@ written in stream order, already upcast to the current schema (the line's
 `dataschemaversion` says so), so a file is read by this version without upcasters and by later
 versions through them.
 
+The file also carries what the histories need to be acted on again: the AnalysisTemplates and
+ClusterAnalysisTemplates of the template bucket, one manifest per line (`apiVersion`, `kind`,
+no `specversion`), before the events. A reader that wants events only skips those lines.
+
 Reading checks the whole file before anything is imported: every line decodes, ids are unique,
 and each rollout's events are its complete history (rollout sequences 1, 2, 3, ...), since an
 import recreates histories from their start.
@@ -16,7 +20,8 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from events.base import Event
 from events.codec import DEFAULT_CODEC, MalformedEvent, UnknownEventType
@@ -25,6 +30,7 @@ from events.store import MAX_EVENTS_PER_APPEND, StoredEvent
 from events.subjects import InvalidSubject, rollout_events_filter
 
 Rollout = tuple[str, str]
+TEMPLATE_KINDS = frozenset({"AnalysisTemplate", "ClusterAnalysisTemplate"})
 
 
 class ImportFileError(ValueError):
@@ -50,6 +56,49 @@ def export_line(stored: StoredEvent) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
 
 
+@dataclass(frozen=True, slots=True)
+class ExportContents:
+    records: list[ImportRecord]
+    templates: list[dict[str, Any]] = field(default_factory=list)
+    """Template manifests, as `template_document` writes them."""
+
+
+def template_line(document: dict[str, Any]) -> str:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def _template(number: int, text: str) -> dict[str, Any] | None:
+    """The manifest on this line, or None when the line is not a template's."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or "specversion" in document:
+        return None
+    if document.get("kind") not in TEMPLATE_KINDS:
+        raise ImportFileError(
+            f"line {number}: neither an event (no specversion) nor an AnalysisTemplate or "
+            f"ClusterAnalysisTemplate (kind {document.get('kind')!r})"
+        )
+    return document
+
+
+def read_file(lines: Iterable[str]) -> ExportContents:
+    """Events and templates of an export file, checked; blank lines are skipped."""
+    records, templates = [], []
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        template = _template(number, text)
+        if template is not None:
+            templates.append(template)
+        else:
+            records.append(_record(number, text))
+    _check_ids(records)
+    _check_histories(records)
+    return ExportContents(records, templates)
+
+
 def _record(number: int, text: str) -> ImportRecord:
     try:
         envelope, event = DEFAULT_CODEC.decode_structured(text)
@@ -60,11 +109,8 @@ def _record(number: int, text: str) -> ImportRecord:
 
 
 def read_export(lines: Iterable[str]) -> list[ImportRecord]:
-    """Every event of the file, checked; blank lines are skipped."""
-    records = [_record(n, text) for n, text in enumerate(lines, start=1) if text.strip()]
-    _check_ids(records)
-    _check_histories(records)
-    return records
+    """Every event of the file, checked; blank lines and template lines are skipped."""
+    return read_file(lines).records
 
 
 def _check_ids(records: Sequence[ImportRecord]) -> None:
@@ -92,6 +138,18 @@ def _check_histories(records: Sequence[ImportRecord]) -> None:
 
 def rollouts_of(records: Iterable[ImportRecord]) -> list[Rollout]:
     return sorted({record.rollout for record in records})
+
+
+def pack(groups: Sequence[list[ImportRecord]], limit: int) -> list[list[ImportRecord]]:
+    """Consecutive decisions in batches of at most `limit` events (the server's atomic batch
+    limit), in file order; a decision is never split, so no reader sees half of one."""
+    batches: list[list[ImportRecord]] = []
+    for group in groups:
+        if batches and len(batches[-1]) + len(group) <= limit:
+            batches[-1].extend(group)
+        else:
+            batches.append(list(group))
+    return batches
 
 
 def decisions(records: Sequence[ImportRecord]) -> list[list[ImportRecord]]:

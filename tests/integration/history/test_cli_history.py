@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from adapters.cli.main import app as cli_app
 from adapters.history.schema import documents
+from adapters.runtime.embedded import EmbeddedNats
 from tests.integration.cli.conftest import System, manifest_yaml
 from tests.support.nats import NatsServer
 
@@ -76,7 +80,9 @@ async def test_export_then_import_elsewhere(system: System, tmp_path: Path) -> N
     exported = await system.cli("export", "demo", "-o", str(file))
     assert exported.exit_code == 0, exported.output
     count = len(file.read_text().splitlines())
-    assert exported.stderr == f"exported {count} events of 1 rollout(s) to {file}\n"
+    assert (
+        exported.stderr == f"exported {count} events of 1 rollout(s) and 0 template(s) to {file}\n"
+    )
     piped = await system.cli("export")
     assert piped.stdout == file.read_text()
 
@@ -87,7 +93,8 @@ async def test_export_then_import_elsewhere(system: System, tmp_path: Path) -> N
     with NatsServer() as empty:
         imported = await system.cli("import", "-f", str(file), "--nats-url", empty.url)
         assert imported.exit_code == 0, imported.output
-        assert imported.stdout.startswith(f"imported {count} events of 1 rollout(s) in ")
+        assert imported.stdout.startswith(f"imported {count} events of 1 rollout(s), ")
+        assert imported.stdout.endswith("in 1 atomic batch(es), and 0 template(s)\n")
         copy = await system.cli("export", "--nats-url", empty.url)
         assert copy.stdout == file.read_text()
         shown = await system.cli("get", "rollout", "demo", "--nats-url", empty.url)
@@ -97,6 +104,30 @@ async def test_export_then_import_elsewhere(system: System, tmp_path: Path) -> N
     damaged.write_text(file.read_text().splitlines()[1] + "\n")
     bad = await system.cli("import", "-f", str(damaged))
     assert bad.exit_code == 1 and "line 1:" in bad.stderr and "nothing was imported" in bad.stderr
+
+
+async def test_import_needs_no_running_server(system: System, tmp_path: Path) -> None:
+    """Into a fresh data directory with nothing running: the embedded server is started for
+    the import's duration, and what it stored is there for the next `serve`."""
+    await deployed_then_aborted(system)
+    file = tmp_path / "demo.jsonl"
+    assert (await system.cli("export", "demo", "-o", str(file))).exit_code == 0
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    runner_args = ("--data-dir", str(fresh))
+    imported = await asyncio.to_thread(
+        CliRunner().invoke, cli_app, ["import", "-f", str(file), *runner_args]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert not (fresh / "server.json").exists()  # stopped again
+    server = EmbeddedNats(fresh)
+    await server.start()  # what `serve` would start on that directory
+    try:
+        again = await asyncio.to_thread(CliRunner().invoke, cli_app, ["export", *runner_args])
+    finally:
+        await server.stop()
+    assert again.exit_code == 0, again.output
+    assert again.stdout == file.read_text()
 
 
 async def test_schema_needs_no_server(tmp_path: Path) -> None:

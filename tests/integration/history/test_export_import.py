@@ -83,7 +83,7 @@ async def test_round_trip_keeps_ids_bytes_and_states(
 
     records = read_export(path.read_text(encoding="utf-8").splitlines())
     report = await import_records(target.jetstream(), records)
-    assert report == ImportReport(rollouts=3, events=len(exported), batches=decisions)
+    assert report == ImportReport(rollouts=3, events=len(exported), decisions=decisions, batches=1)
 
     imported = await JetStreamEventStore(target.jetstream()).load_all()
     assert [(s.stream_sequence, s.envelope) for s in imported] == [
