@@ -174,7 +174,7 @@ class EventCodec:
                 return cls.model_validate_json(data)
             return cls.model_validate(self._upcast(cls, version, json.loads(data)))
         except ValidationError as invalid:
-            raise MalformedEvent(f"{type_name} payload is invalid: {invalid}") from None
+            raise MalformedEvent(f"{type_name} payload is invalid: {problems(invalid)}") from None
         except ValueError as bad_json:
             raise MalformedEvent(f"{type_name} payload is not JSON: {bad_json}") from None
 
@@ -229,7 +229,14 @@ class EventCodec:
                 return cls.model_validate(data)
             return cls.model_validate(self._upcast(cls, version, data))
         except ValidationError as invalid:
-            raise MalformedEvent(f"{type_name} payload is invalid: {invalid}") from None
+            raise MalformedEvent(f"{type_name} payload is invalid: {problems(invalid)}") from None
+
+
+def problems(invalid: ValidationError) -> str:
+    """Pydantic's errors on one line: `field: message; ...` (its own report spans many)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in invalid.errors()
+    )
 
 
 def _envelope_from_document(document: Mapping[str, Any]) -> Envelope:

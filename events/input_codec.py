@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+import events.inputs as inp
 from events.base import INPUT_TYPES, Input
-from events.subjects import input_subject
+from events.subjects import LABEL_LIMIT, InvalidSubject, check_length, input_subject
 
 H_REPLY_TO = "rollouts-reply-to"
 
@@ -57,7 +58,9 @@ def encode_input(
     }
     if reply_to:
         headers[H_REPLY_TO] = reply_to
-    return input_subject(namespace, name), headers, item.model_dump_json().encode()
+    subject = input_subject(namespace, name)
+    check_names(item)
+    return subject, headers, item.model_dump_json().encode()
 
 
 def decode_input(headers: Mapping[str, str] | None, data: bytes) -> Input:
@@ -66,11 +69,34 @@ def decode_input(headers: Mapping[str, str] | None, data: bytes) -> Input:
     cls = INPUT_TYPES.get(type_name)
     if cls is None:
         known = ", ".join(sorted(INPUT_TYPES))
-        raise MalformedInput(f"unknown input type {type_name!r} (known: {known})")
+        raise MalformedInput(f"unknown input type {type_name[:64]!r} (known: {known})")
     try:
-        return cls.model_validate_json(data)
+        item = cls.model_validate_json(data)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
         )
         raise MalformedInput(f"invalid {type_name} input: {problems}") from None
+    check_names(item)
+    return item
+
+
+_LIMITS: dict[type[Input], tuple[tuple[str, int], ...]] = {
+    inp.SetImage: (("container", LABEL_LIMIT),),
+    inp.ReplicaSetObserved: (("pod_template_hash", LABEL_LIMIT),),
+}
+"""Fields of inputs that name Kubernetes objects, and their limits: a container name is a DNS
+label, a pod template hash becomes a label value. The rollout's own names come with the subject
+and are checked there (a manifest must name the same rollout); run names are the controller's
+own (`<rollout>-<hash>-<revision>-<step>`), echoed back by the analysis worker, so not limited."""
+
+
+def check_names(item: Input) -> None:
+    """Kubernetes' length limits on the names an input carries; MalformedInput names the field."""
+    for field, limit in _LIMITS.get(type(item), ()):
+        value = getattr(item, field)
+        if isinstance(value, str) and value != "*":
+            try:
+                check_length(value, limit, field)
+            except InvalidSubject as too_long:
+                raise MalformedInput(f"invalid {item.type_name()} input: {too_long}") from None

@@ -54,6 +54,7 @@ from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
 from events.envelope import DEFAULT_SOURCE
 from events.group_commit import DECISION_FAULTS, GroupCommitter, Refused
+from events.quarantine import decode_stored, is_unreadable
 from events.store import (
     REPLAY_PAGE,
     EventStoreError,
@@ -61,12 +62,16 @@ from events.store import (
     check_batch,
     decision_ids,
     encode_decision,
-    next_rollout_sequence,
     settle_conflict,
 )
 from events.stream_reader import collector_paused, pulled_pages
 from events.streams import EVENTS_STREAM, INPUTS_STREAM, ensure_streams
-from events.subjects import ALL_EVENTS, parse_event_subject, rollout_events_filter
+from events.subjects import (
+    EVENT_SUBJECTS,
+    InvalidSubject,
+    parse_event_subject,
+    rollout_events_filter,
+)
 
 __all__ = ["EVENTS_STREAM", "INPUTS_STREAM", "JetStreamEventStore", "ensure_streams"]
 
@@ -162,18 +167,23 @@ class JetStreamEventStore:
         if known is not None and known[0] == expected_version:
             return known[1] + 1
         last = await self._last_message(namespace, name)
-        if last is None or last[0] != expected_version:
+        if last is None or last.stream_sequence != expected_version:
             return None
-        return next_rollout_sequence(last[1])
+        if not is_unreadable(last):
+            return last.rollout_sequence + 1
+        history = await self.load(namespace, name)  # its header is not to be trusted
+        readable = [s.rollout_sequence for s in history if not is_unreadable(s)]
+        return max(readable, default=0) + 1
 
-    async def _last_message(self, namespace: str, name: str) -> tuple[int, dict[str, str]] | None:
+    async def _last_message(self, namespace: str, name: str) -> StoredEvent | None:
         try:
             raw = await self._js.get_last_msg(
                 self._stream, rollout_events_filter(namespace, name), direct=True
             )
         except NotFoundError:
             return None
-        return int(raw.seq or 0), dict(raw.headers or {})
+        subject, sequence = str(raw.subject), int(raw.seq or 0)
+        return decode_stored(self._codec, subject, sequence, raw.headers, raw.data or b"")
 
     # reading --------------------------------------------------------------------------------
 
@@ -187,7 +197,7 @@ class JetStreamEventStore:
             pending = pending if messages else 0  # a page without progress ends the read
             for msg in messages:
                 loaded.append(self._stored(msg, int((msg.headers or {})["Nats-Sequence"])))
-        if loaded:
+        if loaded and not is_unreadable(loaded[-1]):
             last = loaded[-1]
             self._positions[(namespace, name)] = (last.stream_sequence, last.rollout_sequence)
         return loaded
@@ -262,18 +272,21 @@ class JetStreamEventStore:
                     yield [self._stored(msg, sequence) for sequence, msg in chunk]
 
     def _stored(self, msg: Msg, stream_sequence: int) -> StoredEvent:
-        envelope, event = self._codec.decode(msg.headers, msg.data)
-        return StoredEvent(stream_sequence, envelope.rolloutsequence, envelope, event)
+        """A message as a stored event, or quarantined (`events.quarantine`) if unreadable. A
+        direct get names the message's subject in a header, a consumer in the message."""
+        subject = (msg.headers or {}).get("Nats-Subject") or msg.subject
+        return decode_stored(self._codec, subject, stream_sequence, msg.headers, msg.data)
 
     async def rollouts(self) -> list[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
         offset = 0
         while True:
-            info = await self._stream_info({"subjects_filter": ALL_EVENTS, "offset": offset})
+            info = await self._stream_info({"subjects_filter": EVENT_SUBJECTS, "offset": offset})
             subjects = info.get("state", {}).get("subjects") or {}
             for subject in subjects:
-                parsed = parse_event_subject(subject)
-                found.add((parsed.namespace, parsed.name))
+                with contextlib.suppress(InvalidSubject):  # not a rollout's: nothing to list
+                    parsed = parse_event_subject(subject)
+                    found.add((parsed.namespace, parsed.name))
             offset += len(subjects)
             if not subjects or offset >= int(info.get("total", 0)):
                 return sorted(found)

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
 from events.envelope import DEFAULT_SOURCE
+from events.quarantine import decode_stored, is_unreadable
 from events.store import (
     REPLAY_PAGE,
     StoredEvent,
     check_batch,
     decision_ids,
     encode_decision,
-    next_rollout_sequence,
     settle_conflict,
 )
 from events.subjects import parse_event_subject, rollout_events_filter
@@ -55,7 +55,7 @@ class InMemoryEventStore:
         history = self._by_rollout.get((namespace, name), [])
         if (history[-1].sequence if history else 0) != expected_version:
             return await settle_conflict(self, namespace, name, ids, expected_version)
-        first = next_rollout_sequence(history[-1].headers) if history else 1
+        first = self._next_rollout_sequence(history)
         outgoing = encode_decision(
             self._codec,
             namespace,
@@ -101,5 +101,15 @@ class InMemoryEventStore:
         return len(self._messages)
 
     def _decode(self, message: _Message) -> StoredEvent:
-        envelope, event = self._codec.decode(message.headers, message.data)
-        return StoredEvent(message.sequence, envelope.rolloutsequence, envelope, event)
+        """Decoded, or quarantined as the JetStream store does (`events.quarantine`)."""
+        return decode_stored(
+            self._codec, message.subject, message.sequence, message.headers, message.data
+        )
+
+    def _next_rollout_sequence(self, history: Sequence[_Message]) -> int:
+        """After the last readable event (an unreadable message's header is not trusted)."""
+        for message in reversed(history):
+            stored = self._decode(message)
+            if not is_unreadable(stored):
+                return stored.rollout_sequence + 1
+        return 1

@@ -37,7 +37,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 
 from events.store import EventStoreError
-from events.subjects import ALL_EVENTS
+from events.subjects import EVENT_SUBJECTS
 
 AHEAD = 2
 """Pages requested from the server beyond those the caller has taken."""
@@ -90,7 +90,7 @@ class _Pull:
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
             opt_start_seq=after + 1,
             ack_policy=AckPolicy.NONE,
-            filter_subject=ALL_EVENTS,
+            filter_subject=EVENT_SUBJECTS,
             inactive_threshold=INACTIVE,
             mem_storage=True,
             num_replicas=1,

@@ -12,10 +12,17 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import BadRequestError
 
 from events.store import EventStoreError
-from events.subjects import ALL_EVENTS, ALL_INPUTS
+from events.subjects import EVENT_SUBJECTS, INPUT_SUBJECTS
 
 EVENTS_STREAM = "ROLLOUTS"
 INPUTS_STREAM = "ROLLOUT_INPUTS"
+DEAD_INPUTS_STREAM = "ROLLOUT_INPUTS_DLQ"
+DEAD_INPUTS_SUBJECT = "rollouts.deadletter.inputs"
+"""Inputs the controller could not take (undecodable, no rollout's, names too long), kept with
+the reason; a separate prefix, since `rollouts.dlq.>` is the notifier's."""
+DEAD_INPUTS_MAX_AGE = 30 * 24 * 3600.0
+DEAD_INPUTS_MAX_BYTES = 256 * 1024 * 1024
+"""A flood of bad inputs must not fill the disk: the oldest letters go first."""
 DUPLICATE_WINDOW = 120.0
 INPUTS_MAX_AGE = 7 * 24 * 3600.0
 STREAM_NAME_IN_USE = 10058
@@ -31,13 +38,17 @@ async def ensure_streams(
     """Create or update both streams; fail if the server ignores options we rely on.
 
     Events are kept forever and may be neither deleted nor purged: the stream is the audit log.
+    Both streams admit only well-formed subjects (`rollouts.evt.<ns>.<name>.<Type>`,
+    `rollouts.in.<ns>.<name>`): a publish to any other subject is stored nowhere, so its
+    publisher gets no acknowledgement, and no reader meets a message no rollout owns. An older
+    stream's `>` wildcard is narrowed in place.
     Inputs use limits retention with an age limit, not a work queue: a week of inputs shows the
     input behind any event (`causationid`), and a work-queue stream would refuse a second
     consumer (a `tail`, a debugger) next to the controller's durable one.
     """
     events = StreamConfig(
         name=events_stream,
-        subjects=[ALL_EVENTS],
+        subjects=[EVENT_SUBJECTS],
         storage=StorageType.FILE,
         retention=RetentionPolicy.LIMITS,
         duplicate_window=DUPLICATE_WINDOW,
@@ -48,7 +59,7 @@ async def ensure_streams(
     )
     inputs = StreamConfig(
         name=inputs_stream,
-        subjects=[ALL_INPUTS],
+        subjects=[INPUT_SUBJECTS],
         storage=StorageType.FILE,
         retention=RetentionPolicy.LIMITS,
         max_age=inputs_max_age,
@@ -56,7 +67,16 @@ async def ensure_streams(
         allow_direct=True,
         allow_msg_schedules=True,
     )
-    for config in (events, inputs):
+    dead = StreamConfig(
+        name=DEAD_INPUTS_STREAM,
+        subjects=[DEAD_INPUTS_SUBJECT],
+        storage=StorageType.FILE,
+        retention=RetentionPolicy.LIMITS,
+        max_age=DEAD_INPUTS_MAX_AGE,
+        max_bytes=DEAD_INPUTS_MAX_BYTES,
+        duplicate_window=DUPLICATE_WINDOW,
+    )
+    for config in (events, inputs, dead):
         await _create_or_update(js, config)
 
 

@@ -18,6 +18,18 @@ EVENT_PREFIX = "rollouts.evt"
 INPUT_PREFIX = "rollouts.in"
 ALL_EVENTS = f"{EVENT_PREFIX}.>"
 ALL_INPUTS = f"{INPUT_PREFIX}.>"
+EVENT_SUBJECTS = f"{EVENT_PREFIX}.*.*.*"
+"""What the event stream stores: a subject with fewer or more tokens is no rollout's event,
+and a publish to one gets no acknowledgement (no stream captures it)."""
+INPUT_SUBJECTS = f"{INPUT_PREFIX}.*.*"
+"""What the input stream admits: `rollouts.in.default` or `rollouts.in.a.b.c` name no rollout."""
+
+NAME_LIMIT = 253
+"""Kubernetes' limit on an object name (a DNS subdomain): a rollout, a template, a run."""
+LABEL_LIMIT = 63
+"""Kubernetes' limit on a DNS label and a label value: a namespace, a container name, a pod
+template hash (a label), a rollout name where it is a label value (only when it fits: the
+Kubernetes platform leaves the label off a longer name and identifies it by owner)."""
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
 _TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -40,13 +52,40 @@ class InputSubject(NamedTuple):
     name: str
 
 
-def encode_name(value: str) -> str:
+def encode_name(value: str, limit: int = NAME_LIMIT, what: str = "name") -> str:
     """One subject token for a Kubernetes namespace or name."""
     if not value or not _NAME_CHARS.issuperset(value):
         raise InvalidSubject(
-            f"{value!r} cannot be a rollout namespace or name: use letters, digits, '-' and '.'"
+            f"{_shown(value)} cannot be a rollout namespace or name: "
+            "use letters, digits, '-' and '.'"
         )
+    check_length(value, limit, what)
     return value.replace(".", "_")
+
+
+def check_length(value: str, limit: int, what: str) -> None:
+    """Kubernetes' length limits, checked wherever a name enters (the CLI, the bus)."""
+    if len(value) > limit:
+        raise InvalidSubject(
+            f"{what} {_shown(value)} is {len(value)} characters long; "
+            f"Kubernetes allows at most {limit}"
+        )
+
+
+def _shown(value: str) -> str:
+    """A name as an error message quotes it: a long one is cut, so the line stays short."""
+    return repr(value) if len(value) <= 40 else repr(value[:32]) + "…"
+
+
+def encode_namespace(namespace: str) -> str:
+    """A namespace's subject token: a namespace is a DNS label in Kubernetes."""
+    return encode_name(namespace, LABEL_LIMIT, "namespace")
+
+
+def check_rollout(namespace: str, name: str) -> None:
+    """Both names of a rollout within Kubernetes' limits (InvalidSubject says which is not)."""
+    encode_namespace(namespace)
+    encode_name(name)
 
 
 def decode_name(token: str) -> str:
@@ -65,7 +104,7 @@ def event_subject(namespace: str, name: str, event_type: str) -> str:
 
 
 def rollout_prefix(namespace: str, name: str) -> str:
-    return f"{EVENT_PREFIX}.{encode_name(namespace)}.{encode_name(name)}"
+    return f"{EVENT_PREFIX}.{encode_namespace(namespace)}.{encode_name(name)}"
 
 
 def rollout_events_filter(namespace: str, name: str) -> str:
@@ -80,7 +119,7 @@ def event_type_filter(event_type: str) -> str:
 
 def input_subject(namespace: str, name: str) -> str:
     """Where inputs for one rollout are published: `rollouts.in.<ns>.<name>`."""
-    return f"{INPUT_PREFIX}.{encode_name(namespace)}.{encode_name(name)}"
+    return f"{INPUT_PREFIX}.{encode_namespace(namespace)}.{encode_name(name)}"
 
 
 def parse_event_subject(subject: str) -> EventSubject:

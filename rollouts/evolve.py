@@ -14,6 +14,7 @@ from typing import Any
 import events.models as ev
 from events.base import Event
 from events.phases import AnalysisRunKind, PauseReason, RolloutPhase
+from events.quarantine import Unreadable
 from rollouts.evolve_analysis import ANALYSIS_HANDLERS
 from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.spec import Rollout
@@ -222,6 +223,8 @@ HANDLERS: dict[type[Event], Handler] = {
 
 
 def evolve(state: RolloutState, event: Event) -> RolloutState:
+    if isinstance(event, Unreadable):  # a message no reader can decode changes nothing
+        return state.model_copy(update={"version": state.version + 1})
     handler = HANDLERS.get(type(event))
     if handler is None:
         raise TypeError(f"no evolve handler for event type {type(event).__name__}")

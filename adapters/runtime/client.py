@@ -14,6 +14,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
@@ -25,6 +26,7 @@ from events.base import Input
 from events.codec import DEFAULT_CODEC
 from events.input_codec import InputOutcome
 from events.jetstream import JetStreamEventStore
+from events.quarantine import decode_stored
 from events.store import StoredEvent
 from events.subjects import rollout_events_filter
 from rollouts.decide import decide
@@ -114,10 +116,11 @@ class RolloutsClient:
         """New events of one rollout as they are appended (after stream sequence `after`)."""
         queue: asyncio.Queue[StoredEvent] = asyncio.Queue()
 
-        async def on_message(msg: object) -> None:
-            envelope, event = DEFAULT_CODEC.decode(msg.headers, msg.data)  # type: ignore[attr-defined]
-            sequence = msg.metadata.sequence.stream  # type: ignore[attr-defined]
-            await queue.put(StoredEvent(sequence, envelope.rolloutsequence, envelope, event))
+        async def on_message(msg: Msg) -> None:
+            sequence = msg.metadata.sequence.stream
+            await queue.put(
+                decode_stored(DEFAULT_CODEC, msg.subject, sequence, msg.headers, msg.data)
+            )
 
         config = (
             ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1)

@@ -111,6 +111,23 @@ class RolloutMetrics:
             ["service", "outcome"],
             registry=self.registry,
         )
+        self.inputs_dead_lettered = Counter(
+            "rollouts_inputs_dead_lettered_total",
+            "Inputs the controller could not take, parked in ROLLOUT_INPUTS_DLQ, by kind",
+            ["kind"],
+            registry=self.registry,
+        )
+        self.events_unreadable = Counter(
+            "rollouts_events_unreadable_total",
+            "Messages on the event stream that could not be decoded (quarantined, skipped)",
+            registry=self.registry,
+        )
+        self.handler_errors = Counter(
+            "rollouts_handler_errors_total",
+            "Exceptions of message handlers, logged with their traceback",
+            ["component"],
+            registry=self.registry,
+        )
         self._series: dict[Key, list[tuple[Gauge, tuple[str, ...]]]] = {}
 
     def observe_state(self, key: Key, state: RolloutState) -> None:

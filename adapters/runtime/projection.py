@@ -24,6 +24,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
+from events.quarantine import Unreadable, decode_stored
 from events.store import EventStore, StoredEvent
 from rollouts.evolve import evolve
 from rollouts.state import RolloutState, initial_state
@@ -32,6 +33,7 @@ log = structlog.get_logger("rollouts.projection")
 
 Key = tuple[str, str]
 Listener = Callable[[Key, RolloutState], None]
+UnreadableListener = Callable[[Unreadable], None]
 
 
 class StateProjection:
@@ -42,6 +44,9 @@ class StateProjection:
         self.sequence = 0
         """The highest stream sequence folded, of any rollout."""
         self._listeners: list[Listener] = []
+        self._unreadable: list[UnreadableListener] = []
+        self.unreadable = 0
+        """Messages skipped because they cannot be decoded (`events.quarantine`)."""
         self._advanced = asyncio.Condition()
         self._subscription: Any = None
         self._nc: Client | None = None
@@ -50,6 +55,10 @@ class StateProjection:
 
     def on_event(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def on_unreadable(self, listener: UnreadableListener) -> None:
+        """Call `listener` for each quarantined message folded (a metric counts them)."""
+        self._unreadable.append(listener)
 
     def off_event(self, listener: Listener) -> None:
         """Stop calling `listener` (a component stopping before the projection does)."""
@@ -72,8 +81,26 @@ class StateProjection:
         return self._entries.get(key) or (initial_state(*key), 0)
 
     def apply(self, stored: StoredEvent) -> None:
+        if isinstance(stored.event, Unreadable):
+            self._skipped(stored.event)
+            if not stored.envelope.subject:  # not a rollout's subject: nothing to fold
+                self.sequence = max(self.sequence, stored.stream_sequence)
+                return
         namespace, _, name = stored.envelope.subject.partition("/")
         self._fold((namespace, name), [(stored.stream_sequence, stored.event)])
+
+    def _skipped(self, event: Unreadable) -> None:
+        """One line per quarantined message (no traceback: the reason says it all)."""
+        self.unreadable += 1
+        log.warning(
+            "projection.event_unreadable",
+            subject=event.subject,
+            sequence=event.sequence,
+            reason=event.reason,
+        )
+        for listener in self._unreadable:
+            with contextlib.suppress(Exception):
+                listener(event)
 
     def record(self, key: Key, events: Sequence[Event], last_sequence: int) -> None:
         """A decision this process appended: its events hold the sequences up to
@@ -99,13 +126,12 @@ class StateProjection:
                 log.exception("projection.listener_failed", rollout=f"{key[0]}/{key[1]}")
 
     async def rebuild(self) -> None:
-        """Fold the whole stream (replay), page by page."""
-        while True:
-            page = await self._store.load_all(after=self.sequence, limit=10_000)
+        """Fold the whole stream (replay), page by page, up to its end when the rebuild began.
+        (A page shorter than asked is no sign of the end: the stream may hold messages on
+        subjects no rollout's events use, which the reader leaves out.)"""
+        async for page in self._store.iter_all(after=self.sequence):
             for stored in page:
                 self.apply(stored)
-            if len(page) < 10_000:
-                return
 
     async def follow(self, nc: Client, spawn: Spawn = spawn_task) -> None:
         """Keep folding new events as they are appended (an ordered push consumer), with a
@@ -155,8 +181,7 @@ class StateProjection:
         would vanish; so every failure is logged here and the stream position still moves."""
         sequence = msg.metadata.sequence.stream
         try:
-            envelope, event = self._codec.decode(msg.headers, msg.data)
-            self.apply(StoredEvent(sequence, envelope.rolloutsequence, envelope, event))
+            self.apply(decode_stored(self._codec, msg.subject, sequence, msg.headers, msg.data))
         except Exception:
             log.exception("projection.event_failed", subject=msg.subject, sequence=sequence)
         finally:

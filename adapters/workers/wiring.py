@@ -39,6 +39,7 @@ from adapters.runtime.settings import NatsSettings
 from adapters.runtime.supervisor import Supervisor
 from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
 from adapters.workers.controller import Controller
+from adapters.workers.dead_letters import DeadInputs
 from adapters.workers.inputs import input_handler
 from adapters.workers.notifier import create_notifier
 from adapters.workers.observer import PlatformObserver
@@ -136,6 +137,7 @@ class Wiring:
 
     async def follow(self) -> None:
         self.projection.on_event(self.metrics.observe_state)
+        self.projection.on_unreadable(lambda _: self.metrics.events_unreadable.inc())
         await self.projection.rebuild()
         self.stack.push_async_callback(self.projection.close)
         await self.projection.follow(self.connection.nc, self.spawn)
@@ -143,7 +145,7 @@ class Wiring:
     def executor(self) -> KeyedExecutor:
         """Registered after the worker it feeds, so it stops (ending the handlers in flight)
         before that worker closes."""
-        executor = KeyedExecutor()
+        executor = KeyedExecutor(on_error=lambda _: self.metrics.handler_errors.labels("job").inc())
         self.executors.append(executor)
         self.stack.push_async_callback(executor.close)
         return executor
@@ -165,8 +167,11 @@ class Wiring:
         controller = Controller(
             self.store, self.config.ports.clock, self.projection, metrics=self.metrics
         )
-        handler = input_handler(controller, self.connection.nc)
-        subscribe_inputs(self.broker, self.executor(), durable="controller", handler=handler)
+        dead = DeadInputs(self.connection.js, self.metrics)
+        handler = input_handler(controller, self.connection.nc, dead=dead)
+        subscribe_inputs(
+            self.broker, self.executor(), durable="controller", handler=handler, dead_letters=dead
+        )
         return controller
 
     async def effects(self) -> None:

@@ -16,12 +16,13 @@ import nats
 import pytest
 
 from events.base import Event
-from events.codec import DEFAULT_CODEC, MalformedEvent, UnknownEventType
+from events.codec import DEFAULT_CODEC
 from events.envelope import Envelope
 from events.jetstream import JetStreamEventStore, ensure_streams
 from events.memory import InMemoryEventStore
 from events.models import PauseConditionAdded, RolloutAborted, TrafficWeightRequested
 from events.phases import PauseReason
+from events.quarantine import Unreadable
 from events.store import ConcurrencyError, EventStore, StoredEvent
 from events.subjects import InvalidSubject, event_subject
 from tests.support.nats import nats_server  # noqa: F401  (fixture)
@@ -298,22 +299,70 @@ def _foreign_headers(type_name: str, sequence: int) -> dict[str, str]:
     return headers
 
 
-async def test_an_unknown_event_type_on_the_stream_is_named(harness: Harness) -> None:
+async def test_an_unknown_event_type_on_the_stream_is_quarantined_and_named(
+    harness: Harness,
+) -> None:
     await harness.store.append(NS, "web", [aborted("in-1")], expected_version=0)
     subject = event_subject(NS, "web", "RolloutTeleported")
     await harness.inject(subject, _foreign_headers("RolloutTeleported", 2), b'{"cause":"x"}')
-    with pytest.raises(UnknownEventType) as unknown:
-        await harness.store.load(NS, "web")
-    assert unknown.value.type_name == "RolloutTeleported"
-    with pytest.raises(UnknownEventType):
-        await harness.store.load_all()
+    first, second = await harness.store.load(NS, "web")
+    assert isinstance(first.event, RolloutAborted)
+    assert isinstance(second.event, Unreadable)
+    assert second.envelope.type == "RolloutTeleported" and second.stream_sequence == 2
+    assert second.event.describe() == (
+        "unreadable event at sequence 2 (unknown event type 'RolloutTeleported': "
+        "is this reader older than the writer?)"
+    )
+    assert [s.event.type_name() for s in await harness.store.load_all()] == [
+        "RolloutAborted",
+        "Unreadable",
+    ]
 
 
-async def test_a_malformed_payload_on_the_stream_is_reported(harness: Harness) -> None:
+async def test_a_malformed_payload_on_the_stream_is_quarantined(harness: Harness) -> None:
     subject = event_subject(NS, "web", "RolloutAborted")
     await harness.inject(subject, _foreign_headers("RolloutAborted", 1), b"{not json")
-    with pytest.raises(MalformedEvent, match="RolloutAborted"):
-        await harness.store.load(NS, "web")
+    (stored,) = await harness.store.load(NS, "web")
+    assert isinstance(stored.event, Unreadable)
+    assert "RolloutAborted payload is" in stored.event.reason
+    assert "\n" not in stored.event.reason and len(stored.event.reason) <= 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "data"),
+    [({}, b"{}"), ({"ce-type": "RolloutAborted"}, b"{}"), ({"x": "y"}, b"not json at all")],
+)
+async def test_appends_go_on_after_an_unreadable_message(
+    harness: Harness, headers: dict[str, str], data: bytes
+) -> None:
+    """The unreadable message counts in the rollout's version (the concurrency check sees it)
+    and its headers are not trusted for the next rollout sequence."""
+    version = await harness.store.append(NS, "web", [aborted("in-1")], expected_version=0)
+    await harness.inject(event_subject(NS, "web", "RolloutAborted"), headers, data)
+    history = await harness.store.load(NS, "web")
+    assert isinstance(history[-1].event, Unreadable)
+    with pytest.raises(ConcurrencyError):
+        await harness.store.append(NS, "web", [aborted("in-2")], expected_version=version)
+    after = await harness.store.append(
+        NS, "web", [aborted("in-2")], expected_version=history[-1].stream_sequence
+    )
+    last = (await harness.store.load(NS, "web"))[-1]
+    assert (last.stream_sequence, last.rollout_sequence) == (after, 2)
+
+
+async def test_an_event_claiming_another_rollout_or_type_is_quarantined(harness: Harness) -> None:
+    """Headers naming `shop/web` and RolloutAborted, published under another rollout or type:
+    folded as they claim, they would change a rollout nobody appended to."""
+    headers = _foreign_headers("RolloutAborted", 1)
+    payload = aborted("in-x").model_dump_json().encode()
+    await harness.inject(event_subject(NS, "other", "RolloutAborted"), headers, payload)
+    await harness.inject(event_subject(NS, "web", "SpecApplied"), headers, payload)
+    for name, subject in (("other", "shop.other.RolloutAborted"), ("web", "shop.web.SpecApplied")):
+        (stored,) = await harness.store.load(NS, name)
+        assert isinstance(stored.event, Unreadable), name
+        assert stored.event.reason == (
+            f"ce-subject 'shop/web', ce-type 'RolloutAborted' != rollouts.evt.{subject}"
+        )
 
 
 async def test_concurrent_appends_of_many_rollouts_each_land_whole(store: EventStore) -> None:

@@ -113,7 +113,7 @@ async def test_stream_options(nats_client: Client) -> None:
     await ensure_streams(js)
     await ensure_streams(js)  # idempotent
     events = (await js.stream_info("ROLLOUTS")).config
-    assert events.subjects == ["rollouts.evt.>"]
+    assert events.subjects == ["rollouts.evt.*.*.*"]
     assert (events.allow_atomic, events.allow_direct, events.deny_delete, events.deny_purge) == (
         True,
         True,
@@ -123,7 +123,7 @@ async def test_stream_options(nats_client: Client) -> None:
     assert (events.max_msgs, events.max_bytes, events.max_age) == (-1, -1, 0)
     assert events.duplicate_window == 120
     inputs = (await js.stream_info("ROLLOUT_INPUTS")).config
-    assert inputs.subjects == ["rollouts.in.>"]
+    assert inputs.subjects == ["rollouts.in.*.*"]
     assert inputs.retention == RetentionPolicy.LIMITS
     assert inputs.allow_msg_schedules is True
     await ensure_streams(js, inputs_max_age=3600)  # a changed option updates in place
