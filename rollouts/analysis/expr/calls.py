@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rollouts.analysis.expr import nodes as n
+from rollouts.analysis.expr.costs import CALL_WORK, ITERATION_STEPS, no_cost
 from rollouts.analysis.expr.errors import (
     ConditionNameError,
     ConditionSyntaxError,
@@ -35,6 +36,7 @@ def compile_call(compiler: Compiler, node: n.Call) -> Compiled:
         return _default(argument, fallback), None
     builtin = BUILTINS.get(node.name)
     if builtin is not None:
+        compiler.work += CALL_WORK - 1
         args = _plain_args(compiler, node, builtin.min_args, builtin.max_args)
         return _builtin_call(builtin, args), builtin.kind
     raise _unknown_function(node)
@@ -80,16 +82,25 @@ def _predicate_call(compiler: Compiler, node: n.Call) -> Compiled:
             f"the first argument of {node.name}() is an array, not a block", node.line, node.column
         )
     source = compiler.compile(source_node)[0]
-    body = compiler.compile_predicate(rest[0]) if rest else None
-    return build_predicate(node.name, source, body)
+    body, weight = compiler.compile_predicate(rest[0]) if rest else (None, 2 * ITERATION_STEPS)
+    return build_predicate(node.name, source, body, weight)
 
 
 def _builtin_call(builtin: Builtin, args: list[Evaluator]) -> Evaluator:
-    apply = builtin.fn
-    if len(args) == 1:
-        (only,) = args
-        return lambda scope: apply(only(scope))
-    return lambda scope: apply(*[arg(scope) for arg in args])
+    """Charge the builtin's work before calling it, and what it builds after."""
+    apply, charge = builtin.fn, builtin.cost
+    if charge is no_cost:
+        if len(args) == 1:
+            (only,) = args
+            return lambda scope: apply(only(scope))
+        return lambda scope: apply(*[arg(scope) for arg in args])
+
+    def run(scope: Scope) -> object:
+        values = [arg(scope) for arg in args]
+        charge(scope, values)
+        return scope.produced(apply(*values))
+
+    return run
 
 
 def _is_nil(argument: Evaluator) -> Evaluator:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cmp_to_key
 
 from rollouts.analysis.expr.errors import ConditionTypeError
@@ -97,7 +97,13 @@ def sort(value: object, order: object = "asc") -> list[object]:
         raise ConditionTypeError(f"invalid argument for sort (type {go_type_name(value)})")
     if order not in ("asc", "desc"):
         raise ConditionTypeError(f"invalid order {go_format(order)}, expected asc or desc")
+    if _all_numbers(value) or all(type(item) is str for item in value):
+        return sorted(value, reverse=order == "desc")  # same order as `<`, at C speed
     return sorted(value, key=cmp_to_key(_order), reverse=order == "desc")
+
+
+def _all_numbers(items: Sequence[object]) -> bool:
+    return all(type(item) is int or type(item) is float for item in items)
 
 
 def to_string(value: object) -> str:

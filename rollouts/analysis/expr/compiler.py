@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from rollouts.analysis.expr import nodes as n
 from rollouts.analysis.expr.calls import compile_call
+from rollouts.analysis.expr.charged import Charge, charge_for, compile_charged, compile_matches
+from rollouts.analysis.expr.costs import ITERATION_STEPS
 from rollouts.analysis.expr.errors import (
     ConditionNameError,
     ConditionSyntaxError,
@@ -27,7 +29,8 @@ from rollouts.analysis.expr.kinds import (
     unary_kind,
 )
 from rollouts.analysis.expr.library import is_function
-from rollouts.analysis.expr.operators import BINARY, UNARY, compile_regex, make_range
+from rollouts.analysis.expr.limits import MAX_DEPTH, too_large
+from rollouts.analysis.expr.operators import BINARY, UNARY, make_range
 from rollouts.analysis.expr.scope import Scope
 from rollouts.analysis.expr.structures import compile_array, compile_chain, compile_map
 from rollouts.analysis.expr.values import (
@@ -43,30 +46,38 @@ from rollouts.analysis.expr.values import (
 
 Evaluator = Callable[[Scope], object]
 Compiled = tuple[Evaluator, Kind]
-MAX_DEPTH = 150
 
 
 class Compiler:
-    """Compiles one expression; tracks nesting depth and whether `#` is in scope."""
+    """Compiles one expression; tracks nesting depth, work compiled, and whether `#` is in scope.
+
+    The parser has already bounded the tree (limits.check_tree); the depth check here guards
+    trees built by other callers, such as the notifier's rewritten trigger conditions.
+    """
 
     def __init__(self) -> None:
         self.depth = 0
+        self.work = 0  # nodes compiled so far, a builtin call counting CALL_WORK
         self.predicate_depth = 0
 
     def compile(self, node: n.Node) -> Compiled:
         self.depth += 1
+        self.work += 1
         if self.depth > MAX_DEPTH:
-            raise ConditionSyntaxError(f"expression is nested more than {MAX_DEPTH} levels deep")
+            raise too_large(f"expression is nested more than {MAX_DEPTH} levels deep")
         try:
             return _DISPATCH[type(node)](self, node)
         finally:
             self.depth -= 1
 
-    def compile_predicate(self, node: n.Node) -> Evaluator:
+    def compile_predicate(self, node: n.Node) -> tuple[Evaluator, int]:
+        """The predicate's evaluator and its weight: the steps one iteration is charged."""
         body = node.body if isinstance(node, n.Block) else node
         self.predicate_depth += 1
+        before = self.work
         try:
-            return self.compile(body)[0]
+            evaluator = self.compile(body)[0]
+            return evaluator, (self.work - before + 1) * ITERATION_STEPS
         finally:
             self.predicate_depth -= 1
 
@@ -131,12 +142,13 @@ def _binary(compiler: Compiler, node: n.Binary) -> Compiled:
     kind = binary_kind(node.op, left_kind, right_kind)
     if node.op == "..":
         return _range(left, right), kind
-    if (
-        node.op == "matches"
-        and isinstance(node.right, n.Literal)
-        and isinstance(node.right.value, str)
-    ):
-        compile_regex(node.right.value)  # a bad literal pattern fails before any data
+    if node.op == "matches":
+        literal = node.right.value if isinstance(node.right, n.Literal) else None
+        pattern = literal if isinstance(literal, str) else None  # compiled (checked) now
+        return compile_matches(left, right, pattern, node.negate), kind
+    charge = charge_for(node.op, left_kind, right_kind)
+    if charge is not None:
+        return compile_charged(node.op, left, right, charge, node.negate), kind
     apply = BINARY[node.op]
     if node.negate:
         return (lambda scope: not apply(left(scope), right(scope))), kind
@@ -146,12 +158,25 @@ def _binary(compiler: Compiler, node: n.Binary) -> Compiled:
 def _equality(op: str, left: Evaluator, lk: Kind, right: Evaluator, rk: Kind) -> Evaluator:
     negate = op == "!="
     guard = equality_guard(op, lk, rk)
-    if guard is None:
+    charge = charge_for(op, lk, rk)
+    if guard is None and charge is None:
         return lambda scope: equal(left(scope), right(scope)) is not negate
+    return _checked_equality(negate, left, right, guard, charge)
 
+
+def _checked_equality(
+    negate: bool,
+    left: Evaluator,
+    right: Evaluator,
+    guard: Callable[[object], None] | None,
+    charge: Charge | None,
+) -> Evaluator:
     def run(scope: Scope) -> bool:
         left_value, right_value = left(scope), right(scope)
-        guard(scope.result)
+        if guard is not None:
+            guard(scope.result)
+        if charge is not None:
+            charge(scope, left_value, right_value)
         return equal(left_value, right_value) is not negate
 
     return run
@@ -167,8 +192,9 @@ def _coalesce(left: Evaluator, right: Evaluator) -> Evaluator:
 
 def _range(left: Evaluator, right: Evaluator) -> Evaluator:
     def run(scope: Scope) -> list[int]:
-        numbers = make_range(left(scope), right(scope))
-        scope.spend(len(numbers))
+        low, high = left(scope), right(scope)
+        numbers = make_range(low, high)
+        scope.allocate(len(numbers))
         return numbers
 
     return run

@@ -49,4 +49,12 @@ class ConditionResultError(ConditionError):
 
 
 class ConditionLimitError(ConditionError):
-    """The evaluation would exceed its work budget (huge ranges, nested loops over them)."""
+    """The condition exceeds a limit: its size, or the work budget of one evaluation."""
+
+
+class ConditionTooLargeError(ConditionSyntaxError, ConditionLimitError):
+    """The text or its syntax tree is over a static limit (length, tokens, nodes, depth).
+
+    Both a compile-time refusal (like a syntax error, found before any data) and a limit, so a
+    caller catching either kind sees it; `rollouts lint` reports it up front.
+    """

@@ -12,6 +12,14 @@ from typing import NamedTuple
 
 from rollouts.analysis.expr import collection_builtins as coll
 from rollouts.analysis.expr import numeric_builtins as num
+from rollouts.analysis.expr.costs import (
+    FORMAT_STEPS,
+    Cost,
+    deep_cost,
+    flat_cost,
+    no_cost,
+    sort_cost,
+)
 from rollouts.analysis.expr.values import BOOL, FLOAT, INT, LIST, STRING, Kind
 
 VARIADIC = -1
@@ -22,33 +30,35 @@ class Builtin(NamedTuple):
     min_args: int
     max_args: int
     kind: Kind
+    cost: Cost = no_cost  # charged to the evaluation's step budget before the call
 
 
+_WALK = deep_cost(2)
 BUILTINS: dict[str, Builtin] = {
     "len": Builtin(coll.length, 1, 1, INT),
     "abs": Builtin(num.absolute, 1, 1, None),
     "ceil": Builtin(num.ceil, 1, 1, FLOAT),
     "floor": Builtin(num.floor, 1, 1, FLOAT),
     "round": Builtin(num.round_half_away, 1, 1, FLOAT),
-    "int": Builtin(num.to_int, 1, 1, INT),
-    "float": Builtin(num.to_float, 1, 1, FLOAT),
-    "string": Builtin(coll.to_string, 1, 1, STRING),
-    "upper": Builtin(coll.upper, 1, 1, STRING),
-    "lower": Builtin(coll.lower, 1, 1, STRING),
-    "trim": Builtin(coll.trim, 1, 2, STRING),
-    "split": Builtin(coll.split, 2, 3, LIST),
-    "join": Builtin(coll.join, 1, 2, STRING),
-    "keys": Builtin(coll.keys, 1, 1, LIST),
-    "values": Builtin(coll.values, 1, 1, LIST),
+    "int": Builtin(num.to_int, 1, 1, INT, flat_cost),
+    "float": Builtin(num.to_float, 1, 1, FLOAT, flat_cost),
+    "string": Builtin(coll.to_string, 1, 1, STRING, deep_cost(FORMAT_STEPS)),
+    "upper": Builtin(coll.upper, 1, 1, STRING, flat_cost),
+    "lower": Builtin(coll.lower, 1, 1, STRING, flat_cost),
+    "trim": Builtin(coll.trim, 1, 2, STRING, flat_cost),
+    "split": Builtin(coll.split, 2, 3, LIST, flat_cost),
+    "join": Builtin(coll.join, 1, 2, STRING, flat_cost),
+    "keys": Builtin(coll.keys, 1, 1, LIST, flat_cost),
+    "values": Builtin(coll.values, 1, 1, LIST, flat_cost),
     "first": Builtin(coll.first, 1, 1, None),
     "last": Builtin(coll.last, 1, 1, None),
-    "sort": Builtin(coll.sort, 1, 2, LIST),
-    "max": Builtin(num.maximum, 1, VARIADIC, None),
-    "min": Builtin(num.minimum, 1, VARIADIC, None),
-    "mean": Builtin(num.mean, 1, VARIADIC, FLOAT),
-    "median": Builtin(num.median, 1, VARIADIC, FLOAT),
-    "asInt": Builtin(num.as_int, 1, 1, INT),
-    "asFloat": Builtin(num.as_float, 1, 1, FLOAT),
+    "sort": Builtin(coll.sort, 1, 2, LIST, sort_cost),
+    "max": Builtin(num.maximum, 1, VARIADIC, None, _WALK),
+    "min": Builtin(num.minimum, 1, VARIADIC, None, _WALK),
+    "mean": Builtin(num.mean, 1, VARIADIC, FLOAT, _WALK),
+    "median": Builtin(num.median, 1, VARIADIC, FLOAT, deep_cost(3)),
+    "asInt": Builtin(num.as_int, 1, 1, INT, flat_cost),
+    "asFloat": Builtin(num.as_float, 1, 1, FLOAT, flat_cost),
     "isNaN": Builtin(num.is_nan, 1, 1, BOOL),
     "isInf": Builtin(num.is_inf, 1, 1, BOOL),
 }

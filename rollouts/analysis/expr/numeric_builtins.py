@@ -7,10 +7,10 @@ String-to-number conversion follows Go's strconv: `asInt("1.1")` and `int(" 1")`
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from rollouts.analysis.expr.errors import ConditionTypeError
+from rollouts.analysis.expr.regex import compile_pattern, fullmatch
 from rollouts.analysis.expr.values import (
     INT64_MAX,
     INT64_MIN,
@@ -23,15 +23,16 @@ from rollouts.analysis.expr.values import (
     wrap_int64,
 )
 
-_GO_INT = re.compile(r"[+-]?[0-9]+")
-_GO_FLOAT = re.compile(
-    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)", re.IGNORECASE
+# On RE2 like every regular expression applied to condition data: linear in the text.
+_GO_INT = compile_pattern(r"[+-]?[0-9]+")
+_GO_FLOAT = compile_pattern(
+    r"(?i)[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)"
 )
-_INF_WORDS = re.compile(r"[+-]?inf(inity)?", re.IGNORECASE)
+_INF_WORDS = compile_pattern(r"(?i)[+-]?inf(inity)?")
 
 
 def parse_go_int(text: str, function: str) -> int:
-    if not _GO_INT.fullmatch(text):
+    if not fullmatch(_GO_INT, text):
         raise ConditionTypeError(f'{function}: cannot parse "{text}" as an integer')
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:
@@ -40,10 +41,10 @@ def parse_go_int(text: str, function: str) -> int:
 
 
 def parse_go_float(text: str, function: str) -> float:
-    if not _GO_FLOAT.fullmatch(text):
+    if not fullmatch(_GO_FLOAT, text):
         raise ConditionTypeError(f'{function}: cannot parse "{text}" as a float')
     value = float(text)
-    if math.isinf(value) and not _INF_WORDS.fullmatch(text):
+    if math.isinf(value) and not fullmatch(_INF_WORDS, text):
         raise ConditionTypeError(f'{function}: "{text}" is out of the float64 range')
     return value
 
@@ -133,15 +134,26 @@ floor = _rounding("floor", lambda x: float(math.floor(x)))
 round_half_away = _rounding("round", _half_away_from_zero)
 
 
-def _numbers_in(name: str, args: tuple[object, ...]) -> Iterator[int | float]:
+def _numbers_in(name: str, args: tuple[object, ...]) -> list[int | float]:
     """Numbers of the arguments, lists flattened; anything else is an invalid argument."""
+    numbers: list[int | float] = []
     for arg in args:
-        if is_number(arg):
-            yield arg
-        elif isinstance(arg, list | tuple):
-            yield from _numbers_in(name, tuple(arg))
-        else:
-            raise ConditionTypeError(f"invalid argument for {name} (type {go_type_name(arg)})")
+        _collect(name, arg, numbers)
+    return numbers
+
+
+def _collect(name: str, value: object, numbers: list[int | float]) -> None:
+    if is_number(value):
+        numbers.append(value)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            kind = type(item)
+            if kind is float or kind is int:
+                numbers.append(item)
+            else:
+                _collect(name, item, numbers)
+    else:
+        raise ConditionTypeError(f"invalid argument for {name} (type {go_type_name(value)})")
 
 
 def _extreme(name: str, better: Callable[[float, float], bool]) -> Callable[..., object]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from rollouts.analysis.expr.errors import ConditionLimitError, ConditionTypeError
-from rollouts.analysis.expr.scope import WORK_BUDGET
+from rollouts.analysis.expr.regex import compile_pattern, utf8
+from rollouts.analysis.expr.scope import MAX_RANGE
 from rollouts.analysis.expr.values import (
     equal,
     go_type_name,
@@ -30,7 +29,7 @@ from rollouts.analysis.expr.values import (
 BinaryFn = Callable[[object, object], object]
 
 
-def _mismatch(op: str, left: object, right: object) -> ConditionTypeError:
+def mismatch(op: str, left: object, right: object) -> ConditionTypeError:
     return ConditionTypeError(
         f"invalid operation: {go_type_name(left)} {op} {go_type_name(right)} "
         f"(operands {show(left)} and {show(right)})"
@@ -43,7 +42,7 @@ def _arith(op: str, fn: Callable[[Any, Any], Any]) -> BinaryFn:
             return wrap_int64(fn(left, right))
         if is_number(left) and is_number(right):
             return float(fn(float(left), float(right)))
-        raise _mismatch(op, left, right)
+        raise mismatch(op, left, right)
 
     return run
 
@@ -61,7 +60,7 @@ def add(left: object, right: object) -> object:
 
 def divide(left: object, right: object) -> float:
     if not (is_number(left) and is_number(right)):
-        raise _mismatch("/", left, right)
+        raise mismatch("/", left, right)
     dividend, divisor = float(left), float(right)
     if divisor != 0:
         return dividend / divisor
@@ -72,7 +71,7 @@ def divide(left: object, right: object) -> float:
 
 def modulo(left: object, right: object) -> int:
     if not (is_int(left) and is_int(right)):
-        raise _mismatch("%", left, right)
+        raise mismatch("%", left, right)
     if right == 0:
         raise ConditionTypeError(f"integer divide by zero: {left} % 0")
     remainder = abs(left) % abs(right)
@@ -81,7 +80,7 @@ def modulo(left: object, right: object) -> int:
 
 def power(left: object, right: object) -> float:
     if not (is_number(left) and is_number(right)):
-        raise _mismatch("**", left, right)
+        raise mismatch("**", left, right)
     base, exponent = float(left), float(right)
     try:
         return math.pow(base, exponent)
@@ -108,9 +107,11 @@ def plus(value: object) -> object:
 
 def make_range(low: object, high: object) -> list[int]:
     if not (is_int(low) and is_int(high)):
-        raise _mismatch("..", low, high)
-    if high - low + 1 > WORK_BUDGET:
-        raise ConditionLimitError(f"range {low}..{high} is too large (over {WORK_BUDGET} elements)")
+        raise mismatch("..", low, high)
+    if high - low + 1 > MAX_RANGE:
+        raise ConditionLimitError(
+            f"range {low}..{high} has {high - low + 1} elements, more than the limit of {MAX_RANGE}"
+        )
     return list(range(low, high + 1))
 
 
@@ -120,7 +121,7 @@ def _ordering(op: str, fn: Callable[[Any, Any], Any]) -> BinaryFn:
             isinstance(left, str) and isinstance(right, str)
         ):
             return bool(fn(left, right))
-        raise _mismatch(op, left, right)
+        raise mismatch(op, left, right)
 
     return run
 
@@ -145,21 +146,14 @@ def _strings(op: str, test: Callable[[str, str], bool]) -> BinaryFn:
     def run(left: object, right: object) -> bool:
         if isinstance(left, str) and isinstance(right, str):
             return test(left, right)
-        raise _mismatch(op, left, right)
+        raise mismatch(op, left, right)
 
     return run
 
 
-@lru_cache(maxsize=256)
-def compile_regex(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except (re.error, OverflowError, RecursionError) as exc:
-        raise ConditionTypeError(f"invalid regular expression {pattern!r}: {exc}") from None
-
-
 def _matches(text: str, pattern: str) -> bool:
-    return compile_regex(pattern).search(text) is not None
+    """Go's regexp.MatchString on RE2; the compiler charges the match to the step budget."""
+    return compile_pattern(pattern).search(utf8(text))
 
 
 BINARY: dict[str, BinaryFn] = {

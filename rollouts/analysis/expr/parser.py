@@ -15,6 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from rollouts.analysis.expr import nodes as n
 from rollouts.analysis.expr.errors import ConditionSyntaxError
 from rollouts.analysis.expr.grammar import GRAMMAR
+from rollouts.analysis.expr.limits import check_source, check_tree
 from rollouts.analysis.expr.literals import decode_float, decode_int, decode_string
 
 _ORDERING = frozenset({"<", "<=", ">", ">="})
@@ -162,11 +163,14 @@ def _parser() -> Lark:
 
 
 def parse(text: str) -> n.Node:
+    """The syntax tree of `text`, which is bounded first (limits.py) so parsing stays cheap."""
+    check_source(text)
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text) from None
     assert isinstance(tree, n.Node)
+    check_tree(tree)
     return tree
 
 

@@ -2,7 +2,8 @@
 
 A chain is a primary followed by `.name`, `[key]`, `[i:j]` steps. With `?.` on a step, a nil
 value there makes the whole rest of the chain nil (expr's optional chaining); without it,
-fetching from nil is an error, which is how `result[0]` fails on a nil result.
+fetching from nil is an error, which is how `result[0]` fails on a nil result. Slices and
+literals charge what they build to the evaluation's memory budget.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def _compile_step(compiler: Compiler, trailer: n.Trailer) -> Step:
         return lambda value, scope: fetch(value, key(scope))
     low = _optional_bound(compiler, trailer.low)
     high = _optional_bound(compiler, trailer.high)
-    return lambda value, scope: slice_of(value, low(scope), high(scope))
+    return lambda value, scope: scope.produced(slice_of(value, low(scope), high(scope)))
 
 
 def _optional_bound(compiler: Compiler, node: n.Node | None) -> Evaluator:
@@ -66,7 +67,7 @@ def _optional_bound(compiler: Compiler, node: n.Node | None) -> Evaluator:
 
 def compile_array(compiler: Compiler, node: n.ArrayLit) -> Compiled:
     items = [compiler.compile(item)[0] for item in node.items]
-    return (lambda scope: [item(scope) for item in items]), LIST
+    return (lambda scope: scope.produced([item(scope) for item in items])), LIST
 
 
 def compile_map(compiler: Compiler, node: n.MapLit) -> Compiled:
@@ -79,6 +80,7 @@ def compile_map(compiler: Compiler, node: n.MapLit) -> Compiled:
             if not isinstance(name, str):
                 raise ConditionTypeError(f"map keys must be strings, got {describe(name)}")
             built[name] = value(scope)
+        scope.produced(built)
         return built
 
     return run, MAP

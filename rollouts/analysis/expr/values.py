@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import TypeGuard
 
 from rollouts.analysis.expr.errors import ConditionTypeError
@@ -202,10 +201,22 @@ def go_float(number: float) -> str:
     sign = "-" if math.copysign(1.0, number) < 0 else ""
     if number == 0:
         return sign + "0"
-    shortest = Decimal(repr(abs(number))).normalize().as_tuple()
-    digits = "".join(str(d) for d in shortest.digits)
-    point = len(digits) + int(shortest.exponent)
-    return sign + _place_point(digits, point)
+    return sign + _place_point(*_shortest_digits(abs(number)))
+
+
+def _shortest_digits(number: float) -> tuple[str, int]:
+    """Shortest round-trip digits of a positive float and where the decimal point goes.
+
+    Python's repr already holds the shortest digits (as Go's 'g' formatting does); only its
+    layout differs, so it is taken apart rather than re-parsed (Decimal is ~5x slower).
+    """
+    mantissa, _, exponent = repr(number).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + (int(exponent) if exponent else 0)
+    significant = digits.lstrip("0")
+    point -= len(digits) - len(significant)
+    return significant.rstrip("0"), point
 
 
 def _place_point(digits: str, point: int) -> str:

@@ -130,12 +130,15 @@ def test_absurd_nesting_is_refused_not_a_recursion_error() -> None:
         compile_condition("[" * 5000 + "true" + "]" * 5000 + " == []")
     with pytest.raises(ConditionSyntaxError, match="nested more than"):
         compile_condition("!" * 5000 + "true")
-    with pytest.raises(ConditionSyntaxError, match="nested more than"):
-        compile_condition(" + ".join(["1"] * 3000) + " > 0")
+    with pytest.raises(ConditionSyntaxError, match="more than 1000 tokens"):
+        compile_condition("+".join(["1"] * 3000) + " > 0")  # refused before Lark parses it
 
 
-def test_redundant_parentheses_add_no_depth() -> None:
-    assert evaluate_condition("(" * 5000 + "result" + ")" * 5000, True) is True
+def test_parentheses_nest_up_to_the_depth_limit() -> None:
+    """The pre-scan counts brackets (redundant ones too) against the depth limit of 150."""
+    assert evaluate_condition("(" * 150 + "result" + ")" * 150, True) is True
+    with pytest.raises(ConditionSyntaxError, match="nested more than 150 levels"):
+        compile_condition("(" * 151 + "result" + ")" * 151)
 
 
 def test_deep_but_reasonable_nesting_works() -> None:
