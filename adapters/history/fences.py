@@ -3,8 +3,8 @@
 Before an import writes anything it puts one key per rollout in the `ROLLOUT_IMPORTS` KV bucket
 (`<namespace>.<name>`, encoded like subject tokens), holding the import's id; it deletes them
 once every event is stored, or once a failed import is known to have stored nothing. The
-controller keeps the set of fenced rollouts current with a watch (`FenceWatch`) and holds a
-fenced rollout's inputs (in order) until its fence is lifted, so no timer tick, command or
+controller asks the bucket before deciding an input (`FenceWatch`) and holds a fenced
+rollout's inputs (in order) until its fence is lifted, so no timer tick, command or
 observation is decided on a half-written history.
 
 Imported events carry the header `Rollouts-Imported: <import id>`. They are history, not
@@ -17,15 +17,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from nats.aio.client import Client
-from nats.aio.msg import Msg
-from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.errors import NoRespondersError
 from nats.js.client import JetStreamContext
-from nats.js.errors import BucketNotFoundError, KeyWrongLastSequenceError, NoKeysError
+from nats.js.errors import (
+    BucketNotFoundError,
+    KeyWrongLastSequenceError,
+    NoKeysError,
+    NotFoundError,
+)
 from nats.js.kv import KeyValue
 
 from events.subjects import decode_name, encode_name
@@ -33,9 +36,11 @@ from events.subjects import decode_name, encode_name
 IMPORTED = "Rollouts-Imported"
 """Header on every imported event: the id of the import that wrote it."""
 BUCKET = "ROLLOUT_IMPORTS"
-KV_OPERATION = "KV-Operation"
+KEEPALIVE_SECONDS = 10.0
+POLL_SECONDS = 0.2
 
 Rollout = tuple[str, str]
+KeepAlive = Callable[[], Awaitable[None]]
 
 
 class FencedByAnotherImport(RuntimeError):
@@ -108,53 +113,30 @@ async def fenced_rollouts(js: JetStreamContext) -> set[Rollout]:
 
 
 class FenceWatch:
-    """The fenced rollouts, kept current from the bucket, for the controller to wait on."""
+    """Whether a rollout is fenced, asked of the bucket for each input (one direct get): no
+    cached copy that could miss a lift, no background task, and a server restart changes
+    nothing. While fenced, it asks again every `POLL_SECONDS`."""
 
     def __init__(self, nc: Client) -> None:
-        self._nc = nc
-        self._fenced: set[Rollout] = set()
-        self._changed = asyncio.Condition()
-        self._subscription: Any = None
-        self._started: asyncio.Future[None] | None = None
+        self._js = nc.jetstream()
 
-    async def start(self) -> None:
-        """Once (concurrent callers wait for the first): the current fences, then every change."""
-        if self._started is None:
-            self._started = asyncio.ensure_future(self._start())
-        await asyncio.shield(self._started)
+    async def fenced(self, rollout: Rollout) -> bool:
+        try:
+            last = await self._js.get_msg(
+                f"KV_{BUCKET}", subject=f"$KV.{BUCKET}.{fence_key(rollout)}"
+            )
+        except (NotFoundError, NoRespondersError):  # no such key, or no bucket
+            return False
+        return (last.headers or {}).get("KV-Operation") not in {"DEL", "PURGE"}
 
-    async def _start(self) -> None:
-        js = self._nc.jetstream()
-        self._fenced = await fenced_rollouts(js)
-        self._subscription = await js.subscribe(
-            f"$KV.{BUCKET}.>",
-            ordered_consumer=True,
-            cb=self._on_change,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.LAST_PER_SUBJECT),
-        )
-
-    async def _on_change(self, msg: Msg) -> None:
-        rollout = parse_fence_key(msg.subject.removeprefix(f"$KV.{BUCKET}."))
-        if (msg.headers or {}).get(KV_OPERATION) in {"DEL", "PURGE"}:
-            self._fenced.discard(rollout)
-        else:
-            self._fenced.add(rollout)
-        async with self._changed:
-            self._changed.notify_all()
-
-    def fenced(self, rollout: Rollout) -> bool:
-        return rollout in self._fenced
-
-    async def wait_clear(self, rollout: Rollout) -> None:
-        """Until `rollout` is not fenced (at once when it is not)."""
-        await self.start()
-        if rollout not in self._fenced:
-            return
-        async with self._changed:
-            await self._changed.wait_for(lambda: rollout not in self._fenced)
-
-    async def close(self) -> None:
-        if self._subscription is not None:
-            with contextlib.suppress(Exception):
-                await self._subscription.unsubscribe()
-            self._subscription = None
+    async def wait_clear(self, rollout: Rollout, keepalive: KeepAlive | None = None) -> None:
+        """Until `rollout` is not fenced (at once when it is not). `keepalive` is called every
+        `KEEPALIVE_SECONDS` meanwhile (a message's in-progress ack, so it is not redelivered
+        while it waits)."""
+        loop = asyncio.get_running_loop()
+        next_keepalive = loop.time() + KEEPALIVE_SECONDS
+        while await self.fenced(rollout):
+            await asyncio.sleep(POLL_SECONDS)
+            if keepalive is not None and loop.time() >= next_keepalive:
+                next_keepalive = loop.time() + KEEPALIVE_SECONDS
+                await keepalive()
