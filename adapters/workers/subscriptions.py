@@ -8,6 +8,7 @@ rollout's messages are handled in order while different rollouts proceed concurr
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -19,9 +20,16 @@ from nats.aio.msg import Msg
 
 from adapters.history.fences import IMPORTED
 from adapters.runtime.keyed import KeyedExecutor
+from adapters.workers.dead_letters import DeadInputs
 from events.codec import DEFAULT_CODEC
+from events.quarantine import Unreadable, decode_stored
 from events.store import StoredEvent
-from events.subjects import event_type_filter, parse_event_subject, parse_input_subject
+from events.subjects import (
+    InvalidSubject,
+    event_type_filter,
+    parse_event_subject,
+    parse_input_subject,
+)
 
 log = structlog.get_logger("rollouts.workers")
 
@@ -91,7 +99,12 @@ def subscribe_events(
     )
     async def on_event(body: Any, msg: NatsMessage) -> None:
         raw: Msg = msg.raw_message
-        subject = parse_event_subject(raw.subject)
+        try:
+            subject = parse_event_subject(raw.subject)
+        except InvalidSubject as error:  # no rollout's: acknowledged, never handled
+            log.warning("event.unroutable", subject=raw.subject, error=str(error))
+            await raw.term()
+            return
         key = (subject.namespace, subject.name)
         revision = revision_of(*key) if revision_of is not None else None
         executor.submit(key, lambda: _run_event(raw, handler, revision))
@@ -101,13 +114,14 @@ async def _run_event(raw: Msg, handler: EventHandler, revision: int | None = Non
     if (raw.headers or {}).get(IMPORTED):  # written by `rollouts import`: history, no intent
         await raw.ack()
         return
-    try:
-        envelope, event = DEFAULT_CODEC.decode(raw.headers, raw.data)
-    except ValueError as error:
-        log.error("event.undecodable", subject=raw.subject, error=str(error))
+    stored = decode_stored(
+        DEFAULT_CODEC, raw.subject, raw.metadata.sequence.stream, raw.headers, raw.data
+    )
+    if isinstance(stored.event, Unreadable):  # quarantined: no worker acts on it
+        log.warning("event.unreadable", subject=raw.subject, reason=stored.event.reason)
         await raw.term()
         return
-    stored = StoredEvent(raw.metadata.sequence.stream, envelope.rolloutsequence, envelope, event)
+    envelope = stored.envelope
     try:
         with structlog.contextvars.bound_contextvars(
             rollout=envelope.subject,
@@ -118,10 +132,17 @@ async def _run_event(raw: Msg, handler: EventHandler, revision: int | None = Non
         ):
             await handler(stored)
     except Exception as error:
-        log.error("event.handler_failed", subject=raw.subject, error=repr(error))
+        log.error("event.handler_failed", subject=raw.subject, error=repr(error), exc_info=error)
         await raw.nak(delay=1.0)
         return
     await raw.ack()
+
+
+INPUT_MAX_ACK_PENDING = 20_000
+INPUT_MAX_DELIVERIES = 5
+"""Deliveries of an input whose decision keeps failing before it is parked as a dead letter
+(backing off 1, 2, 4, 8 s between them): enough to ride out a NATS restart, and bounded, so a
+poison input never keeps its place in `max_ack_pending`."""
 
 
 def subscribe_inputs(
@@ -130,19 +151,48 @@ def subscribe_inputs(
     *,
     durable: str,
     handler: InputHandler,
-    max_ack_pending: int = 20_000,
+    dead_letters: DeadInputs,
+    max_ack_pending: int | None = None,
 ) -> None:
-    """Call `handler(namespace, name, msg)` for each input, in order per rollout."""
+    """Call `handler(namespace, name, msg)` for each input, in order per rollout.
+
+    Every message the consumer receives is settled in bounded time: one on a subject that
+    names no rollout (a stream made before its subjects were narrowed may hold
+    `rollouts.in.default`) is parked at once; one whose handler raises is retried
+    `INPUT_MAX_DELIVERIES` times, then parked. (The handler parks what it cannot decode.)
+    """
 
     @_durable_push(
         broker,
         stream=JStream("ROLLOUT_INPUTS", declare=False),
         durable=durable,
         queue=durable,
-        config=_consumer(["rollouts.in.>"], max_ack_pending),
+        config=_consumer(["rollouts.in.>"], max_ack_pending or INPUT_MAX_ACK_PENDING),
     )
     async def on_input(body: Any, msg: NatsMessage) -> None:
         raw: Msg = msg.raw_message
-        subject = parse_input_subject(raw.subject)
+        try:
+            subject = parse_input_subject(raw.subject)
+        except InvalidSubject as error:
+            await dead_letters.park(raw, "unroutable", str(error))
+            return
         key = (subject.namespace, subject.name)
-        executor.submit(key, lambda: handler(subject.namespace, subject.name, raw))
+        executor.submit(
+            key, lambda: _run_input(subject.namespace, subject.name, raw, handler, dead_letters)
+        )
+
+
+async def _run_input(
+    namespace: str, name: str, raw: Msg, handler: InputHandler, dead_letters: DeadInputs
+) -> None:
+    try:
+        await handler(namespace, name, raw)
+    except Exception as error:
+        log.exception("input.handler_failed", rollout=f"{namespace}/{name}", subject=raw.subject)
+        dead_letters.handler_failed()
+        delivered = raw.metadata.num_delivered or 1
+        if delivered >= INPUT_MAX_DELIVERIES:
+            await dead_letters.park(raw, "failed", f"{type(error).__name__}: {error}")
+        else:
+            with contextlib.suppress(Exception):
+                await raw.nak(delay=float(2 ** (delivered - 1)))
