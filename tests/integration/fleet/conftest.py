@@ -1,0 +1,1 @@
+from tests.support.fleet import fleet  # noqa: F401
