@@ -2,7 +2,10 @@
 
 Before an import writes anything it puts one key per rollout in the `ROLLOUT_IMPORTS` KV bucket
 (`<namespace>.<name>`, encoded like subject tokens), holding the import's id; it deletes them
-once every event is stored, or once a failed import is known to have stored nothing. The
+once every event is stored, or once a failed import is known to have stored nothing. Until
+the import stores its first event a fence is a lease (`Fence.until`, on the importer's clock),
+so an importer killed before then blocks nothing for long; an import of several batches holds
+its fences without end from its first batch on, until it is finished. The
 controller asks the bucket before deciding an input (`FenceWatch`) and holds a fenced
 rollout's inputs (in order) until its fence is lifted, so no timer tick, command or
 observation is decided on a half-written history.
@@ -15,10 +18,10 @@ ReplicaSet scaled, no notification sent for something that happened elsewhere, l
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
@@ -38,6 +41,8 @@ IMPORTED = "Rollouts-Imported"
 BUCKET = "ROLLOUT_IMPORTS"
 KEEPALIVE_SECONDS = 10.0
 POLL_SECONDS = 0.2
+LEASE_SECONDS = 120.0
+"""How long a fence outlives a killed importer that had stored nothing."""
 
 Rollout = tuple[str, str]
 KeepAlive = Callable[[], Awaitable[None]]
@@ -63,37 +68,86 @@ async def fence_bucket(js: JetStreamContext) -> KeyValue:
         return await js.create_key_value(bucket=BUCKET, history=1)
 
 
-async def _holder(kv: KeyValue, key: str) -> str | None:
-    with contextlib.suppress(Exception):
-        entry = await kv.get(key)
-        if entry.value:
-            held: str = json.loads(entry.value)["import"]
-            return held
-    return None
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """One rollout's fence. Until the import stores its first event, the fence is a lease
+    (`until`): an importer killed then leaves nothing stored, and its fence expires by itself.
+    From the first stored event of an import that takes several batches, it is held
+    (`until` None) until lifted: a partial history must never be acted on."""
+
+    import_id: str
+    since: datetime
+    until: datetime | None
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or now < self.until
+
+    def encode(self) -> bytes:
+        until = self.until.isoformat() if self.until else None
+        document = {"import": self.import_id, "since": self.since.isoformat(), "until": until}
+        return json.dumps(document).encode()
+
+    @classmethod
+    def decode(cls, raw: bytes) -> Fence | None:
+        try:
+            document = json.loads(raw)
+            until = document.get("until")
+            return cls(
+                str(document["import"]),
+                datetime.fromisoformat(document["since"]),
+                datetime.fromisoformat(until) if until else None,
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+async def _current(kv: KeyValue, key: str) -> tuple[Fence | None, int]:
+    """The fence under `key` (None: unreadable, so it counts as held) and its revision."""
+    entry = await kv.get(key)
+    return Fence.decode(entry.value or b""), int(entry.revision or 0)
 
 
 async def put_fences(
-    js: JetStreamContext, rollouts: Iterable[Rollout], import_id: str
+    js: JetStreamContext,
+    rollouts: Iterable[Rollout],
+    import_id: str,
+    *,
+    lease: float = LEASE_SECONDS,
 ) -> set[Rollout]:
-    """Fence every rollout for `import_id`; a fence of the same import (an earlier try of the
-    same file) is taken over, a fence of another import refuses the whole import. Returns the
-    rollouts taken over."""
+    """Fence every rollout for `import_id`, as a lease of `lease` seconds. A fence of the same
+    import (an earlier try of the same file) is taken over as it is; an expired lease of
+    another import is replaced; an active fence of another import refuses the whole import.
+    Returns the rollouts taken over."""
     kv = await fence_bucket(js)
-    value = json.dumps({"import": import_id, "since": datetime.now(UTC).isoformat()}).encode()
+    now = datetime.now(UTC)
+    value = Fence(import_id, now, now + timedelta(seconds=lease)).encode()
     taken: set[Rollout] = set()
     for rollout in rollouts:
         key = fence_key(rollout)
         try:
             await kv.create(key, value)
+            continue
         except KeyWrongLastSequenceError:
-            holder = await _holder(kv, key)
-            if holder != import_id:
-                raise FencedByAnotherImport(
-                    f"{rollout[0]}/{rollout[1]} is being imported by another import ({holder}); "
-                    "if that import failed, run it again with its own file to finish it"
-                ) from None
+            fence, revision = await _current(kv, key)
+        if fence is not None and fence.import_id == import_id:
             taken.add(rollout)
+        elif fence is not None and not fence.active(now):
+            await kv.update(key, value, last=revision)
+        else:
+            holder = fence.import_id if fence else "unknown"
+            raise FencedByAnotherImport(
+                f"{rollout[0]}/{rollout[1]} is being imported by another import ({holder}); "
+                "if that import failed, run it again with its own file to finish it"
+            )
     return taken
+
+
+async def hold_fences(js: JetStreamContext, rollouts: Iterable[Rollout], import_id: str) -> None:
+    """Turn the leases into fences held until lifted (before a first stored event)."""
+    kv = await fence_bucket(js)
+    value = Fence(import_id, datetime.now(UTC), None).encode()
+    for rollout in rollouts:
+        await kv.put(fence_key(rollout), value)
 
 
 async def lift_fences(js: JetStreamContext, rollouts: Iterable[Rollout]) -> None:
@@ -127,7 +181,10 @@ class FenceWatch:
             )
         except (NotFoundError, NoRespondersError):  # no such key, or no bucket
             return False
-        return (last.headers or {}).get("KV-Operation") not in {"DEL", "PURGE"}
+        if (last.headers or {}).get("KV-Operation") in {"DEL", "PURGE"}:
+            return False
+        fence = Fence.decode(last.data or b"")
+        return fence is None or fence.active(datetime.now(UTC))
 
     async def wait_clear(self, rollout: Rollout, keepalive: KeepAlive | None = None) -> None:
         """Until `rollout` is not fenced (at once when it is not). `keepalive` is called every

@@ -12,7 +12,8 @@ The stream is append-only (deny_purge, deny_delete: it is the audit log), so a f
 cannot take back what it wrote. Hence:
 - an import of up to 1000 events is one atomic batch: it is stored whole or not at all;
 - before anything is written, every rollout of the file is fenced (`adapters.history.fences`):
-  the controller decides nothing for it until the import has written everything;
+  the controller decides nothing for it until the import has written everything (a lease while
+  nothing is stored, held without end from the first of several batches on);
 - an import that fails with nothing of it stored lifts its fences: it left nothing behind;
 - a larger import that fails between batches keeps its fences; running it again with the same
   file (the import id is the file's digest) takes them over, checks that what is stored is a
@@ -33,7 +34,13 @@ from typing import Any
 from nats.aio.client import Client
 from nats.js.client import JetStreamContext
 
-from adapters.history.fences import IMPORTED, FencedByAnotherImport, lift_fences, put_fences
+from adapters.history.fences import (
+    IMPORTED,
+    FencedByAnotherImport,
+    hold_fences,
+    lift_fences,
+    put_fences,
+)
 from adapters.history.transfer import ImportRecord, Rollout, decisions, pack, rollouts_of
 from events.codec import DEFAULT_CODEC
 from events.jetstream import EVENTS_STREAM, JetStreamEventStore
@@ -99,22 +106,31 @@ def _names(rollouts: Sequence[Rollout]) -> str:
 async def _inventory(
     js: JetStreamContext, records: Sequence[ImportRecord], stream: str, ours: set[Rollout]
 ) -> tuple[dict[Rollout, tuple[int, int]], list[Rollout]]:
-    """Rollouts of the file already in the stream: those of `ours` (fenced by an earlier try
-    of this import, or written by this one) holding the start of the file's history of them,
-    as (events stored, last stream sequence), and the others, holding other events (a copy of
-    the same file imported and released earlier counts as other events: it is live now)."""
+    """Rollouts of the file already in the stream. Of those in `ours` (fenced by an earlier
+    try of this import, or written by this one): how many of the file's events they start
+    with, and the stream sequence of the last. Also the rollouts holding any other event (a
+    copy of the same file imported and released earlier counts as other events: it is live)."""
     store = JetStreamEventStore(js, stream)
     found: dict[Rollout, tuple[int, int]] = {}
     foreign = []
     for rollout in await occupied(js, rollouts_of(records), stream):
         history = await store.load(*rollout)
-        stored = [s.envelope.id for s in history]
         mine = [r.envelope.id for r in records if r.rollout == rollout]
-        if rollout in ours and stored == mine[: len(stored)]:
-            found[rollout] = (len(stored), history[-1].stream_sequence)
-        else:
+        same = _common_start([s.envelope.id for s in history], mine) if rollout in ours else 0
+        if same:
+            found[rollout] = (same, history[same - 1].stream_sequence)
+        if same < len(history):
             foreign.append(rollout)
     return found, foreign
+
+
+def _common_start(stored: Sequence[str], mine: Sequence[str]) -> int:
+    count = 0
+    for left, right in zip(stored, mine, strict=False):
+        if left != right:
+            break
+        count += 1
+    return count
 
 
 async def _stored_prefix(
@@ -232,6 +248,8 @@ async def _write(run: _Run, *, batch_limit: int, before_batch: BeforeBatch | Non
     versions = {rollout: last for rollout, (_, last) in prefix.items()}
     remaining = [r for r in records if r.envelope.rolloutsequence > prefix.get(r.rollout, (0,))[0]]
     batches = pack(decisions(remaining), batch_limit)
+    if len(batches) > 1:  # a partial history may be left: no lease may expire on it
+        await hold_fences(run.js, rollouts_of(records), run.tag)
     for index, batch in enumerate(batches):
         if before_batch is not None:
             await before_batch(index, len(batches))
