@@ -3,7 +3,9 @@
 An export is a backup, a hand-over to another cluster or a fixture for a bug report; an
 import recreates the histories, with the same event ids, times and payloads, in a stream that
 does not have those rollouts yet, so replaying it folds to the same states. The export carries
-the AnalysisTemplates and ClusterAnalysisTemplates too, so the histories can go on.
+the AnalysisTemplates and ClusterAnalysisTemplates too, so the histories can go on, and with
+--notifications the notification configuration `serve` runs with (without its Secrets); the
+import writes that to a file for `serve --notifications`.
 
 Import is all or nothing, under fences (`adapters.history.restore`). With no server running
 for the data directory and no --nats-url, it starts the embedded server for its own duration;
@@ -14,9 +16,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import yaml
 
 from adapters.analysis.templates import (
     KvTemplateStore,
@@ -34,9 +37,11 @@ from adapters.history.transfer import (
     ImportFileError,
     Rollout,
     export_line,
+    notifications_line,
     read_file,
     template_line,
 )
+from adapters.notify import config_from_documents
 from adapters.runtime.connect import Connection, ServerUnreachable, connect
 from adapters.runtime.embedded import EmbeddedNatsError
 from adapters.runtime.settings import Settings
@@ -67,6 +72,20 @@ async def _export(
     return stored, [template_line(template_document(t)) for t in templates]
 
 
+def notification_documents(path: Path) -> list[Any]:
+    """The configuration's YAML documents without its Secrets, checked to load."""
+    try:
+        documents = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+    except (OSError, yaml.YAMLError) as error:
+        raise CliError(f"cannot read notification config {path}: {error}") from None
+    kept = [d for d in documents if not (isinstance(d, dict) and d.get("kind") == "Secret")]
+    try:
+        config_from_documents(kept)
+    except ValueError as error:
+        raise CliError(f"invalid notification config {path}: {error}") from None
+    return kept
+
+
 @with_settings
 def export_command(
     settings: Settings,
@@ -77,11 +96,19 @@ def export_command(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="File to write; default stdout.")
     ] = None,
+    notifications: Annotated[
+        Path | None,
+        typer.Option(
+            "--notifications",
+            help="Include this notification config (the file given to serve; Secrets dropped).",
+        ),
+    ] = None,
 ) -> None:
-    """Write the event stream as JSON Lines, one CloudEvent (structured mode) per line."""
+    """Write templates and the event stream as JSON Lines, one CloudEvent per line."""
     keys = rollout_keys(names or [], settings.namespace)
+    config = [notifications_line(notification_documents(notifications))] if notifications else []
     stored, templates = session.run_async(_export(settings, keys))
-    lines = [*templates, *(export_line(event) for event in stored)]
+    lines = [*config, *templates, *(export_line(event) for event in stored)]
     count = len({(s.envelope.namespace, s.envelope.name) for s in stored})
     if output is None:
         for line in lines:
@@ -139,8 +166,28 @@ async def _templates_conflicting(store: KvTemplateStore, contents: ExportContent
     return clashes
 
 
-async def _import(settings: Settings, source: str) -> tuple[ImportReport, int]:
+def _notifications_target(
+    settings: Settings, contents: ExportContents, target: Path | None
+) -> tuple[Path, str] | None:
+    """Where the file's notification configuration goes, and its YAML (None: it has none);
+    a different file already there refuses the import before anything is written."""
+    if contents.notifications is None:
+        return None
+    path = target or settings.data_dir / "notifications.yaml"
+    text = yaml.safe_dump_all(contents.notifications, sort_keys=False)
+    if path.exists() and path.read_text(encoding="utf-8") != text:
+        raise CliError(
+            f"{path} exists with another notification configuration; pass "
+            "--notifications-out to write it elsewhere (nothing was imported)"
+        )
+    return path, text
+
+
+async def _import(
+    settings: Settings, source: str, notifications_out: Path | None
+) -> tuple[ImportReport, int, Path | None]:
     contents = _contents(source)
+    notifications = _notifications_target(settings, contents, notifications_out)
     connection = await _connect(settings)
     try:
         templates = KvTemplateStore(connection.js)
@@ -156,7 +203,10 @@ async def _import(settings: Settings, source: str) -> tuple[ImportReport, int]:
             raise CliError(str(refused)) from None
         for document in contents.templates:  # after the events: a failed import wrote none
             await templates.put(template_from_document(document))
-        return report, len(contents.templates)
+        if notifications is not None:
+            notifications[0].parent.mkdir(parents=True, exist_ok=True)
+            notifications[0].write_text(notifications[1], encoding="utf-8")
+        return report, len(contents.templates), notifications[0] if notifications else None
     finally:
         await connection.close()
 
@@ -168,16 +218,26 @@ def import_command(
         str,
         typer.Option("-f", "--file", help="JSON Lines file from `rollouts export` (- = stdin)."),
     ],
+    notifications_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--notifications-out",
+            help="Where to write the file's notification config; default "
+            "DATA_DIR/notifications.yaml.",
+        ),
+    ] = None,
 ) -> None:
     """Recreate histories (and templates) from an export, all or nothing, in a stream that
     does not have those rollouts; starts the embedded server if none runs."""
-    report, templates = session.run_async(_import(settings, source))
+    report, templates, written = session.run_async(_import(settings, source, notifications_out))
     resumed = f" ({report.resumed} stored by an earlier try)" if report.resumed else ""
     typer.echo(
         f"imported {report.events} events of {report.rollouts} rollout(s){resumed}, "
         f"{report.decisions} decision(s) in {report.batches} atomic batch(es), "
         f"and {templates} template(s)"
     )
+    if written is not None:
+        typer.echo(f"notification config written to {written} (serve --notifications {written})")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,9 +6,11 @@ written in stream order, already upcast to the current schema (the line's
 `dataschemaversion` says so), so a file is read by this version without upcasters and by later
 versions through them.
 
-The file also carries what the histories need to be acted on again: the AnalysisTemplates and
-ClusterAnalysisTemplates of the template bucket, one manifest per line (`apiVersion`, `kind`,
-no `specversion`), before the events. A reader that wants events only skips those lines.
+The file also carries what the histories need to be acted on again, before the events: the
+AnalysisTemplates and ClusterAnalysisTemplates of the template bucket, one manifest per line
+(`apiVersion`, `kind`, no `specversion`), and, when asked for, the notification configuration
+as one line `{"kind": "NotificationConfiguration", "documents": [...]}` (never its Secrets). A
+reader that wants events only skips those lines.
 
 Reading checks the whole file before anything is imported: every line decodes, ids are unique,
 and each rollout's events are its complete history (rollout sequences 1, 2, 3, ...), since an
@@ -31,6 +33,7 @@ from events.subjects import InvalidSubject, rollout_events_filter
 
 Rollout = tuple[str, str]
 TEMPLATE_KINDS = frozenset({"AnalysisTemplate", "ClusterAnalysisTemplate"})
+NOTIFICATIONS_KIND = "NotificationConfiguration"
 
 
 class ImportFileError(ValueError):
@@ -61,42 +64,57 @@ class ExportContents:
     records: list[ImportRecord]
     templates: list[dict[str, Any]] = field(default_factory=list)
     """Template manifests, as `template_document` writes them."""
+    notifications: list[Any] | None = None
+    """The notification configuration's YAML documents (None: the file has none)."""
 
 
 def template_line(document: dict[str, Any]) -> str:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-def _template(number: int, text: str) -> dict[str, Any] | None:
-    """The manifest on this line, or None when the line is not a template's."""
+def notifications_line(documents: Sequence[Any]) -> str:
+    document = {"kind": NOTIFICATIONS_KIND, "documents": list(documents)}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def _extra(number: int, text: str) -> dict[str, Any] | None:
+    """The template or notification configuration on this line, or None (an event's line)."""
     try:
         document = json.loads(text)
     except ValueError:
         return None
     if not isinstance(document, dict) or "specversion" in document:
         return None
-    if document.get("kind") not in TEMPLATE_KINDS:
+    kind = document.get("kind")
+    if kind == NOTIFICATIONS_KIND and not isinstance(document.get("documents"), list):
+        raise ImportFileError(f"line {number}: {NOTIFICATIONS_KIND} without a documents list")
+    if kind not in TEMPLATE_KINDS and kind != NOTIFICATIONS_KIND:
         raise ImportFileError(
-            f"line {number}: neither an event (no specversion) nor an AnalysisTemplate or "
-            f"ClusterAnalysisTemplate (kind {document.get('kind')!r})"
+            f"line {number}: neither an event (no specversion) nor an AnalysisTemplate, "
+            f"ClusterAnalysisTemplate or {NOTIFICATIONS_KIND} (kind {kind!r})"
         )
     return document
 
 
 def read_file(lines: Iterable[str]) -> ExportContents:
-    """Events and templates of an export file, checked; blank lines are skipped."""
-    records, templates = [], []
+    """Events, templates and notification configuration of an export file, checked; blank
+    lines are skipped."""
+    contents = ExportContents([])
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
-        template = _template(number, text)
-        if template is not None:
-            templates.append(template)
+        extra = _extra(number, text)
+        if extra is None:
+            contents.records.append(_record(number, text))
+        elif extra["kind"] != NOTIFICATIONS_KIND:
+            contents.templates.append(extra)
+        elif contents.notifications is not None:
+            raise ImportFileError(f"line {number}: a second {NOTIFICATIONS_KIND}")
         else:
-            records.append(_record(number, text))
-    _check_ids(records)
-    _check_histories(records)
-    return ExportContents(records, templates)
+            contents = dataclasses.replace(contents, notifications=extra["documents"])
+    _check_ids(contents.records)
+    _check_histories(contents.records)
+    return contents
 
 
 def _record(number: int, text: str) -> ImportRecord:

@@ -6,12 +6,16 @@ import asyncio
 import json
 from pathlib import Path
 
+import nats
 import pytest
 from typer.testing import CliRunner
 
+from adapters.analysis.templates import KvTemplateStore
 from adapters.cli.main import app as cli_app
 from adapters.history.schema import documents
+from adapters.notify import load_config
 from adapters.runtime.embedded import EmbeddedNats
+from rollouts.spec import AnalysisTemplate
 from tests.integration.cli.conftest import System, manifest_yaml
 from tests.support.nats import NatsServer
 
@@ -128,6 +132,72 @@ async def test_import_needs_no_running_server(system: System, tmp_path: Path) ->
         await server.stop()
     assert again.exit_code == 0, again.output
     assert again.stdout == file.read_text()
+
+
+NOTIFICATIONS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: argo-rollouts-notification-configmap}
+data:
+  service.webhook.hook: |
+    url: http://127.0.0.1:9/hook
+    headers:
+    - name: Authorization
+      value: $hook-token
+  template.done: |
+    webhook:
+      hook:
+        method: POST
+        body: '{{.rollout.metadata.name}}'
+  trigger.on-rollout-completed: |
+    - send: [done]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: argo-rollouts-notification-secret}
+stringData:
+  hook-token: s3cr3t-token
+"""
+
+
+async def test_templates_and_notifications_travel(system: System, tmp_path: Path) -> None:
+    """Templates (every one of the bucket) and the notification configuration (without its
+    Secret) go with the export and arrive with the import."""
+    await deployed_then_aborted(system)
+    assert system.app.connection is not None
+    smoke = AnalysisTemplate.model_validate(
+        {
+            "metadata": {"name": "smoke", "namespace": "default"},
+            "spec": {"metrics": [{"name": "m", "provider": {"prometheus": {"query": "up"}}}]},
+        }
+    )
+    await KvTemplateStore(system.app.connection.js).put(smoke)
+    config = Path(system.write("notifications.yaml", NOTIFICATIONS))
+    file = tmp_path / "demo.jsonl"
+    exported = await system.cli("export", "-o", str(file), "--notifications", str(config))
+    assert exported.exit_code == 0, exported.output
+    assert "1 template(s)" in exported.stderr
+    assert "s3cr3t-token" not in file.read_text()
+
+    written = tmp_path / "out" / "notifications.yaml"
+    with NatsServer() as empty:
+        url = ("--nats-url", empty.url)
+        imported = await system.cli(
+            "import", "-f", str(file), "--notifications-out", str(written), *url
+        )
+        assert imported.exit_code == 0, imported.output
+        assert "and 1 template(s)\n" in imported.stdout
+        assert f"notification config written to {written}" in imported.stdout
+        client = await nats.connect(empty.url)
+        try:
+            copy = await KvTemplateStore(client.jetstream()).get(
+                "AnalysisTemplate", "default", "smoke"
+            )
+        finally:
+            await client.close()
+    assert copy == smoke
+    loaded = load_config(written, {"hook-token": "t"})
+    assert "done" in loaded.templates and "s3cr3t-token" not in written.read_text()
 
 
 async def test_schema_needs_no_server(tmp_path: Path) -> None:

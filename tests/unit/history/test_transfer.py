@@ -12,8 +12,12 @@ from adapters.history.transfer import (
     ImportFileError,
     decisions,
     export_line,
+    notifications_line,
+    pack,
     read_export,
+    read_file,
     rollouts_of,
+    template_line,
 )
 from events.base import EVENT_TYPES, Event
 from tests.unit.events.strategies import events_of
@@ -113,3 +117,44 @@ def test_unknown_types_and_bad_payloads_name_the_line() -> None:
 def test_blank_lines_are_skipped() -> None:
     lines = lines_of_demo()
     assert len(read_export(["", *lines, "  "])) == len(lines)
+
+
+def test_batches_keep_decisions_whole_and_stay_under_the_limit() -> None:
+    records = read_export(lines_of_demo())
+    groups = decisions(records)
+    for limit in (1, 5, 12, 1000):
+        batches = pack(groups, limit)
+        assert [r for batch in batches for r in batch] == records  # file order, nothing lost
+        biggest = max(len(group) for group in groups)
+        assert all(len(batch) <= max(limit, biggest) for batch in batches)
+        ends = {id(group[-1]) for group in groups}
+        assert all(id(batch[-1]) in ends for batch in batches)  # never half a decision
+    assert len(pack(groups, 1000)) == 1
+
+
+def test_templates_and_notifications_ride_along() -> None:
+    template = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate", "spec": {}}
+    config = [{"kind": "ConfigMap", "data": {"trigger.x": "- send: [y]"}}]
+    lines = [notifications_line(config), template_line(template), *lines_of_demo()]
+    contents = read_file(lines)
+    assert contents.templates == [template] and contents.notifications == config
+    assert contents.records[0].line == 3
+    assert read_export(lines) == contents.records
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"kind": "Rollout"}', "line 1: neither an event"),
+        ('{"kind": "NotificationConfiguration"}', "line 1: NotificationConfiguration without"),
+    ],
+)
+def test_other_lines_are_refused(line: str, message: str) -> None:
+    with pytest.raises(ImportFileError, match=message):
+        read_file([line, *lines_of_demo()])
+
+
+def test_one_notification_configuration_only() -> None:
+    once = notifications_line([])
+    with pytest.raises(ImportFileError, match="line 2: a second NotificationConfiguration"):
+        read_file([once, once, *lines_of_demo()])
