@@ -37,6 +37,9 @@ class Unreadable(Event):
     """The message's stream sequence."""
     subject: str
     """The NATS subject it was published on."""
+    claimed_type: str
+    """The type its `ce-type` header (or subject) claims; the envelope says `Unreadable`, so
+    no reader that dispatches on the type mistakes it for that type."""
     reason: str
 
     def describe(self) -> str:
@@ -65,7 +68,8 @@ def decode_stored(
     try:
         envelope, event = codec.decode(ce, data)
     except Exception as error:  # decoding is pure: any failure is the message's
-        return unreadable(subject, sequence, ce, one_line(error))
+        stored_at = (headers or {}).get("Nats-Time-Stamp", "")  # a direct get says when
+        return unreadable(subject, sequence, {"Nats-Time-Stamp": stored_at, **ce}, one_line(error))
     if envelope.subject != _rollout_of(subject) or envelope.type != subject.rpartition(".")[2]:
         reason = f"ce-subject {envelope.subject!r}, ce-type {envelope.type!r} != {subject}"
         return unreadable(subject, sequence, ce, reason)
@@ -76,15 +80,20 @@ def unreadable(subject: str, sequence: int, headers: Mapping[str, str], reason: 
     """The placeholder for the message at `sequence`: its rollout (from the subject; "" when
     the subject is not a rollout's), the type it claims, and why it cannot be read."""
     claimed = headers.get(H_TYPE) or subject.rpartition(".")[2] or "?"
-    at = _time(headers.get(H_TIME, ""))
+    at = _time(headers.get(H_TIME) or headers.get("Nats-Time-Stamp", ""))
     cause = headers.get(H_CAUSATION_ID, "")
     event = Unreadable(
-        cause=cause, at=at, sequence=sequence, subject=subject, reason=reason or "unknown"
+        cause=cause,
+        at=at,
+        sequence=sequence,
+        subject=subject,
+        claimed_type=claimed[:100],
+        reason=reason or "unknown",
     )
     envelope = Envelope(
         id=f"unreadable-{sequence}",
         source="",
-        type=claimed[:100],
+        type=Unreadable.type_name(),
         time=at,
         subject=_rollout_of(subject),
         rolloutsequence=_int(headers.get(H_ROLLOUT_SEQUENCE, "")),

@@ -75,6 +75,7 @@ async def ensure_streams(
         max_age=DEAD_INPUTS_MAX_AGE,
         max_bytes=DEAD_INPUTS_MAX_BYTES,
         duplicate_window=DUPLICATE_WINDOW,
+        allow_direct=True,
     )
     for config in (events, inputs, dead):
         await _create_or_update(js, config)

@@ -12,6 +12,8 @@ from nats.errors import Error as NatsError
 from adapters.runtime.client import ControllerUnavailable
 from adapters.runtime.connect import NoServer, ServerUnreachable
 from adapters.runtime.embedded import EmbeddedNatsError
+from events.input_codec import MalformedInput
+from events.subjects import InvalidSubject
 from rollouts.errors import DomainError, InvalidSpec
 from rollouts.ports import PortError
 
@@ -39,8 +41,8 @@ def explain(exc: BaseException) -> CliError | None:
         exc, NoServer | ServerUnreachable | ControllerUnavailable | DomainError | EmbeddedNatsError
     ):
         return CliError(str(exc))
-    if isinstance(exc, PortError):
-        return CliError(str(exc))
+    if isinstance(exc, PortError | InvalidSubject | MalformedInput):
+        return CliError(str(exc))  # a name or argument beyond what the bus carries
     if isinstance(exc, ConnectionRefusedError):
         return CliError(f"cannot connect to NATS: {exc.strerror or exc}")
     if isinstance(exc, NatsError):

@@ -15,6 +15,7 @@ from adapters.cli.options import with_settings
 from adapters.cli.render import age, styled
 from adapters.cli.view import RolloutView, build_view
 from adapters.runtime.settings import Settings
+from events.quarantine import Unreadable
 from rollouts.evolve import evolve
 from rollouts.state import RolloutState, initial_state
 
@@ -39,6 +40,8 @@ async def load_states(settings: Settings) -> list[tuple[RolloutState, datetime]]
     async with session.open_client(settings) as client:
         stored_events = await client.store.load_all()
     for stored in stored_events:
+        if isinstance(stored.event, Unreadable):  # skipped; no rollout is listed for it alone
+            continue
         key = (stored.envelope.namespace, stored.envelope.name)
         state = states.get(key) or initial_state(*key)
         states[key] = evolve(state, stored.event)

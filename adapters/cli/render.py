@@ -141,6 +141,7 @@ def render_rollout(
     if note:
         parts.append(Text(note, style="bold"))
     parts.extend(header(view))
+    parts.extend(Text(f"Warning:        {line}", style="yellow") for line in view.unreadable)
     parts.append(Text(""))
     parts.append(tree(view, now))
     return Group(*parts)

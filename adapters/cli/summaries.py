@@ -11,6 +11,7 @@ from typing import Any
 
 import events.models as ev
 from events.base import Event
+from events.quarantine import Unreadable
 
 Formatter = Callable[[Any, str], str]
 ARROW = "→"
@@ -219,6 +220,8 @@ FORMATTERS: dict[type[Event], Formatter] = {
 
 
 def summarize(event: Event, rollout: str) -> str:
+    if isinstance(event, Unreadable):
+        return event.describe()
     formatter = FORMATTERS.get(type(event))
     if formatter is None:
         fields = event.model_dump(mode="json", exclude={"cause", "at"})

@@ -13,6 +13,7 @@ from datetime import datetime
 import events.models as ev
 from events.base import Event
 from events.phases import AnalysisPhase, RolloutPhase
+from events.quarantine import Unreadable
 from rollouts.decide.canary_weights import current_set_weight
 from rollouts.phase import available_replicas, compute_phase, total_replicas, updated_replicas
 from rollouts.state import ReplicaSetState, RolloutState
@@ -82,6 +83,8 @@ class RolloutView:
     replicas: tuple[int, int, int, int, int]
     revisions: tuple[RevisionRow, ...]
     created: datetime | None
+    unreadable: tuple[str, ...] = ()
+    """Messages of the history that could not be decoded (skipped by the fold)."""
 
     @property
     def status(self) -> str:
@@ -185,6 +188,7 @@ def _revisions(state: RolloutState, created: Created) -> tuple[RevisionRow, ...]
 
 
 def build_view(state: RolloutState, events: Iterable[Event] = ()) -> RolloutView:
+    events = list(events)
     created = creation_times(events)
     phase = compute_phase(state)
     step, set_weight, actual_weight = _weights(state)
@@ -208,4 +212,5 @@ def build_view(state: RolloutState, events: Iterable[Event] = ()) -> RolloutView
         ),
         revisions=_revisions(state, created),
         created=created.rollout,
+        unreadable=tuple(e.describe() for e in events if isinstance(e, Unreadable)),
     )

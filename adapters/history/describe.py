@@ -13,6 +13,7 @@ from typing import Any
 
 import events.models as ev
 from events.base import Event
+from events.quarantine import Unreadable
 
 ARROW = "->"
 MECHANICS = frozenset(
@@ -133,6 +134,8 @@ FORMATS: dict[type[Any], Callable[[Any], str]] = {
 
 
 def describe(event: Event) -> str:
+    if isinstance(event, Unreadable):
+        return event.describe()
     formatter = FORMATS.get(type(event))
     if formatter is not None:
         return formatter(event)

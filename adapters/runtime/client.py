@@ -26,7 +26,7 @@ from events.base import Input
 from events.codec import DEFAULT_CODEC
 from events.input_codec import InputOutcome
 from events.jetstream import JetStreamEventStore
-from events.quarantine import decode_stored
+from events.quarantine import Unreadable, decode_stored
 from events.store import StoredEvent
 from events.subjects import rollout_events_filter
 from rollouts.decide import decide
@@ -69,6 +69,8 @@ class RolloutsClient:
     async def states(self) -> list[RolloutState]:
         states: dict[tuple[str, str], RolloutState] = {}
         for stored in await self.store.load_all():
+            if isinstance(stored.event, Unreadable):  # skipped by the fold (events.quarantine)
+                continue
             namespace, _, name = stored.envelope.subject.partition("/")
             state = states.get((namespace, name)) or initial_state(namespace, name)
             states[(namespace, name)] = fold(state, [stored.event])

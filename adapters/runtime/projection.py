@@ -81,12 +81,14 @@ class StateProjection:
         return self._entries.get(key) or (initial_state(*key), 0)
 
     def apply(self, stored: StoredEvent) -> None:
+        namespace, _, name = stored.envelope.subject.partition("/")
         if isinstance(stored.event, Unreadable):
-            self._skipped(stored.event)
-            if not stored.envelope.subject:  # not a rollout's subject: nothing to fold
+            known = self.entry((namespace, name))[1] if name else self.sequence
+            if stored.stream_sequence > known:  # once, however many readers bring it
+                self._skipped(stored.event)
+            if not name:  # not a rollout's subject: nothing to fold
                 self.sequence = max(self.sequence, stored.stream_sequence)
                 return
-        namespace, _, name = stored.envelope.subject.partition("/")
         self._fold((namespace, name), [(stored.stream_sequence, stored.event)])
 
     def _skipped(self, event: Unreadable) -> None:

@@ -11,12 +11,29 @@ import asyncio
 
 import structlog
 from nats.errors import Error as NatsError
+from nats.errors import NoRespondersError
 from nats.js.client import JetStreamContext
+from nats.js.errors import NoStreamResponseError
 
 from events.base import Input
 from events.input_codec import encode_input
 
 log = structlog.get_logger("rollouts.publish")
+
+
+class InputNotStored(NatsError):
+    """No stream captured the input: the streams are missing, or the subject is not one the
+    input stream admits (`rollouts.in.<ns>.<name>`)."""
+
+    def __init__(self, subject: str) -> None:
+        super().__init__()
+        self.subject = subject
+
+    def __str__(self) -> str:
+        return (
+            f"no stream stores inputs published on {self.subject}: the input stream admits "
+            "only rollouts.in.<namespace>.<name>; is `rollouts serve` (or a controller) set up?"
+        )
 
 
 class InputPublisher:
@@ -36,6 +53,8 @@ class InputPublisher:
                 return
             except (TimeoutError, NatsError) as error:
                 if loop.time() + delay > deadline:
+                    if isinstance(error, NoRespondersError | NoStreamResponseError):
+                        raise InputNotStored(subject) from None
                     raise
                 log.warning("input.publish_retry", subject=subject, error=repr(error))
                 await asyncio.sleep(delay)

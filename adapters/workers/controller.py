@@ -38,7 +38,8 @@ class Controller:
         self._metrics = metrics or RolloutMetrics()
         self._store = store
         self._clock = clock
-        self._projection = projection or StateProjection(store)
+        # not `projection or ...`: an empty projection is falsy (it has a length)
+        self._projection = projection if projection is not None else StateProjection(store)
         self._max_attempts = max_attempts
 
     async def start(self) -> None:

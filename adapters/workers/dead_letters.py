@@ -114,8 +114,8 @@ async def read_dead_inputs(js: JetStreamContext, limit: int = 10_000) -> list[De
     first, last = info.state.first_seq, info.state.last_seq
     for sequence in range(max(first, 1), min(last, first + limit - 1) + 1):
         with contextlib.suppress(Exception):  # a gap: deleted by the age or size limit
-            message = await js.get_msg(DEAD_INPUTS_STREAM, sequence)
-            headers = dict(message.headers or {})
+            message = await js.get_msg(DEAD_INPUTS_STREAM, sequence, direct=True)
+            headers = {k: str(v) for k, v in (message.headers or {}).items()}
             letters.append(
                 DeadInput(
                     kind=headers.get(H_KIND, ""),

@@ -308,7 +308,8 @@ async def test_an_unknown_event_type_on_the_stream_is_quarantined_and_named(
     first, second = await harness.store.load(NS, "web")
     assert isinstance(first.event, RolloutAborted)
     assert isinstance(second.event, Unreadable)
-    assert second.envelope.type == "RolloutTeleported" and second.stream_sequence == 2
+    assert second.envelope.type == "Unreadable" and second.stream_sequence == 2
+    assert second.event.claimed_type == "RolloutTeleported"
     assert second.event.describe() == (
         "unreadable event at sequence 2 (unknown event type 'RolloutTeleported': "
         "is this reader older than the writer?)"
