@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from rollouts.analysis.expr.lint import condition_problem
 from rollouts.durations import parse_go_duration
 from rollouts.spec.analysis import Metric, is_templated, literal_int
 from rollouts.spec.problems import ProblemList, join_path
@@ -46,6 +47,18 @@ def check_metric(metric: Metric, path: str, problems: ProblemList) -> None:
     if message:
         problems.error(path, message)
     _check_provider(metric, join_path(path, "provider"), problems)
+    _check_conditions(metric, path, problems)
+
+
+def _check_conditions(metric: Metric, path: str, problems: ProblemList) -> None:
+    """A condition over the language's size limits, or with a regex Go/RE2 rejects, never runs."""
+    for field, expression in (
+        ("successCondition", metric.success_condition),
+        ("failureCondition", metric.failure_condition),
+    ):
+        problem = condition_problem(expression) if expression else None
+        if problem:
+            problems.error(join_path(path, field), f"metric {metric.name!r}: {problem}")
 
 
 def limits_problem(metric: Metric) -> str | None:

@@ -1,7 +1,8 @@
 """Argo Rollouts' condition language (expr-lang v1.17 syntax plus Argo's helper functions).
 
 Implemented with a Lark LALR grammar and a compiler to Python closures; nothing here uses
-Python's eval or exec. The only variable is `result`.
+Python's eval or exec. The only variable is `result`. Regular expressions run on RE2 (Go's
+regexp), and every evaluation is bounded by counted budgets (docs/conditions.md).
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from rollouts.analysis.expr.errors import (
     ConditionNameError,
     ConditionResultError,
     ConditionSyntaxError,
+    ConditionTooLargeError,
     ConditionTypeError,
 )
+from rollouts.analysis.expr.lint import condition_problem
 
 __all__ = [
     "CompiledCondition",
@@ -27,7 +30,9 @@ __all__ = [
     "ConditionNameError",
     "ConditionResultError",
     "ConditionSyntaxError",
+    "ConditionTooLargeError",
     "ConditionTypeError",
     "compile_condition",
+    "condition_problem",
     "evaluate_condition",
 ]

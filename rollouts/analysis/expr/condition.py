@@ -49,22 +49,28 @@ class CompiledCondition:
 
 
 def compile_condition(expression: str) -> CompiledCondition:
-    """Parse and check `expression`; the result is cached by expression text."""
+    """Parse and check `expression`; the outcome, a refusal included, is cached by text.
+
+    Caching refusals too means a bad condition costs its parse once, not once per measurement.
+    """
     if not isinstance(expression, str):
         raise ConditionTypeError(f"a condition must be a string, got {type(expression).__name__}")
-    return _compile_cached(expression)
+    compiled = _compile_cached(expression)
+    if isinstance(compiled, ConditionError):
+        raise compiled.with_traceback(None)
+    return compiled
 
 
 @lru_cache(maxsize=1024)
-def _compile_cached(expression: str) -> CompiledCondition:
+def _compile_cached(expression: str) -> CompiledCondition | ConditionError:
     try:
         return CompiledCondition(expression, compile_tree(parse(expression)))
-    except ConditionError:
-        raise
+    except ConditionError as error:
+        return error
     except RecursionError:
-        raise ConditionLimitError("the expression is too deeply nested to compile") from None
+        return ConditionLimitError("the expression is too deeply nested to compile")
     except Exception as exc:  # a safety net, as in evaluate()
-        raise ConditionSyntaxError(f"cannot compile: {type(exc).__name__}: {exc}") from exc
+        return ConditionSyntaxError(f"cannot compile: {type(exc).__name__}: {exc}")
 
 
 def evaluate_condition(expression: str, result: object) -> bool:
