@@ -19,6 +19,7 @@ from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage
 from nats.aio.msg import Msg
 
 from adapters.history.fences import IMPORTED
+from adapters.runtime import heartbeat
 from adapters.runtime.keyed import KeyedExecutor
 from adapters.workers.dead_letters import DeadInputs
 from events.codec import DEFAULT_CODEC
@@ -38,8 +39,9 @@ RevisionOf = Callable[[str, str], int | None]
 """The revision a rollout is at (None: unknown), for log lines."""
 InputHandler = Callable[[str, str, Msg], Awaitable[None]]
 
-ACK_WAIT_SECONDS = 30.0
-
+ACK_WAIT_SECONDS = heartbeat.ACK_WAIT_SECONDS
+"""Short, because handlers heartbeat (`adapters.runtime.heartbeat`): a killed holder's messages
+come back within seconds."""
 
 MessageHandler = Callable[[Any, NatsMessage], Awaitable[None]]
 
@@ -107,10 +109,12 @@ def subscribe_events(
             return
         key = (subject.namespace, subject.name)
         revision = revision_of(*key) if revision_of is not None else None
-        executor.submit(key, lambda: _run_event(raw, handler, revision))
+        executor.submit(key, lambda: _run_event(raw, handler, revision, ack_wait))
 
 
-async def _run_event(raw: Msg, handler: EventHandler, revision: int | None = None) -> None:
+async def _run_event(
+    raw: Msg, handler: EventHandler, revision: int | None = None, ack_wait: float = ACK_WAIT_SECONDS
+) -> None:
     if (raw.headers or {}).get(IMPORTED):  # written by `rollouts import`: history, no intent
         await raw.ack()
         return
@@ -130,7 +134,8 @@ async def _run_event(raw: Msg, handler: EventHandler, revision: int | None = Non
             causation_id=envelope.causationid,
             revision=revision,
         ):
-            await handler(stored)
+            async with heartbeat.held(raw, ack_wait):  # a long handler is not redelivered meanwhile
+                await handler(stored)
     except Exception as error:
         log.error("event.handler_failed", subject=raw.subject, error=repr(error), exc_info=error)
         await raw.nak(delay=1.0)
@@ -186,7 +191,8 @@ async def _run_input(
     namespace: str, name: str, raw: Msg, handler: InputHandler, dead_letters: DeadInputs
 ) -> None:
     try:
-        await handler(namespace, name, raw)
+        async with heartbeat.held(raw):  # a long decision is not redelivered meanwhile
+            await handler(namespace, name, raw)
     except Exception as error:
         log.exception("input.handler_failed", rollout=f"{namespace}/{name}", subject=raw.subject)
         dead_letters.handler_failed()

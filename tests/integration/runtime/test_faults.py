@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import random
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import nats
 import pytest
 
 from tests.integration.runtime.harness import (
@@ -16,10 +17,13 @@ from tests.integration.runtime.harness import (
     outcome,
 )
 from tests.support.nats import NatsServer
+from tests.support.seeds import seeded_random
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROLLOUTS = [f"app-{i}" for i in range(20)]
+HANDOVER_SECONDS = 15.0
+"""How soon inputs a killed controller held must be decided by its successor (was 30 s+)."""
 
 
 @pytest.fixture
@@ -65,9 +69,9 @@ async def _undisturbed(server: NatsServer, tmp_path: Path) -> dict[str, tuple[ob
 async def test_controller_killed_at_random_points_changes_nothing(
     server: NatsServer, system: System, tmp_path: Path
 ) -> None:
+    seeded = seeded_random("controller kills")
+    seed, rng = seeded.tag, seeded.rng
     expected = await _undisturbed(server, tmp_path)
-    seed = random.randrange(1_000_000)
-    rng = random.Random(seed)
     controller = ControllerProcess(server.url)
     await asyncio.to_thread(controller.start)
     done = asyncio.Event()
@@ -81,16 +85,19 @@ async def test_controller_killed_at_random_points_changes_nothing(
 
     killer = asyncio.create_task(chaos())
     try:
-        await _deploy_twice(system)
-        states = await system.wait_all(ROLLOUTS, revision=2, timeout=120)
+        try:
+            await _deploy_twice(system)
+            states = await system.wait_all(ROLLOUTS, revision=2, timeout=120)
+        except AssertionError as error:
+            raise AssertionError(f"{seed}: {error}") from None
     finally:
         done.set()
         await killer
         controller.stop()
-    assert controller.starts > 3, f"seed {seed}: the controller was hardly disturbed"
-    assert {n: outcome(s) for n, s in states.items()} == expected, f"seed {seed}"
+    assert controller.starts > 3, f"{seed}: the controller was hardly disturbed"
+    assert {n: outcome(s) for n, s in states.items()} == expected, seed
     for name in ROLLOUTS:
-        assert decisions_are_contiguous(await system.events(name)) == [], f"seed {seed}"
+        assert decisions_are_contiguous(await system.events(name)) == [], seed
 
 
 async def test_nats_server_restart_mid_run_loses_nothing(
@@ -134,3 +141,45 @@ async def test_two_controllers_never_append_conflicting_transitions(
         revisions = [e.revision for e in history if type(e).__name__ == "RevisionCreated"]
         assert revisions == [1, 2], f"{name}: revisions created {revisions}"
         assert states[name].fully_promoted
+
+
+async def test_inputs_held_by_a_killed_controller_reach_its_successor_within_seconds(
+    server: NatsServer, system: System
+) -> None:
+    """A controller SIGKILLed with inputs in hand (delivered, not acknowledged) must not freeze
+    those rollouts: before the fix they waited out a 30 s ack wait, and a successor killed in
+    turn froze them again, which is how the kill test's rollouts stayed at replicas 0."""
+    controller = ControllerProcess(server.url)
+    await asyncio.to_thread(controller.start)  # creates the controller's durable consumer
+    controller.stop()
+    held = await _hold_inputs_then_die(server.url, [f"held-{i}" for i in range(5)], system)
+    await asyncio.to_thread(controller.start)
+    started = time.monotonic()
+    try:
+        await system.wait_all(held, revision=1, timeout=HANDOVER_SECONDS)
+    finally:
+        controller.stop()
+    assert time.monotonic() - started < HANDOVER_SECONDS
+
+
+async def _hold_inputs_then_die(url: str, names: list[str], system: System) -> list[str]:
+    """Bind to the controller's consumer as a controller does, receive the inputs for `names`
+    and vanish without acknowledging them: what a SIGKILL leaves behind."""
+    nc = await nats.connect(url)
+    received: list[str] = []
+    got_all = asyncio.Event()
+
+    async def hold(msg: nats.aio.msg.Msg) -> None:
+        received.append(msg.subject)
+        if len(received) == len(names):
+            got_all.set()
+
+    js = nc.jetstream()
+    await js.subscribe(
+        "rollouts.in.>", durable="controller", queue="controller", cb=hold, manual_ack=True
+    )
+    for name in names:
+        await system.apply(name, "demo:v1")
+    await asyncio.wait_for(got_all.wait(), 10)
+    await nc.close()  # the connection drops, the inputs stay unacknowledged on the server
+    return names
