@@ -74,7 +74,7 @@ def check_length(value: str, limit: int, what: str) -> None:
 
 def _shown(value: str) -> str:
     """A name as an error message quotes it: a long one is cut, so the line stays short."""
-    return repr(value) if len(value) <= 40 else repr(value[:32]) + "…"
+    return repr(value) if len(value) <= 40 else repr(value[:32] + "…")
 
 
 def encode_namespace(namespace: str) -> str:

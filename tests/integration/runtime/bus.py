@@ -106,6 +106,17 @@ class Bus:
                 raise AssertionError(f"{namespace}/{name} not Healthy at {revision}: {state}")
             await asyncio.sleep(0.1)
 
+    async def settled(self, quiet: float = 0.5) -> int:
+        """The last stream sequence once nothing has been appended for `quiet` seconds."""
+        last = await self.client.store.last_sequence()
+        async with asyncio.timeout(20):
+            while True:
+                await asyncio.sleep(quiet)
+                current = await self.client.store.last_sequence()
+                if current == last:
+                    return current
+                last = current
+
     async def metrics(self) -> str:
         assert self.app is not None and self.app.health is not None
         async with httpx.AsyncClient() as http:
