@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -14,6 +15,7 @@ from rollouts.ports import ReplicaSetPlatform, ReplicaSetStatus
 log = structlog.get_logger("rollouts.observer")
 
 Publish = Callable[[str, str, Input], Awaitable[None]]
+RETRY_SECONDS = 1.0
 
 
 def observation(status: ReplicaSetStatus) -> inp.ReplicaSetObserved:
@@ -40,12 +42,19 @@ class PlatformObserver:
 
     async def _run(self) -> None:
         async for status in self._platform.statuses():
+            await self._report(status)
+
+    async def _report(self, status: ReplicaSetStatus) -> None:
+        """Until it is published: the platform reports a change once, so an observation given
+        up on would leave the controller waiting for ever for replicas that are long there."""
+        item = observation(status)
+        while True:
             try:
-                await self._publish(
-                    status.rollout.namespace, status.rollout.name, observation(status)
-                )
+                await self._publish(status.rollout.namespace, status.rollout.name, item)
+                return
             except Exception as error:
-                log.error("observer.publish_failed", error=repr(error))
+                log.error("observer.publish_failed", input=item.input_id, error=repr(error))
+            await asyncio.sleep(RETRY_SECONDS)
 
     async def stop(self) -> None:
         if self._task is not None:
