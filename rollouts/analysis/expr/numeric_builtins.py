@@ -23,17 +23,22 @@ from rollouts.analysis.expr.values import (
     wrap_int64,
 )
 
-# On RE2 like every regular expression applied to condition data: linear in the text.
-_GO_INT = compile_pattern(r"[+-]?[0-9]+")
-_GO_FLOAT = compile_pattern(
-    r"(?i)[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)"
-)
+# Go's ParseFloat words, on RE2 like every regular expression applied to condition data.
+_GO_FLOAT_WORDS = compile_pattern(r"(?i)[+-]?(?:inf|infinity|nan)")
 _INF_WORDS = compile_pattern(r"(?i)[+-]?inf(inity)?")
+# Over these characters Python's float() accepts exactly Go's decimal syntax
+# ([+-]?(digits[.digits]|.digits)([eE][+-]?digits)?), so no pattern is needed on the hot path.
+_DECIMAL_CHARS = frozenset("0123456789.eE+-")
+
+
+def _cannot_parse(function: str, text: str, what: str) -> ConditionTypeError:
+    return ConditionTypeError(f'{function}: cannot parse "{text}" as {what}')
 
 
 def parse_go_int(text: str, function: str) -> int:
-    if not fullmatch(_GO_INT, text):
-        raise ConditionTypeError(f'{function}: cannot parse "{text}" as an integer')
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise _cannot_parse(function, text, "an integer")
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:
         raise ConditionTypeError(f'{function}: "{text}" is out of the int64 range')
@@ -41,10 +46,18 @@ def parse_go_int(text: str, function: str) -> int:
 
 
 def parse_go_float(text: str, function: str) -> float:
-    if not fullmatch(_GO_FLOAT, text):
-        raise ConditionTypeError(f'{function}: cannot parse "{text}" as a float')
-    value = float(text)
-    if math.isinf(value) and not fullmatch(_INF_WORDS, text):
+    if _DECIMAL_CHARS.issuperset(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise _cannot_parse(function, text, "a float") from None
+        overflow = math.isinf(value)
+    elif fullmatch(_GO_FLOAT_WORDS, text):
+        value = float(text)
+        overflow = math.isinf(value) and not fullmatch(_INF_WORDS, text)
+    else:
+        raise _cannot_parse(function, text, "a float")
+    if overflow:
         raise ConditionTypeError(f'{function}: "{text}" is out of the float64 range')
     return value
 
