@@ -9,7 +9,8 @@ never an exception. Providers that need to know which measurement they take (the
 `job` provider names its Job after it) are given its `MeasurementScope`.
 
 Measurements run as tasks of their own: the event is acknowledged at once, so a slow provider
-holds up neither other rollouts nor the other runs of its own rollout. Each metric has at most
+holds up neither other rollouts nor the other runs of its own rollout (a worker killed meanwhile
+takes them again when it restarts: `resume`). Each metric has at most
 one measurement in flight (the engine waits for one before scheduling the next), so the inputs
 of a metric reach the controller in order. A redelivered `MeasurementDue` while its measurement
 is still running is ignored; the input id makes any duplicate `MeasurementTaken` harmless.
@@ -66,6 +67,7 @@ class AnalysisWorker:
         self._publish = publish
         self._runner = MeasurementRunner(secrets, providers, clock, guard_seconds=guard_seconds)
         self._runs = FrozenRuns(history)
+        self._history = history
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: dict[str, tuple[MeasurementScope, asyncio.Task[None]]] = {}
         """By `MeasurementDue` event id: the measurement being taken and its task."""
@@ -73,6 +75,33 @@ class AnalysisWorker:
     @property
     def in_flight(self) -> int:
         return len(self._in_flight)
+
+    async def resume(self) -> None:
+        """Take again the measurements the rollouts still await. A `MeasurementDue` is
+        acknowledged as soon as its measurement starts, so a worker killed mid-measurement
+        left it answered by nobody, and the run waited for ever. The state says which are
+        awaited; the history gives their events, so the input ids are the same as before
+        (a measurement that did get through is deduplicated, or dropped as no longer awaited).
+        Call before the consumers start."""
+        if self._history is None:
+            return
+        for (namespace, name), state in list(self._projection.states.items()):
+            awaited = {
+                (run.name, metric.name, metric.in_flight)
+                for run in state.analysis_runs.values()
+                if run.started and not run.phase.completed
+                for metric in run.metrics
+                if metric.in_flight is not None
+            }
+            if not awaited:
+                continue
+            for stored in await self._history(namespace, name):
+                event = stored.event
+                if not isinstance(event, ev.MeasurementDue):
+                    continue
+                if (event.run_name, event.metric, event.index) in awaited:
+                    self._start_measurement(namespace, name, stored, event)
+            log.info("analysis.resumed", rollout=f"{namespace}/{name}", measurements=len(awaited))
 
     async def handle(self, stored: StoredEvent) -> None:
         namespace, _, name = stored.envelope.subject.partition("/")

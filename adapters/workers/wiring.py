@@ -231,6 +231,7 @@ class Wiring:
             history=self.store.load,
         )
         self.stack.push_async_callback(worker.stop)
+        await worker.resume()  # measurements a killed predecessor left unanswered
         self.subscribe("analysis", ANALYSIS_EVENTS, worker.handle)
 
     async def notifier(self) -> None:
