@@ -31,9 +31,12 @@ class FleetClient:
         try:
             _, headers, data = encode_input(FLEET_NAMESPACE, fleet, item)
             headers[H_REPLY_TO] = inbox
-            await self._js.publish(
+            ack = await self._js.publish(
                 fleet_input_subject(fleet), data, headers=headers, stream=FLEET_INPUTS
             )
+            if ack.duplicate:  # the same input id was sent before: decided once, not again
+                message = "this input id was already sent; it is decided only once"
+                return InputOutcome(input_id=item.input_id, status="unchanged", message=message)
             try:
                 reply = await subscription.next_msg(timeout)
             except TimeoutError:

@@ -21,6 +21,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nats
+
+from adapters.fleet.topology import reachable
+
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "deploy" / "fleet"
 READY_TIMEOUT = 10.0
 
@@ -33,11 +37,19 @@ def nats_server_binary() -> str:
     return found
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A port free now and not handed out before by this process (the servers of one fleet
+    are given theirs before any of them binds)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port: int = probe.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -48,6 +60,13 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
                 return
         time.sleep(0.01)
     raise RuntimeError(f"NATS server on port {port} did not start (exit {process.poll()})")
+
+
+def _tail(path: Path) -> str:
+    try:
+        return path.read_text()[-800:]
+    except OSError:
+        return ""
 
 
 @dataclass
@@ -82,7 +101,12 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 command, env=env, stdout=subprocess.DEVNULL, stderr=errors
             )
-        _wait_listening(self.port, self.process)
+        try:
+            _wait_listening(self.port, self.process)
+        except RuntimeError as failed:
+            raise RuntimeError(
+                f"{self.name}: {failed}: {_tail(log)}{_tail(self.data_dir / 'server.err')}"
+            ) from None
 
     def stop(self, how: signal.Signals = signal.SIGTERM) -> None:
         process, self.process = self.process, None
@@ -181,6 +205,21 @@ class LocalFleetServers:
         for region, server in self.regions.items():
             await self.links[region].start()
             server.start()
+        await self.wait_linked(list(self.regions))
+
+    async def wait_linked(self, regions: list[str], timeout: float = READY_TIMEOUT) -> float:
+        """Until the hub reaches the JetStream of every region in `regions`; seconds taken."""
+        nc = await nats.connect(self.hub.url)
+        started = time.monotonic()
+        try:
+            for region in regions:
+                while not await reachable(nc, region, timeout=0.2):
+                    if time.monotonic() - started > timeout:
+                        raise RuntimeError(f"region {region} not linked to the hub in {timeout}s")
+                    await asyncio.sleep(0.02)
+        finally:
+            await nc.close()
+        return time.monotonic() - started
 
     async def stop(self) -> None:
         for region, server in self.regions.items():

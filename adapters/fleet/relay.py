@@ -11,7 +11,6 @@ cluster's own NATS, and needs nothing from the hub.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import structlog
 from nats.aio.client import Client
@@ -19,7 +18,14 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from adapters.fleet.topology import FLEET_INBOX, INBOX_PREFIX, link_cluster
+from adapters.fleet.topology import (
+    FLEET_INBOX,
+    HUB_DOMAIN,
+    INBOX_PREFIX,
+    SourceHealer,
+    link_cluster,
+    reachable,
+)
 from events.streams import INPUTS_STREAM
 from events.subjects import INPUT_PREFIX
 
@@ -29,10 +35,13 @@ DURABLE = "fleet-relay"
 
 
 class InboxRelay:
-    def __init__(self, nc: Client, cluster: str) -> None:
+    def __init__(self, nc: Client, cluster: str, *, heal_interval: float = 1.0) -> None:
+        self._nc = nc
         self._js = nc.jetstream()
         self._cluster = cluster
-        self._task: asyncio.Task[None] | None = None
+        self._heal_interval = heal_interval
+        self._healer = SourceHealer(nc, FLEET_INBOX)
+        self._tasks: list[asyncio.Task[None]] = []
         self.relayed = 0
 
     async def start(self) -> None:
@@ -45,14 +54,23 @@ class InboxRelay:
                 ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL, ack_wait=10
             ),
         )
-        self._task = asyncio.ensure_future(self._loop(subscription))
+        loops = (self._loop(subscription), self._heal())
+        self._tasks = [asyncio.ensure_future(loop) for loop in loops]
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _heal(self) -> None:
+        """Restart the inbox's source when it stalled and the hub answers again."""
+        while True:
+            await asyncio.sleep(self._heal_interval)
+            try:
+                await self._healer.check(lambda api: reachable(self._nc, HUB_DOMAIN))
+            except Exception as error:  # the local server is restarting: try again later
+                log.debug("fleet.inbox_heal_failed", error=repr(error))
 
     async def _loop(self, subscription: object) -> None:
         while True:

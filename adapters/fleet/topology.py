@@ -24,6 +24,11 @@ schedules: a sourced command landed on `rollouts.in.<p>.<ns>.<name>`).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable, Collection
+
+from nats.aio.client import Client
+from nats.errors import Error as NatsError
 from nats.js.api import (
     ExternalStream,
     RetentionPolicy,
@@ -155,3 +160,71 @@ async def link_cluster(cluster_js: JetStreamContext, cluster: str) -> bool:
             raise
         return False
     return True
+
+
+# Healing sources ------------------------------------------------------------------------------
+# A source whose first attempt failed (the other side not reachable yet, its stream not created
+# yet) is retried by the server with a backoff that reaches tens of seconds. Removing it and
+# adding it back restarts it at once and resumes after the last message it delivered (checked
+# on 2.15.1), so the links check their sources and restart the stale ones whose other side
+# answers again: that is what bounds the catch-up after an outage.
+
+
+def _api(domain: str | None) -> str:
+    return f"$JS.{domain}.API" if domain else "$JS.API"
+
+
+async def reachable(nc: Client, domain: str, timeout: float = 0.5) -> bool:
+    """Whether the JetStream of `domain` answers (the leaf link is up)."""
+    try:
+        await nc.request(f"{_api(domain)}.INFO", b"", timeout=timeout)
+    except (TimeoutError, NatsError):
+        return False
+    return True
+
+
+async def stale_sources(
+    nc: Client, stream: str, *, domain: str | None = None, timeout: float = 1.0
+) -> list[str]:
+    """The external APIs of the stream's sources that are failing or never became active."""
+    reply = await nc.request(f"{_api(domain)}.STREAM.INFO.{stream}", b"", timeout=timeout)
+    sources = json.loads(reply.data).get("sources") or []
+    return [
+        str((s.get("external") or {}).get("api", ""))
+        for s in sources
+        if s.get("error") or s.get("active", -1) == -1
+    ]
+
+
+async def restart_sources(js: JetStreamContext, stream: str, apis: Collection[str]) -> None:
+    """Remove the sources reached through `apis`, then add them back as they were."""
+    config = (await js.stream_info(stream)).config
+    every = list(config.sources or [])
+    restarted = [s for s in every if s.external is not None and s.external.api in apis]
+    if not restarted:
+        return
+    config.sources = [s for s in every if s not in restarted]
+    await js.update_stream(config)
+    config.sources = every
+    await js.update_stream(config)
+
+
+class SourceHealer:
+    """Restarts a stream's sources that stayed stale for two checks in a row while their
+    other side answers (`answers(api)`)."""
+
+    def __init__(self, nc: Client, stream: str, *, domain: str | None = None) -> None:
+        self._nc = nc
+        self._stream = stream
+        self._domain = domain
+        self._suspects: set[str] = set()
+        self.restarts = 0
+
+    async def check(self, answers: Callable[[str], Awaitable[bool]]) -> None:
+        stale = set(await stale_sources(self._nc, self._stream, domain=self._domain))
+        confirmed = {api for api in stale & self._suspects if await answers(api)}
+        self._suspects = stale - confirmed
+        if confirmed:
+            js = self._nc.jetstream(domain=self._domain)
+            await restart_sources(js, self._stream, confirmed)
+            self.restarts += len(confirmed)

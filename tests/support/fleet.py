@@ -28,8 +28,12 @@ from adapters.fleet.client import FleetClient
 from adapters.fleet.local import LocalFleetServers
 from adapters.fleet.relay import InboxRelay
 from adapters.local import LocalPlatform
+from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import NatsSettings, Settings
 from adapters.workers.app import RolloutsApp, create_app
+from events.base import Event, Input
+from events.jetstream import JetStreamEventStore
+from events.phases import RolloutPhase
 from rollouts.fleet.state import FleetState
 from rollouts.state import RolloutState
 
@@ -70,6 +74,20 @@ class Region:
     def state(self, name: str = ROLLOUT) -> RolloutState | None:
         projection = self.app.projection
         return projection.state(NAMESPACE, name) if projection else None
+
+    async def history(self, name: str = ROLLOUT) -> list[Event]:
+        """The rollout's history in this cluster's own stream."""
+        store = JetStreamEventStore(self.nc.jetstream())
+        return [stored.event for stored in await store.load(NAMESPACE, name)]
+
+    async def send(self, item: Input, name: str = ROLLOUT) -> None:
+        """An input from someone at this cluster (not through the fleet)."""
+        await InputPublisher(self.nc.jetstream())(NAMESPACE, name, item)
+
+    def on(self, pod_hash: str) -> bool:
+        """The rollout is Healthy with `pod_hash` stable."""
+        state = self.state()
+        return bool(state and state.phase is RolloutPhase.HEALTHY and state.stable_rs == pod_hash)
 
 
 class Coordinator:

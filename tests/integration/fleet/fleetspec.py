@@ -33,7 +33,10 @@ def fleet_manifest(
                     "canaryService": "payments-canary",
                     "stableService": "payments-stable",
                     "trafficRouting": {"nginx": {"stableIngress": "payments"}},
-                    "steps": [{"setWeight": 20}, {"pause": {"duration": pause}}],
+                    "steps": [
+                        {"setWeight": 20},
+                        {"pause": {"duration": pause} if pause else {}},
+                    ],
                 }
             },
         },
