@@ -1,7 +1,10 @@
 """The scaler worker: ReplicaSet and Service intents, carried out on the platform.
 
 Intents are level-triggered: the worker applies what the rollout wants NOW (the projection is
-at least as new as the intent), not the number written in the intent. A redelivered, late or
+at least as new as the intent), not the number written in the intent. An intent is acknowledged
+without an effect only when a later intent of the same rollout supersedes it (a deletion, a
+newer selector switch); a projection that has not caught up within `wait_for`'s timeout raises,
+and the intent is redelivered. A redelivered, late or
 reordered intent (a handler that failed once and is retried after a newer one succeeded) then
 does no harm: scaling to the current desired count twice is a no-op.
 
@@ -65,10 +68,11 @@ class ScalerWorker:
         await self._projection.wait_for((namespace, name), stored.stream_sequence)
         state = self._projection.state(namespace, name)
         event = stored.event
-        if state is None:
-            return
+        if state is None:  # cannot be once wait_for returned; never acknowledge it unapplied
+            raise RuntimeError(f"{namespace}/{name}: no state at sequence {stored.stream_sequence}")
         if isinstance(event, ev.ReplicaSetScaleRequested):
             rs = state.replica_sets.get(event.pod_template_hash)
+            # None: deleted since, by a ReplicaSetDeletionRequested this worker handles next
             if rs is not None:
                 await self._platform.scale(replica_set_spec(state, rs, rs.desired))
         elif isinstance(event, ev.ReplicaSetDeletionRequested):
@@ -89,11 +93,12 @@ class ScalerWorker:
 
     async def resync(self) -> None:
         """After a restart, make the platform hold what the history says (the local platform
-        starts empty; a cluster just confirms what it already has)."""
+        starts empty; a cluster just confirms what it already has). ReplicaSets scaled to 0
+        are included: a local platform killed between scaling one down and reporting it would
+        otherwise never report it again, and the rollout would count its pods for ever."""
         for state in list(self._projection.states.values()):
             for rs in state.replica_sets.values():
-                if rs.desired > 0:
-                    await self._platform.scale(replica_set_spec(state, rs, rs.desired))
+                await self._platform.scale(replica_set_spec(state, rs, rs.desired))
             for role, pod_hash in state.selectors.items():
                 service = _service_for(state, role)
                 if service:
