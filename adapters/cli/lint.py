@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from rollouts.spec import ObjectLocation, SpecObject, SpecProblem, check_references, load_manifests
+from rollouts.spec.limits import MAX_FILE_BYTES
 
 STDIN = "-"
 
@@ -46,11 +47,20 @@ class LintReport:
         return bool(self.unreadable or self.errors or (strict_references and self.warnings))
 
 
+class TooLarge(OSError):
+    """A manifest file over `MAX_FILE_BYTES`: refused before it is read whole."""
+
+
 def read_manifest(name: str) -> str:
     """The text of a file (or stdin for `-`); OSError/UnicodeError carry a one-line reason."""
     if name == STDIN:
-        return sys.stdin.read()
-    return Path(name).read_text(encoding="utf-8")
+        text = sys.stdin.read(MAX_FILE_BYTES + 1)
+    else:
+        with Path(name).open(encoding="utf-8") as file:
+            text = file.read(MAX_FILE_BYTES + 1)
+    if len(text) > MAX_FILE_BYTES:
+        raise TooLarge(f"larger than {MAX_FILE_BYTES:,} bytes, the limit for a manifest file")
+    return text
 
 
 def unreadable_reason(exc: Exception) -> str:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from rollouts.spec.analysis import AnalysisTemplate, ClusterAnalysisTemplate
 from rollouts.spec.base import API_VERSION
+from rollouts.spec.limits import check_data_bounds
 from rollouts.spec.problems import SpecProblem, field_vocabulary, problems_from_validation_error
 from rollouts.spec.references import ObjectLocation, SpecObject, check_references
 from rollouts.spec.rollout import Rollout
@@ -64,7 +65,10 @@ def load_manifests(
         if document.error is not None:
             problems.append(
                 SpecProblem(
-                    path="", message=document.error, source=source, document=document.number
+                    path=document.error_path,
+                    message=document.error,
+                    source=source,
+                    document=document.number,
                 )
             )
             continue
@@ -79,7 +83,12 @@ def load_manifests(
 def parse_object(
     data: Any, *, ignore_unknown_kinds: bool = False
 ) -> tuple[SpecObject | None, tuple[SpecProblem, ...]]:
-    """Parse and validate one decoded document; (None, problems) when it is not one of ours."""
+    """Parse and validate one decoded document; (None, problems) when it is not one of ours.
+
+    Data decoded elsewhere (a bus input, a cluster object) is held to the loader's limits
+    first: pydantic recurses once per level and would fail with a RecursionError."""
+    if (exceeded := check_data_bounds(data)) is not None:
+        return None, (SpecProblem(path=exceeded.path, message=exceeded.message),)
     if not isinstance(data, Mapping):
         kind = "a list" if isinstance(data, list) else type(data).__name__
         return None, (SpecProblem(path="", message=f"document is not a mapping (got {kind})"),)
