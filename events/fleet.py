@@ -97,9 +97,10 @@ class FleetHealthScored(Event):
 
 @register_event
 class FleetAbortRequested(Event):
-    """Intent: abort the rollout in every listed cluster. `cluster`, `metric` and `value` say
-    what caused it (`reason` is `Degraded`, `AnalysisFailed`, `ScoreBelowThreshold` or
-    `Manual`)."""
+    """Intent: abort the rollout in every cluster of `clusters` (those still moving to the
+    revision); the clusters of `rollbacks`, already Healthy on it, each get a
+    `FleetClusterRollbackRequested`. `cluster`, `metric` and `value` say what caused it
+    (`reason` is `Degraded`, `AnalysisFailed`, `ScoreBelowThreshold` or `Manual`)."""
 
     revision: int
     reason: str
@@ -107,6 +108,19 @@ class FleetAbortRequested(Event):
     metric: str
     value: str
     clusters: list[str]
+    input_id: str
+    rollbacks: list[str] = []
+
+
+@register_event
+class FleetClusterRollbackRequested(Event):
+    """Intent: send `cluster`, already Healthy on the aborted revision, the manifest of the
+    fleet's last completed revision `revision` (an ApplySpec input, as `rollouts apply` sends),
+    so no cluster keeps the aborted revision."""
+
+    cluster: str
+    revision: int
+    manifest: dict[str, Any]
     input_id: str
 
 

@@ -20,7 +20,7 @@ from events.base import Event, Input
 from events.input_codec import encode_input
 from events.inputs import Abort, ApplySpec
 from rollouts.fleet.state import FleetState
-from rollouts.fleet.validate import cluster_manifest
+from rollouts.fleet.validate import cluster_manifest, rollback_manifest
 
 log = structlog.get_logger("rollouts.fleet.commands")
 
@@ -54,7 +54,7 @@ class CommandSender:
         ns, name = fleet.spec.rollout.namespace, fleet.spec.rollout.name
         sends = []
         for event in events:
-            if isinstance(event, ev.FleetClusterUpdateRequested):
+            if isinstance(event, ev.FleetClusterUpdateRequested | ev.FleetClusterRollbackRequested):
                 item: Input = ApplySpec(
                     input_id=event.input_id, manifest=event.manifest, actor=self._actor
                 )
@@ -66,6 +66,17 @@ class CommandSender:
                     )
                     sends.append(self.send(cluster, ns, name, item))
         await asyncio.gather(*sends)
+
+    def _settling_input(self, state: FleetState, cluster: str) -> Input:
+        """The abort, or for a cluster sent back, the stable revision's manifest again."""
+        assert state.abort is not None
+        stable = state.stable
+        spec = stable.cluster(cluster) if stable else None
+        if cluster in state.rollbacks and stable is not None and spec is not None:
+            input_id = f"fleet:{state.name}:{state.revision}:{cluster}:rollback"
+            manifest = rollback_manifest(stable, spec)
+            return ApplySpec(input_id=input_id, manifest=manifest, actor=self._actor)
+        return Abort(input_id=abort_input_id(state.abort.input_id, cluster), actor=self._actor)
 
     async def resend_outstanding(self, state: FleetState) -> int:
         """After a restart: the updates not yet seen taken, the aborts not yet acknowledged.
@@ -86,9 +97,7 @@ class CommandSender:
             sends.append(self.send(cluster, ns, name, item))
         if state.abort is not None:
             for cluster in state.abort_pending:
-                item = Abort(
-                    input_id=abort_input_id(state.abort.input_id, cluster), actor=self._actor
-                )
+                item = self._settling_input(state, cluster)
                 sends.append(self.send(cluster, ns, name, item))
         await asyncio.gather(*sends)
         return len(sends)

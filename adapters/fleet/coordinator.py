@@ -27,6 +27,7 @@ from nats.errors import TimeoutError as NatsTimeout
 
 from adapters.fleet.commands import CommandSender
 from adapters.fleet.links import ClusterLinks
+from adapters.fleet.metrics import FleetMetrics
 from adapters.fleet.regions import ClusterKey, RegionStates
 from adapters.fleet.topology import FLEET_EVENTS, FLEET_INPUTS, FLEET_NAMESPACE, ensure_hub_streams
 from events import fleet as ev
@@ -71,6 +72,7 @@ class FleetCoordinator:
         self._queue: asyncio.Queue[_Work] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self.decisions = 0
+        self.metrics = FleetMetrics()
 
     async def start(self) -> None:
         await ensure_hub_streams(self._js)
@@ -102,6 +104,7 @@ class FleetCoordinator:
         stored = await self.store.load(FLEET_NAMESPACE, name)
         state = fold_fleet(initial_fleet_state(name), (s.event for s in stored))
         self.fleets[name] = state
+        self.metrics.update(state)
         self._versions[name] = stored[-1].stream_sequence if stored else 0
         return state
 
@@ -208,6 +211,7 @@ class FleetCoordinator:
             self.decisions += 1
             state = fold_fleet(state, events)
             self.fleets[name], self._versions[name] = state, version
+            self.metrics.update(state)
             await self.sender.carry_out(state, events)
             if any(isinstance(e, ev.FleetSpecApplied) for e in events):
                 await self._watch_clusters(state)

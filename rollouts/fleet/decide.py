@@ -7,46 +7,16 @@ list is exactly what a replay of the history will see. Redelivered inputs decide
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from events import fleet as ev
 from events.base import Event, Input
-from events.phases import RolloutPhase
 from rollouts.errors import CommandRejected, InvalidSpec
-from rollouts.fleet.fsm import fleet_next
+from rollouts.fleet.abort import abort_fleet, acknowledge
+from rollouts.fleet.decision import FleetDecision
 from rollouts.fleet.health import check_failure, check_score, score_event
-from rollouts.fleet.state import ClusterView, FleetState, evolve_fleet
+from rollouts.fleet.state import ClusterView, FleetState
 from rollouts.fleet.validate import cluster_manifest, parse_fleet
-
-
-@dataclass
-class FleetDecision:
-    state: FleetState
-    cause: str
-    now: datetime
-    actor: str = ""
-    events: list[Event] = field(default_factory=list)
-
-    def emit(self, event: Event) -> None:
-        self.events.append(event)
-        self.state = evolve_fleet(self.state, event)
-
-    def move(self, trigger: str, message: str) -> None:
-        """Record a phase change the table allows (raises IllegalTransition otherwise)."""
-        previous = self.state.phase
-        phase = fleet_next(previous, trigger)
-        if phase != previous:
-            self.emit(
-                ev.FleetPhaseChanged(
-                    cause=self.cause,
-                    at=self.now,
-                    previous=previous,
-                    phase=phase,
-                    trigger=trigger,
-                    message=message,
-                )
-            )
 
 
 def decide_fleet(state: FleetState, item: Input, now: datetime) -> list[Event]:
@@ -103,7 +73,7 @@ def _observe(ctx: FleetDecision, item: ev.ClusterObserved) -> None:
         return
     fields = view.model_dump()
     ctx.emit(ev.FleetClusterObserved(cause=ctx.cause, at=ctx.now, cluster=item.cluster, **fields))
-    _acknowledge(ctx, item.cluster)
+    acknowledge(ctx, item.cluster)
     failure = check_failure(ctx.state, item.cluster)
     if failure is not None and ctx.state.in_progress:
         abort_fleet(ctx, *failure)
@@ -131,48 +101,6 @@ def _manual_abort(ctx: FleetDecision, item: ev.AbortFleet) -> None:
     if not ctx.state.in_progress:
         raise CommandRejected(f"fleet {ctx.state.name} has no rollout in progress to abort")
     abort_fleet(ctx, "Manual", "", "", item.reason or "aborted by " + (ctx.actor or "a user"))
-
-
-def abort_fleet(ctx: FleetDecision, reason: str, cluster: str, metric: str, value: str) -> None:
-    """Abort every cluster that was sent the revision and is not Healthy on it."""
-    state = ctx.state
-    targets = [
-        name
-        for name in state.updates
-        if not state.clusters.get(name, ClusterView()).healthy_on(state.template_hash)
-    ]
-    ctx.emit(
-        ev.FleetAbortRequested(
-            cause=ctx.cause,
-            at=ctx.now,
-            revision=state.revision,
-            reason=reason,
-            cluster=cluster,
-            metric=metric,
-            value=value,
-            clusters=targets,
-            input_id=f"fleet:{state.name}:{state.revision}:abort",
-        )
-    )
-    where = f" in {cluster}" if cluster else ""
-    ctx.move("abort", f"{reason}{where}: {metric} {value}".strip())
-    for name in targets:
-        _acknowledge(ctx, name)
-
-
-def _acknowledge(ctx: FleetDecision, cluster: str) -> None:
-    """An abort stops being pending in a cluster seen aborted, or seen with nothing to abort."""
-    state = ctx.state
-    if cluster not in state.abort_pending:
-        return
-    view = state.clusters.get(cluster, ClusterView())
-    done = view.aborted or view.healthy_on(state.template_hash)
-    if done or (view.phase is RolloutPhase.HEALTHY and view.pod_hash != state.template_hash):
-        ctx.emit(
-            ev.FleetAbortAcknowledged(
-                cause=ctx.cause, at=ctx.now, cluster=cluster, revision=state.revision
-            )
-        )
 
 
 def advance(ctx: FleetDecision) -> None:

@@ -56,6 +56,7 @@ class AbortInfo(_Frozen):
     clusters: tuple[str, ...]
     input_id: str
     at: datetime
+    rollbacks: tuple[str, ...] = ()
 
 
 class FleetState(_Frozen):
@@ -74,8 +75,13 @@ class FleetState(_Frozen):
     updates: dict[str, str] = {}
     """Cluster -> input id of the update it was sent for the current revision."""
     clusters: dict[str, ClusterView] = {}
+    stable: FleetRollout | None = None
+    stable_revision: int = 0
+    """The last revision that completed: where an aborted revision's clusters go back to."""
     abort: AbortInfo | None = None
     abort_pending: tuple[str, ...] = ()
+    rollbacks: tuple[str, ...] = ()
+    """Clusters sent the stable revision back after an abort (pending until stable on it)."""
     score: float | None = None
     score_parts: dict[str, float] = {}
     recent_causes: tuple[str, ...] = ()
@@ -101,6 +107,7 @@ def _applied(s: FleetState, e: ev.FleetSpecApplied) -> dict[str, Any]:
         "updates": {},
         "abort": None,
         "abort_pending": (),
+        "rollbacks": (),
         "score": None,
         "score_parts": {},
     }
@@ -121,9 +128,13 @@ def _observed(s: FleetState, e: ev.FleetClusterObserved) -> dict[str, Any]:
 
 def _abort(s: FleetState, e: ev.FleetAbortRequested) -> dict[str, Any]:
     info = AbortInfo.model_validate(
-        {**e.model_dump(exclude={"cause"}), "clusters": tuple(e.clusters)}
+        {
+            **e.model_dump(exclude={"cause"}),
+            "clusters": tuple(e.clusters),
+            "rollbacks": tuple(e.rollbacks),
+        }
     )
-    return {"abort": info, "abort_pending": tuple(e.clusters)}
+    return {"abort": info, "abort_pending": (*e.clusters, *e.rollbacks)}
 
 
 def _acked(s: FleetState, e: ev.FleetAbortAcknowledged) -> dict[str, Any]:
@@ -141,7 +152,8 @@ _HANDLERS: dict[type[Event], Callable[[FleetState, Any], dict[str, Any]]] = {
     ev.FleetHealthScored: lambda s, e: {"score": e.score, "score_parts": dict(e.clusters)},
     ev.FleetAbortRequested: _abort,
     ev.FleetAbortAcknowledged: _acked,
-    ev.FleetCompleted: lambda s, e: {},
+    ev.FleetCompleted: lambda s, e: {"stable": s.fleet, "stable_revision": e.revision},
+    ev.FleetClusterRollbackRequested: lambda s, e: {"rollbacks": (*s.rollbacks, e.cluster)},
     ev.FleetPhaseChanged: lambda s, e: {"phase": e.phase},
 }
 

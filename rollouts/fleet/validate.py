@@ -94,6 +94,21 @@ def _check_template(fleet: FleetRollout, problems: ProblemList) -> None:
         )
 
 
+ROLLBACK_WINDOW = 10
+"""Revisions within which a rollback skips the canary steps (Argo's rollbackWindow)."""
+
+
+def rollback_manifest(fleet: FleetRollout, cluster: FleetCluster) -> dict[str, Any]:
+    """The manifest that sends a cluster back to `fleet` (its last completed revision) at once:
+    Argo's rollbackWindow makes the controller skip the steps of a rollback to a recent
+    revision, so the aborted revision stops serving without a new canary."""
+    manifest = cluster_manifest(fleet, cluster)
+    spec = manifest.setdefault("spec", {})
+    if "rollbackWindow" not in spec:
+        spec["rollbackWindow"] = {"revisions": ROLLBACK_WINDOW}
+    return manifest
+
+
 def cluster_manifest(fleet: FleetRollout, cluster: FleetCluster) -> dict[str, Any]:
     """The Rollout manifest `cluster` is sent: the template under the fleet's rollout name,
     with the cluster's first canary weight and analysis template."""

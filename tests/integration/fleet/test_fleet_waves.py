@@ -81,6 +81,7 @@ async def test_a_failure_aborts_every_in_progress_cluster_in_one_decision(fleet:
     assert aborted.abort is not None
     assert (aborted.abort.reason, aborted.abort.cluster) == ("Degraded", US)
     assert set(aborted.abort.clusters) == {US, EU}
+    assert set(aborted.abort.rollbacks) == {STAGING, APAC}, "Healthy on v2: sent back to v1"
     history = [s.event for s in await fleet.client.history(FLEET)]
     (request,) = [e for e in history if isinstance(e, ev.FleetAbortRequested)]
     failure = next(
@@ -91,7 +92,8 @@ async def test_a_failure_aborts_every_in_progress_cluster_in_one_decision(fleet:
     assert request.cause == failure.cause  # the same decision saw the failure and aborted all
     await wait_for(lambda: _aborted(fleet, EU), "EU aborted with canary weight 0")
     await fleet.wait_fleet(FLEET, lambda s: not s.abort_pending, "abort acknowledged everywhere")
-    assert fleet.regions[STAGING].on(v2) and fleet.regions[APAC].on(v2)
+    v1 = aborted.stable.template_hash if aborted.stable else ""
+    assert fleet.regions[STAGING].on(v1) and fleet.regions[APAC].on(v1)
 
 
 async def test_a_failure_in_apac_never_lets_wave_two_start(fleet: Fleet) -> None:

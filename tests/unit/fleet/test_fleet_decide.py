@@ -217,3 +217,40 @@ def test_commands_in_every_phase(phase: str, command: str, outcome: object) -> N
         return
     sim.send(items[command])
     assert (sim.state.phase or "New") == outcome
+
+
+def _through(sim: Sim, image: str) -> None:
+    sim.apply(fleet_manifest(image))
+    for cluster in (STAGING, APAC, US, EU):
+        sim.healthy(cluster)
+    assert sim.state.phase == "Healthy"
+
+
+def test_abort_sends_completed_clusters_back_to_the_last_completed_revision() -> None:
+    sim = Sim()
+    _through(sim, "payments:v1")
+    v1 = sim.state.template_hash
+    sim.apply(fleet_manifest("payments:v2"))
+    sim.healthy(STAGING)
+    sim.canary(APAC)
+    events = sim.failed(APAC)
+    (abort,) = _of(events, ev.FleetAbortRequested)
+    assert (abort.clusters, abort.rollbacks) == ([APAC], [STAGING])
+    (rollback,) = _of(events, ev.FleetClusterRollbackRequested)
+    assert (rollback.cluster, rollback.revision) == (STAGING, 1)
+    containers = rollback.manifest["spec"]["template"]["spec"]["containers"]
+    assert containers[0]["image"] == "payments:v1"
+    assert rollback.manifest["spec"]["strategy"]["canary"]["steps"][0] == {"setWeight": 50}
+    assert sim.state.abort_pending == (STAGING,)
+    sim.observe(STAGING, phase="Progressing", pod_hash=v1, stable_hash=sim.state.template_hash)
+    assert sim.state.abort_pending == (STAGING,)
+    sim.observe(STAGING, phase="Healthy", pod_hash=v1, stable_hash=v1)
+    assert sim.state.abort_pending == ()
+
+
+def test_no_rollback_without_an_earlier_completed_revision() -> None:
+    sim = Sim()
+    sim.apply(fleet_manifest())
+    sim.healthy(STAGING)
+    (abort,) = _of(sim.failed(APAC), ev.FleetAbortRequested)
+    assert abort.rollbacks == [] and not sim.state.rollbacks
