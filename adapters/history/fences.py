@@ -39,7 +39,8 @@ from events.subjects import decode_name, encode_name
 IMPORTED = "Rollouts-Imported"
 """Header on every imported event: the id of the import that wrote it."""
 BUCKET = "ROLLOUT_IMPORTS"
-KEEPALIVE_SECONDS = 10.0
+KEEPALIVE_SECONDS = 1.5
+"""Under a third of the shortest ack wait of an input consumer (5 s, adapters.runtime.heartbeat)."""
 POLL_SECONDS = 0.2
 LEASE_SECONDS = 120.0
 """How long a fence outlives a killed importer that had stored nothing."""
