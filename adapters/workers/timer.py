@@ -28,6 +28,8 @@ log = structlog.get_logger("rollouts.timer")
 
 Publish = Callable[[str, str, Input], Awaitable[None]]
 
+RETRY_SECONDS = 1.0
+"""Pause before a tick whose publish failed is tried again."""
 SETTLE_SECONDS = 0.02
 """How long to let the rest of a decision's events arrive before computing wake-ups: one
 decision is one atomic batch, delivered in one burst."""
@@ -101,6 +103,7 @@ class TimerWorker:
 
     async def _fire_due(self) -> None:
         now = self._clock.now()
+        failed: list[Key] = []
         while self._heap and self._heap[0][0] <= now:
             due, key = heapq.heappop(self._heap)
             if self._due.get(key) != due:
@@ -112,6 +115,13 @@ class TimerWorker:
                 await self._publish(key[0], key[1], tick)
             except Exception as error:
                 log.error("timer.publish_failed", rollout=f"{key[0]}/{key[1]}", error=repr(error))
+                failed.append(key)
+        if failed:  # fired again on a later pass: a tick given up on would end no pause ever
+            await asyncio.sleep(RETRY_SECONDS)
+            for key in failed:
+                self._fired.pop(key, None)
+                self._dirty.add(key)
+            self._changed.set()
 
     async def stop(self) -> None:
         if self._task is not None:
