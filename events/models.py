@@ -330,3 +330,15 @@ class RolloutPhaseChanged(Event):
     trigger: str
     reason: str
     message: str
+
+
+@register_event
+class ObservationClockSkewed(Event):
+    """An observation carried a time (`field` of input `observation`) further in the future
+    than the controller's clock allows: it was judged at the controller's time `at` instead.
+    Recorded so that a platform or worker with a skewed clock is visible in the history."""
+
+    observation: str
+    field: str
+    reported_at: datetime
+    tolerance_seconds: int

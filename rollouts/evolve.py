@@ -199,6 +199,8 @@ HANDLERS: dict[type[Event], Handler] = {
     ev.TrafficWeightApplied: _traffic_applied,
     # The worker restored the requested weights itself: the state already holds them.
     ev.TrafficDriftCorrected: lambda s, e: {},
+    # Audit only: the observation was judged at the controller's time, nothing else changes.
+    ev.ObservationClockSkewed: lambda s, e: {},
     ev.ManagedRouteSet: _routes,
     ev.ManagedRoutesRemoved: lambda s, e: {"managed_routes": ()},
     ev.ServiceSelectorSwitched: lambda s, e: {

@@ -15,6 +15,7 @@ from events.base import Event
 from events.phases import AnalysisPhase
 from rollouts.analysis.assess import record_measurement
 from rollouts.analysis.engine_spec import RunSpecInvalid, metric_states
+from rollouts.clock_skew import bounded
 from rollouts.state import AnalysisRunState, Measurement, MetricRunState, RolloutState
 
 Handler = Callable[[RolloutState, Any], dict[str, Any]]
@@ -68,7 +69,8 @@ def _recorded(s: RolloutState, e: ev.MeasurementRecorded) -> dict[str, Any]:
         value=e.value,
         message=e.message,
         started_at=e.started_at,
-        finished_at=e.finished_at or e.at,
+        # Never later than the decision (+ tolerance): the next measurement is due from here.
+        finished_at=bounded(e.finished_at, e.at) or e.at,
     )
 
     def change(m: MetricRunState) -> dict[str, Any]:

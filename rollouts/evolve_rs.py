@@ -7,6 +7,7 @@ from typing import Any
 
 import events.models as ev
 from events.base import Event
+from rollouts.clock_skew import bounded
 from rollouts.state import ReplicaSetState, RolloutState
 
 Handler = Callable[[RolloutState, Any], dict[str, Any]]
@@ -80,7 +81,9 @@ RS_HANDLERS: dict[type[Event], Handler] = {
         replicas=e.replicas,
         ready=e.ready_replicas,
         available=e.available_replicas,
-        observed_at=e.observed_at,
+        # A platform time from the future (kept by histories written before decide checked
+        # it) is folded as the decision time, so it cannot make later reports look stale.
+        observed_at=bounded(e.observed_at, e.at),
     ),
     ev.ScaleDownDeadlineSet: lambda s, e: _update_rs(
         s, e.pod_template_hash, scale_down_deadline=e.deadline

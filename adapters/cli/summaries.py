@@ -163,6 +163,15 @@ def _phase(event: Event, rollout: str) -> str:
     )
 
 
+def _clock(event: Event, rollout: str) -> str:
+    assert isinstance(event, ev.ObservationClockSkewed)
+    return (
+        f"{event.observation}.{event.field} {event.reported_at.isoformat()} is more than "
+        f"{event.tolerance_seconds}s ahead of the controller's clock; judged at "
+        f"{event.at.isoformat()}"
+    )
+
+
 FAMILIES: dict[Formatter, tuple[type[Event], ...]] = {
     _spec: (
         ev.SpecApplied,
@@ -213,6 +222,7 @@ FAMILIES: dict[Formatter, tuple[type[Event], ...]] = {
         ev.MetricPhaseChanged,
     ),
     _phase: (ev.RolloutPhaseChanged,),
+    _clock: (ev.ObservationClockSkewed,),
 }
 FORMATTERS: dict[type[Event], Formatter] = {
     cls: formatter for formatter, classes in FAMILIES.items() for cls in classes

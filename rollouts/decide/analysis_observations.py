@@ -13,6 +13,7 @@ from events.phases import AnalysisPhase
 from rollouts.analysis.engine_spec import RunSpecInvalid, metric_states
 from rollouts.analysis.engine_verdict import verdict_of
 from rollouts.decide.context import Decision
+from rollouts.decide.observed_times import checked_time
 from rollouts.errors import IllegalTransition
 from rollouts.fsm import check_analysis_transition
 from rollouts.state import AnalysisRunState
@@ -74,6 +75,9 @@ def measurement_taken(ctx: Decision, obs: inp.MeasurementTaken) -> None:
     if metric is None or metric.in_flight != obs.index:
         return
     verdict = verdict_of(metric.spec, obs.value, obs.error, obs.metadata)
+    # The next measurement is scheduled from `finished_at`: one from the future would stall it.
+    finished_at = checked_time(ctx, obs, "finished_at") or ctx.now
+    started_at = min(checked_time(ctx, obs, "started_at") or ctx.now, finished_at)
     ctx.emit(
         ev.MeasurementRecorded,
         run_name=run.name,
@@ -82,7 +86,7 @@ def measurement_taken(ctx: Decision, obs: inp.MeasurementTaken) -> None:
         phase=verdict.phase,
         value=verdict.value,
         message=verdict.message,
-        started_at=obs.started_at,
-        finished_at=obs.finished_at,
+        started_at=started_at,
+        finished_at=finished_at,
         dry_run=metric.dry_run,
     )

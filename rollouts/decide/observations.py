@@ -2,7 +2,8 @@
 
 An observation is never refused: a worker reported what it saw. But a stale or repeated report
 (an older ReplicaSet count delivered late, an analysis phase going backwards) must not rewind the
-rollout, so such reports are dropped here, silently and deterministically.
+rollout, so such reports are dropped here, silently and deterministically. A time from the
+observer's clock that lies in the future is replaced by the controller's (`observed_times`).
 """
 
 from __future__ import annotations
@@ -13,23 +14,27 @@ from typing import Any
 import events.inputs as inp
 import events.models as ev
 from events.base import Observation
+from rollouts.clock_skew import bounded
 from rollouts.decide.analysis_observations import (
     change_run_phase,
     measurement_taken,
     run_resolved,
 )
 from rollouts.decide.context import Decision
+from rollouts.decide.observed_times import checked_time
 
 
 def _replica_set(ctx: Decision, obs: inp.ReplicaSetObserved) -> None:
+    """A report older than the last one is late and dropped. Both times are held to the
+    controller's clock first: a last time from the future (kept by a history written before
+    the check) would otherwise make every later report look older, for ever."""
     rs = ctx.state.replica_sets.get(obs.pod_template_hash)
     if rs is None:
         return
-    if (
-        obs.observed_at is not None
-        and rs.observed_at is not None
-        and obs.observed_at <= rs.observed_at
-    ):
+    observed_at = checked_time(ctx, obs, "observed_at")
+    last = bounded(rs.observed_at, ctx.now)
+    late = observed_at is not None and last is not None and observed_at <= last
+    if late and observed_at == obs.observed_at:  # a clamped report is judged as current
         return
     counts = (obs.replicas, obs.ready_replicas, obs.available_replicas)
     if counts == (rs.replicas, rs.ready, rs.available):
@@ -40,7 +45,7 @@ def _replica_set(ctx: Decision, obs: inp.ReplicaSetObserved) -> None:
         replicas=obs.replicas,
         ready_replicas=obs.ready_replicas,
         available_replicas=obs.available_replicas,
-        observed_at=obs.observed_at,
+        observed_at=observed_at,
     )
 
 

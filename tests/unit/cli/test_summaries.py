@@ -155,6 +155,17 @@ SAMPLES: list[tuple[Event, str]] = [
         "router drift corrected: canary weight was 50, restored 5: VirtualService edited",
     ),
     (
+        ev.ObservationClockSkewed(
+            observation="ReplicaSetObserved",
+            field="observed_at",
+            reported_at=T0.replace(year=9999),
+            tolerance_seconds=30,
+            **BASE,
+        ),
+        "ReplicaSetObserved.observed_at 9999-01-01T00:00:00+00:00 is more than 30s ahead of "
+        "the controller's clock; judged at 2026-01-01T00:00:00+00:00",
+    ),
+    (
         ev.AnalysisRunStarted(
             run_name="demo-7f9c-2-1", metrics=[{"name": "error-rate"}, {"name": "p99"}], **BASE
         ),

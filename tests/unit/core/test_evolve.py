@@ -81,6 +81,12 @@ def _samples(state: RolloutState) -> dict[str, dict[str, Any]]:
             "found_canary_weight": 40,
             "detail": "VirtualService edited by hand",
         },
+        "ObservationClockSkewed": {
+            "observation": "ReplicaSetObserved",
+            "field": "observed_at",
+            "reported_at": T0 + timedelta(days=365),
+            "tolerance_seconds": 30,
+        },
         "ManagedRouteSet": {"name": "h", "kind": "header", "route": {"name": "h"}},
         "ManagedRoutesRemoved": {"reason": "aborted"},
         "ServiceSelectorSwitched": {"role": "preview", "service": "p", "pod_template_hash": new},
