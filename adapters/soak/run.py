@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from adapters.soak.processes import Managed
 from adapters.soak.scenario import duplicates, outcome, rollout_names
 from adapters.soak.system import SoakSystem, dead_letters, fold_history
 
@@ -70,7 +71,7 @@ class Chaos:
                 await asyncio.to_thread(process.kill)
                 self.kills[role] += 1
                 await asyncio.sleep(self.rng.uniform(0.0, 0.5))
-                await asyncio.to_thread(process.start)
+                await self.restart(process)
         finally:
             self.finished.set()
 
@@ -78,7 +79,20 @@ class Chaos:
         """Restart any process that ended by itself (counted as an unplanned exit)."""
         for process in self.system.processes.values():
             if not process.check_alive():
+                await self.restart(process)
+
+    @staticmethod
+    async def restart(process: Managed, attempts: int = 5) -> None:
+        """A start that fails (the process exits before it is ready) is counted and retried."""
+        for attempt in range(attempts):
+            try:
                 await asyncio.to_thread(process.start)
+                return
+            except RuntimeError:
+                process.unplanned_exits += 1
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(1.0)
 
 
 async def run_scenario(
