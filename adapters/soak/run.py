@@ -65,6 +65,8 @@ class Chaos:
         try:
             while sum(self.kills.values()) < self.config.kills and not self._stopping:
                 await asyncio.sleep(self.rng.uniform(*self.config.gap))
+                if self._stopping:
+                    break
                 await self.revive()
                 role = self.rng.choices(TARGETS, TARGET_WEIGHTS)[0]
                 process = self.system.processes[role]
@@ -107,12 +109,7 @@ async def run_scenario(
     chaos = Chaos(system, config, rng) if rng is not None else None
     killer = asyncio.create_task(chaos.run()) if chaos is not None else None
     try:
-        while result.rounds < rounds or (chaos is not None and not chaos.finished.is_set()):
-            result.rounds += 1
-            await system.apply_round(names, result.rounds)
-            result.stuck = await system.wait_round(names, result.rounds, config.round_timeout)
-            if result.stuck:
-                break
+        await _rounds(system, names, config, rounds, chaos, result)
         if chaos is not None and killer is not None:
             chaos.stop()
             await killer
@@ -122,17 +119,39 @@ async def run_scenario(
                 result.stuck = await system.wait_round(names, result.rounds, config.round_timeout)
         await _collect(system, names, result)
     finally:
-        if chaos is not None:
-            chaos.stop()
-        if killer is not None:
-            with contextlib.suppress(Exception):
-                await killer
-        result.unplanned_exits = Counter(
-            {role: p.unplanned_exits for role, p in system.processes.items() if p.unplanned_exits}
-        )
-        await system.stop()
+        await _end(system, chaos, killer, result)
     result.seconds = time.monotonic() - started
     return result
+
+
+async def _rounds(
+    system: SoakSystem,
+    names: list[str],
+    config: SoakConfig,
+    rounds: int,
+    chaos: Chaos | None,
+    result: RunResult,
+) -> None:
+    while result.rounds < rounds or (chaos is not None and not chaos.finished.is_set()):
+        result.rounds += 1
+        await system.apply_round(names, result.rounds)
+        result.stuck = await system.wait_round(names, result.rounds, config.round_timeout)
+        if result.stuck:
+            return
+
+
+async def _end(
+    system: SoakSystem, chaos: Chaos | None, killer: asyncio.Task[None] | None, result: RunResult
+) -> None:
+    if chaos is not None:
+        chaos.stop()
+    if killer is not None:
+        with contextlib.suppress(Exception):
+            await killer
+    result.unplanned_exits = Counter(
+        {role: p.unplanned_exits for role, p in system.processes.items() if p.unplanned_exits}
+    )
+    await system.stop()
 
 
 async def _collect(system: SoakSystem, names: list[str], result: RunResult) -> None:
