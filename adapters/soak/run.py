@@ -109,7 +109,7 @@ async def run_scenario(
     chaos = Chaos(system, config, rng) if rng is not None else None
     killer = asyncio.create_task(chaos.run()) if chaos is not None else None
     try:
-        await _rounds(system, names, config, rounds, chaos, result)
+        await _rounds(system, names, config, rounds, chaos=chaos, result=result)
         if chaos is not None and killer is not None:
             chaos.stop()
             await killer
@@ -129,6 +129,7 @@ async def _rounds(
     names: list[str],
     config: SoakConfig,
     rounds: int,
+    *,
     chaos: Chaos | None,
     result: RunResult,
 ) -> None:
