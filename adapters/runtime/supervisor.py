@@ -144,8 +144,9 @@ class Supervisor:
         return self.failure or ""
 
     def forget(self, child: Child) -> None:
-        if child in self._children:
-            self._children.remove(child)
+        if child not in self._children:
+            return
+        self._children.remove(child)
         if child.name not in self.tasks:
             self._up.remove(child.name)
 
