@@ -23,7 +23,8 @@ literal `env` values added to this process's environment:
 
 Exit code 0 is Successful, any other exit or the time limit is Failed, as a Job whose pod
 fails or passes its `activeDeadlineSeconds` is. The verdict travels in the measurement's
-metadata (`phase`), with `exitCode` and the tail of the output; `value` is the Job condition
+metadata (`phase`), with `exitCode` and the tail of the output (secrets masked, then cut to
+500 characters by the measurement runner); `value` is the Job condition
 (`Complete` or `Failed`). A command that cannot be started is an Error measurement.
 """
 
@@ -42,6 +43,12 @@ from rollouts.spec.providers import JobMetric
 
 DEFAULT_DEADLINE_SECONDS = 300.0
 OUTPUT_TAIL = 500
+# The provider keeps this much of the output's end; the measurement runner masks secrets in it
+# and only then cuts it to OUTPUT_TAIL. Cutting first left the end of a secret that straddled
+# the cut (`-XYZZY`) unrecognisable, so it reached the MeasurementTaken input unmasked; a
+# secret now survives only if it is longer than OUTPUT_KEPT - OUTPUT_TAIL characters.
+OUTPUT_KEPT = 64 * 1024
+OUTPUT_KEY = "output"
 PHASE_KEY = "phase"
 COMPLETE, FAILED = "Complete", "Failed"
 
@@ -89,11 +96,21 @@ async def _finish(process: asyncio.subprocess.Process, deadline: float) -> Measu
         raise
     code = process.returncode
     condition = COMPLETE if code == 0 else FAILED
-    return _verdict(condition, code, output.decode("utf-8", errors="replace")[-OUTPUT_TAIL:])
+    return _verdict(condition, code, output[-4 * OUTPUT_KEPT :].decode("utf-8", errors="replace"))
+
+
+def cut_output(metadata: dict[str, str]) -> dict[str, str]:
+    """The metadata with the Job's output cut to its last OUTPUT_TAIL characters: called once
+    the secrets are masked, never before."""
+    output = metadata.get(OUTPUT_KEY)
+    if output is None or len(output) <= OUTPUT_TAIL:
+        return metadata
+    return {**metadata, OUTPUT_KEY: output[-OUTPUT_TAIL:]}
 
 
 def _verdict(condition: str, code: int | None, output: str) -> Measurement:
-    metadata = {PHASE_KEY: "Successful" if condition == COMPLETE else "Failed", "output": output}
+    phase = "Successful" if condition == COMPLETE else "Failed"
+    metadata = {PHASE_KEY: phase, OUTPUT_KEY: output[-OUTPUT_KEPT:]}
     if code is not None:
         metadata["exitCode"] = str(code)
     return Measurement(value=condition, metadata=metadata)

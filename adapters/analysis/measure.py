@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 
+from adapters.analysis.job import cut_output
 from adapters.analysis.providers import (
     MeasurementScope,
     ScopedMetricProvider,
@@ -136,7 +137,10 @@ class MeasurementRunner:
             finished_at=self._clock.now(),
             value=mask_value(measurement.value, known),
             error=None if error is None else mask_secrets(error, known),
-            metadata={k: mask_secrets(str(v), known) for k, v in measurement.metadata.items()},
+            # Mask, then cut: a secret cut in two first would no longer be recognised.
+            metadata=cut_output(
+                {k: mask_secrets(str(v), known) for k, v in measurement.metadata.items()}
+            ),
         )
 
 
