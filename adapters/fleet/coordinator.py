@@ -30,6 +30,7 @@ from adapters.fleet.links import ClusterLinks
 from adapters.fleet.metrics import FleetMetrics
 from adapters.fleet.regions import ClusterKey, RegionStates
 from adapters.fleet.topology import FLEET_EVENTS, FLEET_INPUTS, FLEET_NAMESPACE, ensure_hub_streams
+from adapters.runtime.tasks import cancel_and_wait
 from events import fleet as ev
 from events.base import Input
 from events.input_codec import H_REPLY_TO, InputOutcome, MalformedInput, decode_input
@@ -70,6 +71,8 @@ class FleetCoordinator:
         self._versions: dict[str, int] = {}
         self._seen: dict[tuple[str, str], dict[str, object]] = {}
         self._queue: asyncio.Queue[_Work] = asyncio.Queue()
+        self._newest: dict[tuple[str, str], str] = {}
+        """(fleet, cluster) -> id of the newest observation queued: older ones are skipped."""
         self._tasks: list[asyncio.Task[None]] = []
         self.decisions = 0
         self.metrics = FleetMetrics()
@@ -95,9 +98,7 @@ class FleetCoordinator:
     async def stop(self) -> None:
         await self.links.stop()
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(tasks)
         await self.regions.stop()
 
     async def _load(self, name: str) -> FleetState:
@@ -144,6 +145,7 @@ class FleetCoordinator:
         item = ev.ClusterObserved(
             input_id=f"observed:{cluster}:{sequence}", cluster=cluster, **fields
         )
+        self._newest[(fleet, cluster)] = item.input_id
         self._queue.put_nowait(_Work(fleet, item))
 
     async def _fetch_loop(self, subscription: object) -> None:
@@ -179,6 +181,8 @@ class FleetCoordinator:
     async def _decide_loop(self) -> None:
         while True:
             work = await self._queue.get()
+            if self._superseded(work):
+                continue
             try:
                 outcome = await self._decide(work.fleet, work.item)
             except Exception as error:
@@ -190,6 +194,14 @@ class FleetCoordinator:
                     await work.msg.ack()
                 else:
                     await work.msg.nak(delay=1.0)
+
+    def _superseded(self, work: _Work) -> bool:
+        """An observation with a newer one of the same cluster queued behind it: deciding on
+        the newer one alone is the same, minus a stale intermediate state (and an append)."""
+        item = work.item
+        if not isinstance(item, ev.ClusterObserved):
+            return False
+        return self._newest.get((work.fleet, item.cluster)) != item.input_id
 
     async def _decide(self, name: str, item: Input) -> InputOutcome:
         for _attempt in range(3):

@@ -11,7 +11,6 @@ the server's retry backoff (tens of seconds) after the link returns.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import structlog
 from nats.aio.client import Client
@@ -26,6 +25,7 @@ from adapters.fleet.topology import (
     reachable,
     source_clusters,
 )
+from adapters.runtime.tasks import cancel_and_wait
 
 log = structlog.get_logger("rollouts.fleet.links")
 
@@ -66,9 +66,7 @@ class ClusterLinks:
     async def stop(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
 
     async def link(self, cluster: str) -> None:
         js = self._nc.jetstream(domain=cluster, timeout=self._timeout)

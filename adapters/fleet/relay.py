@@ -26,6 +26,7 @@ from adapters.fleet.topology import (
     link_cluster,
     reachable,
 )
+from adapters.runtime.tasks import cancel_and_wait
 from events.streams import INPUTS_STREAM
 from events.subjects import INPUT_PREFIX
 
@@ -59,9 +60,7 @@ class InboxRelay:
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await cancel_and_wait(tasks)
 
     async def _heal(self) -> None:
         """Restart the inbox's source when it stalled and the hub answers again."""
