@@ -19,6 +19,7 @@ from adapters.cli import (
     demo,
     event_log,
     export,
+    fleet,
     get,
     lint,
     listing,
@@ -49,7 +50,7 @@ def _root() -> None:
 
 for module in (serve, worker, apply, get, listing, status, actions, event_log, replay, lint, demo):
     module.register(app)
-for module in (audit, export, stats, schema):
+for module in (audit, export, stats, schema, fleet):
     module.register(app)
 
 DEBUG_ENV = "ROLLOUTS_DEBUG"
