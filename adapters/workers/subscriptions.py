@@ -46,6 +46,15 @@ come back within seconds."""
 MessageHandler = Callable[[Any, NatsMessage], Awaitable[None]]
 
 
+async def _undecoded(message: Any) -> bytes:
+    """The body as bytes: our handlers decode it themselves. FastStream's own decoder follows
+    the message's `content-type` header, and a body that does not match (anyone may publish
+    `content-type: application/json` with `not json`) failed before any handler ran: the
+    message was never acknowledged, redelivered for ever, and held a `max_ack_pending` place."""
+    body: bytes = message.body
+    return body
+
+
 def _durable_push(broker: NatsBroker, **kwargs: Any) -> Callable[[MessageHandler], MessageHandler]:
     """A durable push consumer in a deliver group. FastStream warns that durable push consumers
     do not scale; in a deliver group they do, and push delivery is what keeps latency low (a
@@ -54,7 +63,9 @@ def _durable_push(broker: NatsBroker, **kwargs: Any) -> Callable[[MessageHandler
         warnings.filterwarnings(
             "ignore", message="The JetStream Push consumer", category=RuntimeWarning
         )
-        subscriber = broker.subscriber("", ack_policy=AckPolicy.MANUAL, **kwargs)
+        subscriber = broker.subscriber(
+            "", ack_policy=AckPolicy.MANUAL, decoder=_undecoded, **kwargs
+        )
 
     def register(handler: MessageHandler) -> MessageHandler:
         subscriber(handler)
