@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import IO
 
 READY_TIMEOUT = 60.0
+SOURCE_ROOT = Path(__file__).resolve().parent.parent.parent
+"""The tree `adapters` was imported from: the processes run the same code as the soak."""
 
 
 def free_port() -> int:
@@ -52,7 +54,11 @@ class Managed:
         log: IO[bytes]
         with self._log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                self.command(), stdout=subprocess.PIPE, stderr=log, start_new_session=True
+                self.command(),
+                stdout=subprocess.PIPE,
+                stderr=log,
+                start_new_session=True,
+                cwd=SOURCE_ROOT,
             )
         self.wait_ready(self.process)
         self.starts += 1
@@ -127,9 +133,12 @@ class WorkerProcess(Managed):
         self.data_dir = data_dir
 
     def command(self) -> list[str]:
-        rollouts = Path(sys.executable).parent / "rollouts"
+        """`rollouts worker ...`, run from the same source tree as the soak itself."""
         return [
-            str(rollouts),
+            sys.executable,
+            "-c",
+            "import sys; from adapters.cli.main import run; sys.argv[0] = 'rollouts'; "
+            "sys.exit(run())",
             "worker",
             *self.workers,
             "--nats-url",
