@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import signal
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -30,6 +31,31 @@ class LogFormat(StrEnum):
 
 HTTP_PORT = typer.Option(
     "--http-port", help="Port of /metrics, /healthz and /readyz (0 = any free port, -1 = off)."
+)
+HTTP_ADDRESS_ENV = "ROLLOUTS_HTTP_ADDRESS"
+
+
+def _http_address(value: str | None) -> str | None:
+    if value is None or value == "localhost":
+        return value
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an IP address (127.0.0.1 for this machine only, 0.0.0.0 for all)"
+        ) from None
+    return value
+
+
+HTTP_ADDRESS = typer.Option(
+    "--http-address",
+    envvar=HTTP_ADDRESS_ENV,
+    show_envvar=True,
+    callback=_http_address,
+    help=(
+        "Address /metrics, /healthz and /readyz listen on [default: 127.0.0.1 on the local "
+        "platform, 0.0.0.0 with --platform kubernetes]."
+    ),
 )
 NOTIFICATIONS = typer.Option(
     "--notifications",

@@ -29,6 +29,7 @@ from adapters.cli import session
 from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
 from adapters.cli.processes import (
+    HTTP_ADDRESS,
     HTTP_PORT,
     LOG_FORMAT,
     NOTIFICATION_SECRETS,
@@ -42,7 +43,7 @@ from adapters.kubernetes.config import KubernetesConfigError, load_api_client
 from adapters.local import LocalPlatform
 from adapters.notify import NotificationConfig
 from adapters.runtime.embedded import discover
-from adapters.runtime.observability import configure_logging
+from adapters.runtime.observability import ALL_INTERFACES, LOOPBACK, configure_logging
 from adapters.runtime.projection import Key
 from adapters.runtime.settings import Settings
 from adapters.workers.app import DEFAULT_WORKERS, AppFailed, create_app
@@ -100,6 +101,7 @@ async def run_on_kubernetes(
     console: Console,
     stop: asyncio.Event,
     http_port: int | None = None,
+    http_address: str | None = None,
     notifications: NotificationConfig | None = None,
     watch_templates: bool | None = None,
 ) -> None:
@@ -117,6 +119,7 @@ async def run_on_kubernetes(
         notifications=notifications,
         start_embedded=cluster.embedded_nats,
         http_port=http_port,
+        http_address=http_address or ALL_INTERFACES,
     )
     try:
         await app.start()
@@ -178,6 +181,7 @@ async def serve(
     console: Console,
     stop: asyncio.Event,
     http_port: int | None = None,
+    http_address: str | None = None,
     notifications: NotificationConfig | None = None,
 ) -> None:
     """Run the embedded system until `stop` is set; everything started is stopped again."""
@@ -194,6 +198,7 @@ async def serve(
         router=platform,
         start_embedded=True,
         http_port=http_port,
+        http_address=http_address or LOOPBACK,
     )
     announcer = ProxyAnnouncer(platform, console)
     try:
@@ -228,6 +233,7 @@ def serve_command(
         typer.Option("--ready-delay", min=0, help="Seconds a local pod takes to become ready."),
     ] = 0.2,
     http_port: Annotated[int, HTTP_PORT] = 8090,
+    http_address: Annotated[str | None, HTTP_ADDRESS] = None,
     log_format: Annotated[LogFormat, LOG_FORMAT] = LogFormat.CONSOLE,
     notifications: Annotated[Path | None, NOTIFICATIONS] = None,
     notification_secrets: Annotated[Path | None, NOTIFICATION_SECRETS] = None,
@@ -254,6 +260,7 @@ def serve_command(
                 console=console,
                 stop=stop,
                 http_port=port,
+                http_address=http_address,
                 notifications=config,
                 watch_templates=True,
             )
@@ -266,6 +273,7 @@ def serve_command(
             console=console,
             stop=stop,
             http_port=port,
+            http_address=http_address,
             notifications=config,
         )
     )

@@ -22,6 +22,7 @@ from adapters.cli import session
 from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
 from adapters.cli.processes import (
+    HTTP_ADDRESS,
     HTTP_PORT,
     LOG_FORMAT,
     NOTIFICATION_SECRETS,
@@ -42,7 +43,7 @@ from adapters.cli.serve import (
 )
 from adapters.local import LocalPlatform
 from adapters.notify import NotificationConfig
-from adapters.runtime.observability import configure_logging
+from adapters.runtime.observability import LOOPBACK, configure_logging
 from adapters.runtime.settings import Settings
 from adapters.workers.app import AppFailed, create_app
 
@@ -69,6 +70,7 @@ async def run_workers(
     console: Console,
     stop: asyncio.Event,
     http_port: int | None = None,
+    http_address: str | None = None,
     notifications: NotificationConfig | None = None,
     cluster: Cluster | None = None,
 ) -> None:
@@ -84,6 +86,7 @@ async def run_workers(
             console=console,
             stop=stop,
             http_port=http_port,
+            http_address=http_address,
             notifications=notifications,
         )
         return
@@ -100,6 +103,7 @@ async def run_workers(
         router=platform,
         start_embedded=False,
         http_port=http_port,
+        http_address=http_address or LOOPBACK,
     )
     try:
         await app.start()
@@ -125,6 +129,7 @@ def worker_command(
         typer.Option("--ready-delay", min=0, help="Seconds a local pod takes to become ready."),
     ] = 0.2,
     http_port: Annotated[int, HTTP_PORT] = 8090,
+    http_address: Annotated[str | None, HTTP_ADDRESS] = None,
     log_format: Annotated[LogFormat, LOG_FORMAT] = LogFormat.CONSOLE,
     notifications: Annotated[Path | None, NOTIFICATIONS] = None,
     notification_secrets: Annotated[Path | None, NOTIFICATION_SECRETS] = None,
@@ -149,6 +154,7 @@ def worker_command(
             console=console,
             stop=stop,
             http_port=port,
+            http_address=http_address,
             notifications=config,
             cluster=cluster,
         )

@@ -162,11 +162,19 @@ def _metric_phases(run: object) -> list[tuple[str, str]]:
     return [(str(name), str(getattr(p, "value", p))) for name, p in dict(phases).items()]
 
 
+LOOPBACK = "127.0.0.1"
+ALL_INTERFACES = "0.0.0.0"
+
+
 class HealthServer:
-    """`/metrics`, `/healthz` and `/readyz` on `port` (0 = any free port)."""
+    """`/metrics`, `/healthz` and `/readyz` on `host`:`port` (0 = any free port).
+
+    Loopback by default: the metrics name every rollout and analysis with its phase, which is
+    nobody else's business on a laptop; in a cluster the Deployment asks for all interfaces so
+    the kubelet's probes and Prometheus reach the pod."""
 
     def __init__(
-        self, metrics: RolloutMetrics, ready: Callable[[], bool], port: int, host: str = "0.0.0.0"
+        self, metrics: RolloutMetrics, ready: Callable[[], bool], port: int, host: str = LOOPBACK
     ) -> None:
         self._metrics = metrics
         self._ready = ready
@@ -185,7 +193,7 @@ class HealthServer:
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
         port = self._runner.addresses[0][1] if self._runner.addresses else self._port
-        self.url = f"http://{'127.0.0.1' if self._host in ('0.0.0.0', '') else self._host}:{port}"
+        self.url = f"http://{_reachable(self._host)}:{port}"
 
     async def _exposition(self, request: web.Request) -> web.Response:
         return web.Response(
@@ -204,3 +212,12 @@ class HealthServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+def _reachable(host: str) -> str:
+    """How this machine reaches a server listening on `host` (a wildcard: by loopback)."""
+    if host in ("", ALL_INTERFACES):
+        return LOOPBACK
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host

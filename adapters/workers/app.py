@@ -24,7 +24,7 @@ from adapters.notify import NotificationConfig
 from adapters.runtime.collector import FREEZE_INTERVAL
 from adapters.runtime.connect import Connection, connect
 from adapters.runtime.keyed import KeyedExecutor
-from adapters.runtime.observability import HealthServer, RolloutMetrics
+from adapters.runtime.observability import LOOPBACK, HealthServer, RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.settings import Settings
 from adapters.runtime.supervisor import RESTART, Policy, Supervisor
@@ -76,6 +76,8 @@ class AppSettings:
     see `adapters.runtime.collector`)."""
     supervision: Policy = RESTART
     """How a dead background loop is restarted, and after how many deaths the process fails."""
+    http_address: str = LOOPBACK
+    """Where /metrics, /healthz and /readyz listen: loopback unless a cluster needs them."""
 
 
 class RolloutsApp:
@@ -138,7 +140,9 @@ class RolloutsApp:
         """First up and last down: /readyz says 503 while starting and stopping."""
         if self.config.http_port is None:
             return
-        health = HealthServer(self.metrics, lambda: self.ready, self.config.http_port)
+        health = HealthServer(
+            self.metrics, lambda: self.ready, self.config.http_port, self.config.http_address
+        )
         await health.start()
         self.health = health
         stack.push_async_callback(self._stop_health, health)
@@ -187,6 +191,7 @@ def create_app(
     drift_interval: float | None = 10.0,
     gc_freeze_interval: float | None = FREEZE_INTERVAL,
     supervision: Policy = RESTART,
+    http_address: str = LOOPBACK,
 ) -> RolloutsApp:
     unknown = sorted(set(workers) - set(ALL_WORKERS))
     if unknown:
@@ -205,5 +210,6 @@ def create_app(
             drift_interval,
             gc_freeze_interval,
             supervision,
+            http_address=http_address,
         )
     )

@@ -43,6 +43,7 @@ from adapters.kubernetes.status_writer import StatusWriter
 from adapters.kubernetes.template_watcher import TemplateWatcher
 from adapters.kubernetes.watcher import RolloutWatcher
 from adapters.notify import NotificationConfig
+from adapters.runtime.observability import ALL_INTERFACES
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import Settings
 from adapters.runtime.supervisor import Supervisor
@@ -168,6 +169,7 @@ class KubernetesApp:
             app.clock,
             status_wanted=self.writer.request,
             actor=options.actor,
+            via=app.connection.user,
             **self._informer_options(),
         )
         self.watcher.start(self.supervisor.spawner(self.app.config.supervision))
@@ -209,6 +211,7 @@ def create_kubernetes_app(
     start_embedded: bool = False,
     http_port: int | None = None,
     options: WatchOptions | None = None,
+    http_address: str = ALL_INTERFACES,
 ) -> KubernetesApp:
     """`namespaces`: where to watch Rollouts, templates and ReplicaSets (None: everywhere).
     `workers` may name `analysis`: its template watch runs here (the worker itself, once
@@ -244,6 +247,7 @@ def create_kubernetes_app(
         clock=clock,
         start_embedded=start_embedded,
         http_port=http_port,
+        http_address=http_address,
         job_provider=jobs,
         secret_store=secrets,
     )

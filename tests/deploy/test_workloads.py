@@ -115,15 +115,61 @@ def test_command_line_is_accepted_by_the_cli(
     assert "command" not in container, "the image's ENTRYPOINT is `rollouts`"
     parsed = parse(container["args"])
     assert parsed.params["http_port"] == HTTP_PORT
+    assert parsed.params["http_address"] == "0.0.0.0", "probes and Prometheus need the pod IP"
 
 
 SPLIT_ARGS = {
-    "controller": ["worker", "controller", "--platform", "kubernetes", "--http-port", "8090"],
-    "traffic": ["worker", "traffic", "--platform", "kubernetes", "--http-port", "8090"],
-    "scaler": ["worker", "scaler", "--platform", "kubernetes", "--http-port", "8090"],
-    "timer": ["worker", "timer", "--http-port", "8090"],
-    "analysis": ["worker", "analysis", "--platform", "kubernetes", "--http-port", "8090"],
-    "notifier": ["worker", "notifier", "--platform", "kubernetes", "--http-port", "8090"],
+    "controller": [
+        "worker",
+        "controller",
+        "--platform",
+        "kubernetes",
+        "--http-port",
+        "8090",
+        "--http-address",
+        "0.0.0.0",
+    ],
+    "traffic": [
+        "worker",
+        "traffic",
+        "--platform",
+        "kubernetes",
+        "--http-port",
+        "8090",
+        "--http-address",
+        "0.0.0.0",
+    ],
+    "scaler": [
+        "worker",
+        "scaler",
+        "--platform",
+        "kubernetes",
+        "--http-port",
+        "8090",
+        "--http-address",
+        "0.0.0.0",
+    ],
+    "timer": ["worker", "timer", "--http-port", "8090", "--http-address", "0.0.0.0"],
+    "analysis": [
+        "worker",
+        "analysis",
+        "--platform",
+        "kubernetes",
+        "--http-port",
+        "8090",
+        "--http-address",
+        "0.0.0.0",
+    ],
+    "notifier": [
+        "worker",
+        "notifier",
+        "--platform",
+        "kubernetes",
+        "--http-port",
+        "8090",
+        "--http-address",
+        "0.0.0.0",
+    ],
 }
 
 
@@ -140,7 +186,15 @@ def test_split_workers_run_one_worker_each(worker: str, args: list[str]) -> None
 def test_all_in_one_runs_serve_on_the_kubernetes_platform() -> None:
     (deployment,) = of_kind(overlay("all-in-one"), "Deployment")
     (container,) = pod_spec(deployment)["containers"]
-    assert container["args"] == ["serve", "--platform", "kubernetes", "--http-port", "8090"]
+    assert container["args"] == [
+        "serve",
+        "--platform",
+        "kubernetes",
+        "--http-port",
+        "8090",
+        "--http-address",
+        "0.0.0.0",
+    ]
 
 
 def test_pending_cli_features_are_the_documented_ones() -> None:
