@@ -44,6 +44,7 @@ from adapters.history.fences import (
 from adapters.history.transfer import ImportRecord, Rollout, decisions, pack, rollouts_of
 from events.codec import DEFAULT_CODEC
 from events.jetstream import EVENTS_STREAM, JetStreamEventStore
+from events.quarantine import is_unreadable
 from events.store import MSG_ID, EventStore, StoredEvent
 from events.subjects import event_subject, rollout_events_filter
 
@@ -78,13 +79,14 @@ def import_id(records: Sequence[ImportRecord]) -> str:
 
 
 async def export_events(store: EventStore, rollouts: Sequence[Rollout] | None) -> list[StoredEvent]:
-    """The events of the given rollouts (all when None), in stream order."""
+    """The events of the given rollouts (all when None), in stream order. Messages no reader
+    can decode (`events.quarantine`) are left out: an import could not write them back."""
     if rollouts is None:
-        return await store.load_all()
+        return [s for s in await store.load_all() if not is_unreadable(s)]
     loaded: list[StoredEvent] = []
     missing = []
     for namespace, name in rollouts:
-        history = await store.load(namespace, name)
+        history = [s for s in await store.load(namespace, name) if not is_unreadable(s)]
         if not history:
             missing.append(f"{namespace}/{name}")
         loaded.extend(history)
