@@ -24,7 +24,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
-from events.quarantine import Unreadable, decode_stored
+from events.quarantine import Unreadable, decode_stored, one_line
 from events.store import EventStore, StoredEvent
 from rollouts.evolve import evolve
 from rollouts.state import RolloutState, initial_state
@@ -116,7 +116,7 @@ class StateProjection:
         for sequence, event in events:
             if sequence <= version:
                 continue
-            state, version, changed = evolve(state, event), sequence, True
+            state, version, changed = self._evolve(key, state, event, sequence), sequence, True
             self.sequence = max(self.sequence, sequence)
         if not changed:
             return
@@ -126,6 +126,27 @@ class StateProjection:
                 listener(key, state)
             except Exception:  # a listener's bug must not leave the projection behind
                 log.exception("projection.listener_failed", rollout=f"{key[0]}/{key[1]}")
+
+    def _evolve(self, key: Key, state: RolloutState, event: Event, sequence: int) -> RolloutState:
+        """The next state; an event that decodes but cannot be folded (written by someone other
+        than the controller, against the state) is skipped like an unreadable one: the rollout
+        keeps its place in the stream instead of being stuck behind it."""
+        try:
+            return evolve(state, event)
+        except Exception as error:
+            subject = f"{key[0]}/{key[1]}"
+            reason = f"cannot fold {event.type_name()}: {type(error).__name__}: {error}"
+            self._skipped(
+                Unreadable(
+                    cause=event.cause,
+                    at=event.at,
+                    sequence=sequence,
+                    subject=subject,
+                    claimed_type=event.type_name(),
+                    reason=one_line(ValueError(reason)),
+                )
+            )
+            return state.model_copy(update={"version": state.version + 1})
 
     async def rebuild(self) -> None:
         """Fold the whole stream (replay), page by page, up to its end when the rebuild began.
