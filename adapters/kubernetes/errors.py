@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from adapters.kubernetes import bounded_json
 from rollouts.ports import PortError
 
 MESSAGE_LIMIT = 300
@@ -89,7 +90,7 @@ async def call_json(action: str, request: Awaitable[Any]) -> Any:
     if not 200 <= response.status < 300:
         raise from_status(action, response.status, body, str(response.reason or ""))
     try:
-        return json.loads(body) if body else {}
+        return bounded_json.loads(body) if body else {}
     except ValueError:
         raise KubernetesError(f"{action}: the API answered something that is not JSON") from None
 

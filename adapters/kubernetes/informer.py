@@ -14,7 +14,6 @@ is logged and the informer goes on.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,6 +21,7 @@ from typing import Any, Protocol
 import aiohttp
 import structlog
 
+from adapters.kubernetes import bounded_json
 from adapters.kubernetes.errors import KubernetesError, call_json, from_status, unreachable
 from adapters.kubernetes.objects import Key, Obj, key_of, version_of
 from adapters.runtime.tasks import Running, Spawn, spawn_task
@@ -188,7 +188,7 @@ class Informer:
             if not line:
                 return
             try:
-                event = json.loads(line)
+                event = bounded_json.loads(line)  # a too-deep object: refused later, alone
             except ValueError:
                 raise KubernetesError(f"{action}: the API sent a line that is not JSON") from None
             await self._event(action, event)

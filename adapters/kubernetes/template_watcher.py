@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from adapters.analysis.templates import TemplateStore, template_from_document
 from adapters.kubernetes.informer import CustomResource, Informer, InformerSet
 from adapters.kubernetes.objects import GROUP, VERSION, Obj, key_of, template_manifest
+from rollouts.spec.limits import check_data_bounds
 
 log = structlog.get_logger("rollouts.kubernetes")
 
@@ -81,8 +82,14 @@ class TemplateWatcher(InformerSet):
             else:
                 log.info("kubernetes.template_deleted", template=where, detail="kept in the store")
             return
+        manifest = template_manifest(obj, kind)
+        if (exceeded := check_data_bounds(manifest)) is not None:
+            # Before pydantic, which recurses once per level: refused here, alone.
+            problem = f"{exceeded.path}: {exceeded.message}"
+            log.warning("kubernetes.template_invalid", template=where, problems=problem)
+            return
         try:
-            template = template_from_document(template_manifest(obj, kind))
+            template = template_from_document(manifest)
         except ValidationError as error:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
