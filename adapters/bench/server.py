@@ -54,7 +54,7 @@ async def bench_server() -> AsyncIterator[BenchServer]:
     """A fresh server with the project's streams, and the two connections to it."""
     with tempfile.TemporaryDirectory(prefix="rollouts-bench-") as tmp:
         data_dir = Path(tmp)
-        embedded = EmbeddedNats(data_dir)
+        embedded = EmbeddedNats(data_dir, authorization=False)  # the bare server is measured
         url = await embedded.start()
         try:
             settings = Settings(nats=NatsSettings(url=url), data_dir=data_dir)

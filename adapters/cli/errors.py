@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from nats.errors import Error as NatsError
 
+from adapters.runtime.auth import CredentialsError
 from adapters.runtime.client import ControllerUnavailable
-from adapters.runtime.connect import NoServer, ServerUnreachable
+from adapters.runtime.connect import NoServer, NotAuthorized, ServerUnreachable
 from adapters.runtime.embedded import EmbeddedNatsError
 from events.input_codec import MalformedInput
 from events.subjects import InvalidSubject
@@ -38,7 +39,14 @@ def explain(exc: BaseException) -> CliError | None:
     if isinstance(exc, InvalidSpec):
         return CliError("invalid spec:\n" + "\n".join(f"  {p}" for p in exc.problems))
     if isinstance(
-        exc, NoServer | ServerUnreachable | ControllerUnavailable | DomainError | EmbeddedNatsError
+        exc,
+        NoServer
+        | ServerUnreachable
+        | NotAuthorized
+        | CredentialsError
+        | ControllerUnavailable
+        | DomainError
+        | EmbeddedNatsError,
     ):
         return CliError(str(exc))
     if isinstance(exc, PortError | InvalidSubject | MalformedInput):

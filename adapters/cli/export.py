@@ -150,7 +150,7 @@ async def _connect(settings: Settings) -> Connection:
     """The running server (serve's, or --nats-url), else the embedded one for the import's
     duration: an import needs no `serve`."""
     try:
-        return await connect(settings, start_embedded=True)
+        return await connect(settings, start_embedded=True, identity="admin")  # writes history
     except (ServerUnreachable, EmbeddedNatsError, OSError) as unreachable:
         raise CliError(str(unreachable)) from None
 

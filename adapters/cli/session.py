@@ -1,7 +1,9 @@
 """What every command shares: the consoles, the event loop, and a client for the duration.
 
 Commands call `session.open_client(...)` through the module (not a from-import) so tests can
-replace it with an in-memory client and run a command with no server.
+replace it with an in-memory client and run a command with no server. The client connects as
+the `cli` identity and stamps every command with its actor: the OS user (or ROLLOUTS_ACTOR)
+and the NATS user the server authenticated, `alice@cli`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any, TextIO, TypeVar
 from rich.console import Console
 
 from adapters.cli.errors import CliError, RolloutNotFound
-from adapters.runtime.client import RolloutsClient
+from adapters.runtime.client import RolloutsClient, command_actor
 from adapters.runtime.connect import ServerUnreachable, connect, probe
 from adapters.runtime.settings import Settings
 from events.store import StoredEvent
@@ -53,9 +55,9 @@ async def open_client(settings: Settings) -> AsyncIterator[RolloutsClient]:
             await probe(settings.nats.url, CONNECT_TIMEOUT)
         except ServerUnreachable as unreachable:
             raise CliError(str(unreachable)) from None
-    connection = await connect(settings)
+    connection = await connect(settings, identity="cli")
     try:
-        yield RolloutsClient(connection)
+        yield RolloutsClient(connection, actor=command_actor(settings.actor, connection.user))
     finally:
         await connection.close()
 

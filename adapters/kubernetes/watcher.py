@@ -58,8 +58,15 @@ class States(Protocol):
     def state(self, namespace: str, name: str) -> RolloutState | None: ...
 
 
-def actor_of(obj: Mapping[str, Any], subresource: str | None, default: str) -> str:
-    """Who made the latest change, from managedFields where the API server keeps them."""
+def actor_of(obj: Mapping[str, Any], subresource: str | None, default: str, via: str = "") -> str:
+    """Who made the latest change, from managedFields where the API server keeps them (the
+    field manager: `kubectl-argo-rollouts`, `argocd-controller`; the API server records no user
+    there), then `@` the NATS user that publishes it (`via`), as the CLI's `alice@cli`."""
+    who = _manager(obj, subresource, default)
+    return f"{who}@{via}" if via else who
+
+
+def _manager(obj: Mapping[str, Any], subresource: str | None, default: str) -> str:
     entries = (obj.get("metadata") or {}).get("managedFields") or []
     changes = [
         entry
@@ -88,6 +95,7 @@ class RolloutWatcher(InformerSet):
         group: str = GROUP,
         version: str = VERSION,
         actor: str = "kubernetes",
+        via: str = "",
         timeout_seconds: int = 300,
         request_timeout: float = 30.0,
         retry_delay: float = 0.5,
@@ -100,6 +108,8 @@ class RolloutWatcher(InformerSet):
         self._clock = clock
         self._status_wanted = status_wanted
         self._actor = actor
+        self._via = via
+        """The NATS user this process publishes as, appended to every actor."""
         self._applied: dict[Key, tuple[str, int]] = {}
         resource = CustomResource(group, version, "rollouts")
         scopes: list[str | None] = [None] if namespaces is None else list(namespaces)
@@ -148,7 +158,7 @@ class RolloutWatcher(InformerSet):
         if self._applied.get(key) == marker:
             return
         self._applied[key] = marker
-        actor = actor_of(obj, None, self._actor)
+        actor = actor_of(obj, None, self._actor, self._via)
         item = inp.ApplySpec(input_id=spec_input_id(obj), actor=actor, manifest=spec_manifest(obj))
         state = self._states.state(*key) or initial_state(*key)
         try:
@@ -179,7 +189,7 @@ class RolloutWatcher(InformerSet):
         wanted = rollout_status(state, status_of(new), now, self._book.invalid(key)) or {}
         before = status_of(old) if old is not None else None
         found = status_commands(before, status_of(new), wanted, len(state.steps))
-        actor = actor_of(new, "status", self._actor)
+        actor = actor_of(new, "status", self._actor, self._via)
         behind = self._book.awaiting(key, state) > 0
         published = False
         for command in found:

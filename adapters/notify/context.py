@@ -5,7 +5,8 @@ Argo records a Kubernetes event on the object it is reconciling, whose status is
 updated, and its templates count on that (`step number {{add currentStepIndex 1}}` names the
 step that just completed). `.analysisRuns` are live: the runs of the current revision, newest
 first, after the event. `.analysisRun` is the run the event is about (for an abort: the run
-that failed), and `.event` says what happened (reason, type, message, time).
+that failed), and `.event` says what happened (reason, type, message, time) and who asked for
+it (`.event.actor`, e.g. `alice@cli`, when a command caused it).
 """
 
 from __future__ import annotations
@@ -59,6 +60,13 @@ def time_functions(now: datetime) -> dict[str, GoFunction]:
     }
 
 
+def actor_of(step: Step) -> str:
+    """Who asked for this event: the actor of the command it was decided on ("" when no
+    command caused it: an observation, a timer)."""
+    cause, actor = step.after.command
+    return actor if cause and cause == step.event.cause else ""
+
+
 def event_variables(
     step: Step, reason: str, now: datetime, context: Mapping[str, str]
 ) -> dict[str, Any]:
@@ -75,6 +83,7 @@ def event_variables(
             "message": event_message(event),
             "time": iso(event.at),
             "id": step.stored.envelope.id,
+            "actor": actor_of(step),
         },
     }
     run = concerned_run(after.state, event)

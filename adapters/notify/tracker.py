@@ -34,6 +34,9 @@ class Folded:
     state: RolloutState
     manifest: dict[str, Any] | None
     rollout_sequence: int
+    command: tuple[str, str] = ("", "")
+    """(input id, actor) of the last command accepted: the events of that decision share its
+    input id, so a notification can say who asked for them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,8 @@ def fold_one(folded: Folded, event: Event, rollout_sequence: int) -> Folded:
     except TypeError:
         state = folded.state
     manifest = event.manifest if isinstance(event, ev.SpecApplied) else folded.manifest
-    return Folded(state, manifest, rollout_sequence)
+    command = (event.cause, event.actor) if isinstance(event, ev.CommandAccepted) else None
+    return Folded(state, manifest, rollout_sequence, command or folded.command)
 
 
 def key_of(stored: StoredEvent) -> Key:

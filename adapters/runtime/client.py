@@ -22,7 +22,7 @@ from nats.js.errors import NotFoundError
 from adapters.analysis.templates import KvTemplateStore
 from adapters.runtime.connect import Connection
 from adapters.runtime.publish import InputPublisher
-from events.base import Input
+from events.base import Command, Input
 from events.codec import DEFAULT_CODEC
 from events.input_codec import InputOutcome
 from events.jetstream import JetStreamEventStore
@@ -42,9 +42,18 @@ def new_input_id() -> str:
     return str(uuid.uuid4())
 
 
+def command_actor(who: str, nats_user: str) -> str:
+    """Who sent a command: the person (the OS user, or ROLLOUTS_ACTOR) and the NATS user the
+    server authenticated, as `alice@cli`; just the person on a server without users."""
+    who = who or "unknown"
+    return f"{who}@{nats_user}" if nats_user else who
+
+
 class RolloutsClient:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, actor: str | None = None) -> None:
         self._conn = connection
+        self.actor = actor
+        """Stamped on every command this client sends (None: the commands' own)."""
         self.store = JetStreamEventStore(connection.js)
         self._publish = InputPublisher(connection.js)
 
@@ -95,6 +104,8 @@ class RolloutsClient:
                 "no controller is running; start one with `rollouts serve` "
                 "(or `rollouts worker controller`)"
             )
+        if self.actor is not None and isinstance(item, Command):
+            item = item.model_copy(update={"actor": self.actor})
         nc = self._conn.nc
         inbox = nc.new_inbox()
         subscription = await nc.subscribe(inbox, max_msgs=1)

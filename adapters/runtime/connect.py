@@ -1,21 +1,35 @@
-"""One NATS connection for a process, to the configured server or the embedded one."""
+"""One NATS connection for a process, to the configured server or the embedded one.
+
+On the embedded server a process connects as its identity (`adapters.runtime.auth`): the role
+it runs, a composite for several roles, `cli` for a command. With a URL the credentials are the
+ones configured (ROLLOUTS_NATS_*), unchanged. Either way the connection learns from the server
+which user it authenticated as (`$SYS.REQ.USER.INFO`): that name, not a flag, goes into the
+actor of the commands it sends.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 from nats.js.client import JetStreamContext
+from nats.js.errors import NotFoundError
 
+from adapters.runtime.auth import credentials, manages_streams
 from adapters.runtime.embedded import EmbeddedNats, discover
 from adapters.runtime.settings import NatsSettings, Settings
 from events import nats_client
 from events.jetstream import ensure_streams
+from events.streams import EVENTS_STREAM
+
+WHOAMI = "$SYS.REQ.USER.INFO"
 
 
 class NoServer(RuntimeError):
@@ -51,6 +65,12 @@ class Connection:
     nc: Client
     js: JetStreamContext
     embedded: EmbeddedNats | None = None
+    nats: NatsSettings = field(default_factory=NatsSettings)
+    """The settings this connection used, credentials included (a second client of the same
+    process, FastStream's broker, connects with these)."""
+    user: str = ""
+    """The NATS user the server authenticated, as the server reports it ("" when it has no
+    authentication)."""
 
     async def close(self) -> None:
         if not self.nc.is_closed:
@@ -77,8 +97,21 @@ def connect_options(settings: NatsSettings) -> dict[str, Any]:
     return options
 
 
-async def _quiet(error: Exception) -> None:
-    """nats-py reports reconnects through this callback; the processes log their own errors."""
+class NotAuthorized(RuntimeError):
+    """The server refused the credentials (or their absence)."""
+
+
+class _Errors:
+    """nats-py's error callback: quiet (the processes log their own errors), except that a
+    refused first connection ends the attempt; nats-py, told to reconnect forever, would
+    otherwise retry wrong credentials forever."""
+
+    def __init__(self) -> None:
+        self.connected = False
+
+    async def report(self, error: Exception) -> None:
+        if not self.connected and "authorization violation" in str(error).lower():
+            raise NotAuthorized(f"the NATS server refused the credentials ({error})")
 
 
 async def resolve_url(
@@ -98,22 +131,58 @@ async def resolve_url(
     return await embedded.start(), embedded
 
 
-async def connect(settings: Settings, *, start_embedded: bool = False) -> Connection:
+def identity_settings(settings: Settings, url: str, identity: str) -> NatsSettings:
+    """The NATS settings to connect with: the configured ones with a URL, else the embedded
+    server's generated credentials for `identity`."""
+    if settings.nats.url:
+        return settings.nats
+    user, password = credentials(settings.data_dir, identity)
+    return settings.nats.model_copy(update={"url": url, "user": user, "password": password})
+
+
+async def whoami(nc: Client, fallback: str = "") -> str:
+    """The user the server authenticated this connection as."""
+    try:
+        reply = await nc.request(WHOAMI, b"", timeout=2.0)
+        user = json.loads(reply.data).get("data", {}).get("user", fallback)
+    except (NatsError, TimeoutError, ValueError, AttributeError):
+        return fallback
+    return str(user) if user else fallback
+
+
+async def prepare_streams(js: JetStreamContext, identity: str) -> None:
+    """Stream owners create or update the streams; other identities only create them when the
+    server has none yet (they may not change an existing stream's settings)."""
+    if not manages_streams(identity):
+        try:
+            await js.stream_info(EVENTS_STREAM)
+        except NotFoundError:
+            pass
+        else:
+            return
+    await ensure_streams(js)
+
+
+async def connect(
+    settings: Settings, *, start_embedded: bool = False, identity: str = "cli"
+) -> Connection:
+    """Connect as `identity` (on the embedded server; see `adapters.runtime.auth`)."""
     url, embedded = await resolve_url(settings, start_embedded=start_embedded)
     await probe(url)
+    errors, nc = _Errors(), nats_client.FastHeaderClient()
     try:
-        nc = await nats_client.connect(
-            url,
-            error_cb=_quiet,
-            max_reconnect_attempts=-1,
-            reconnect_time_wait=0.5,
-            connect_timeout=5,
-            **connect_options(settings.nats),
-        )
+        nats = identity_settings(settings, url, identity)
+        options = connect_options(nats)
+        options.update(max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5)
+        await nc.connect(url, error_cb=errors.report, **options)
     except Exception:
+        with contextlib.suppress(Exception):
+            await nc.close()
         if embedded is not None:
             await embedded.stop()
         raise
+    errors.connected = True
     js = nc.jetstream()
-    await ensure_streams(js)
-    return Connection(nc=nc, js=js, embedded=embedded)
+    user = await whoami(nc, nats.user or "")
+    await prepare_streams(js, identity)
+    return Connection(nc=nc, js=js, embedded=embedded, nats=nats, user=user)

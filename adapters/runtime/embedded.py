@@ -3,6 +3,10 @@
 `rollouts serve` (and `rollouts demo`) start it with JetStream and file storage; other CLI
 processes find it through a small discovery file next to its data. Debian's nats-server is too
 old (2.9 silently ignores the stream options we rely on), so only the pinned binary is used.
+
+The server requires credentials: it runs from a generated configuration with one user per role
+(`adapters.runtime.auth`), and every process connects as its role. The discovery file, like the
+credentials, is mode 0600: only the data directory's owner learns where the server listens.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import shutil
 import socket
 import sys
 from pathlib import Path
+
+from adapters.runtime.auth import private_write, write_server_config
 
 DISCOVERY_FILE = "server.json"
 
@@ -63,9 +69,13 @@ def discover(data_dir: Path) -> str | None:
 class EmbeddedNats:
     """Start/stop the pinned nats-server with JetStream under `data_dir`."""
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, *, authorization: bool = True
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
+        self.authorization = authorization
+        """False only for benchmarks that measure the bare server (anyone may then connect)."""
         self._process: asyncio.subprocess.Process | None = None
 
     @property
@@ -73,9 +83,13 @@ class EmbeddedNats:
         return f"nats://127.0.0.1:{self.port}"
 
     async def start(self, timeout: float = 10.0) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # an existing one stays
         store = self.data_dir / "jetstream"
-        store.mkdir(parents=True, exist_ok=True)
-        args = ["-js", "-sd", str(store), "-a", "127.0.0.1", "-p", str(self.port)]
+        store.mkdir(exist_ok=True, mode=0o700)
+        if self.authorization:
+            args = ["-c", str(write_server_config(self.data_dir, store, self.port))]
+        else:
+            args = ["-js", "-sd", str(store), "-a", "127.0.0.1", "-p", str(self.port)]
         self._process = await asyncio.create_subprocess_exec(
             str(nats_server_binary()),
             *args,
@@ -102,7 +116,7 @@ class EmbeddedNats:
     def _write_discovery(self) -> None:
         assert self._process is not None
         info = {"url": self.url, "port": self.port, "pid": self._process.pid}
-        (self.data_dir / DISCOVERY_FILE).write_text(json.dumps(info))
+        private_write(self.data_dir / DISCOVERY_FILE, json.dumps(info))
 
     async def stop(self) -> None:
         process, self._process = self._process, None

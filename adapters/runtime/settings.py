@@ -7,6 +7,7 @@ is passed through to nats-py unchanged.
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -46,6 +47,17 @@ def default_data_dir(environ: Mapping[str, str]) -> Path:
     return Path(base).expanduser() / "rollouts"
 
 
+def os_user(environ: Mapping[str, str]) -> str:
+    """The login of the person running the command (USER is unset under cron, sudo -i, ...)."""
+    found = environ.get("USER") or environ.get("LOGNAME")
+    if found:
+        return found
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no passwd entry for the uid (a container)
+        return f"uid-{os.getuid()}"
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
     """Settings from ROLLOUTS_* variables; explicit `overrides` (CLI flags) win when not None."""
     env = os.environ if environ is None else environ
@@ -67,5 +79,5 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: obj
         nats=NatsSettings(**nats_fields),
         data_dir=Path(str(data_dir)),
         namespace=str(overrides.get("namespace") or env.get("ROLLOUTS_NAMESPACE") or "default"),
-        actor=str(overrides.get("actor") or env.get("ROLLOUTS_ACTOR") or env.get("USER") or ""),
+        actor=str(overrides.get("actor") or env.get("ROLLOUTS_ACTOR") or os_user(env)),
     )

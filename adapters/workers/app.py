@@ -21,6 +21,7 @@ import structlog
 
 from adapters.analysis.secrets import SecretStore
 from adapters.notify import NotificationConfig
+from adapters.runtime.auth import identity_for
 from adapters.runtime.collector import FREEZE_INTERVAL
 from adapters.runtime.connect import Connection, connect
 from adapters.runtime.keyed import KeyedExecutor
@@ -153,7 +154,11 @@ class RolloutsApp:
 
     async def _connect(self, stack: AsyncExitStack) -> Connection:
         """The process's one NATS connection, as the roles of `self.config.workers`."""
-        connection = await connect(self.config.settings, start_embedded=self.config.start_embedded)
+        connection = await connect(
+            self.config.settings,
+            start_embedded=self.config.start_embedded,
+            identity=identity_for(self.workers),
+        )
         stack.push_async_callback(connection.close)
         return connection
 

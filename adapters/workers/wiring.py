@@ -117,7 +117,7 @@ class Wiring:
         servers = f"nats://{url.hostname}:{url.port}" if url else "nats://127.0.0.1:4222"
         self.broker = NatsBroker(
             servers,
-            security=broker_security(config.settings.nats),
+            security=broker_security(connection.nats),  # the same identity
             logger=None,
             max_reconnect_attempts=-1,
         )

@@ -66,7 +66,7 @@ async def test_serve_announces_the_server_and_each_rollouts_proxy(tmp_path: Path
 
 
 async def test_worker_controller_alone_answers_commands(tmp_path: Path) -> None:
-    embedded = EmbeddedNats(tmp_path / "nats")
+    embedded = EmbeddedNats(tmp_path / "nats", authorization=False)  # an external server
     url = await embedded.start()
     settings = Settings(nats=NatsSettings(url=url), data_dir=tmp_path)
     out, buffer = console()

@@ -47,9 +47,9 @@ async def test_audit_names_who_did_what(system: System, monkeypatch: pytest.Monk
     lines = markdown.stdout.splitlines()
     assert lines[0] == "# Rollout audit: default/demo"
     assert "## Revision 2: nginx:2 " in markdown.stdout
-    abort = next(line for line in lines if "| user alice: abort |" in line)
+    abort = next(line for line in lines if "| user alice@cli: abort |" in line)
     assert "ABORTED revision 2" in abort and "phase Paused -> Degraded (abort)" in abort
-    assert any("| user alice: set image demo=nginx:2 |" in line for line in lines)
+    assert any("| user alice@cli: set image demo=nginx:2 |" in line for line in lines)
 
     document = json.loads((await system.cli("audit", "demo", "-o", "json")).stdout)
     second = document["revisions"][1]
@@ -57,8 +57,14 @@ async def test_audit_names_who_did_what(system: System, monkeypatch: pytest.Monk
     causes = [entry["cause"] for entry in second["timeline"]]
     abort_cause = next(c for c in causes if c["summary"] == "abort")
     assert abort_cause["from_inputs_stream"] and abort_cause["input_type"] == "Abort"
-    assert abort_cause["actor"] == "alice" and abort_cause["published_at"]
+    assert abort_cause["actor"] == "alice@cli" and abort_cause["published_at"]
     assert {c["kind"] for c in causes} >= {"command", "replicaset", "router"}
+
+    # the actor: the OS user (here ROLLOUTS_ACTOR) @ the NATS user the server authenticated
+    events = (await system.cli("events", "demo")).stdout
+    assert "command abort accepted by alice@cli" in events
+    assert "command apply accepted by alice@cli" in events
+    assert "command set image container=demo image=nginx:2 accepted by alice@cli" in events
 
     text = await system.cli("audit", "demo", "--since", "1h")
     assert text.exit_code == 0 and "REVISION 2  nginx:2" in text.stdout

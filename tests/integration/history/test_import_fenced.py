@@ -26,6 +26,7 @@ from adapters.history.fences import fenced_rollouts
 from adapters.history.restore import RestoreError, import_records
 from adapters.history.transfer import ImportRecord, export_line, read_export, rollouts_of
 from adapters.local import LocalPlatform
+from adapters.runtime.auth import credentials
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import Settings
 from adapters.workers.app import RolloutsApp, create_app
@@ -82,9 +83,10 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
 
 
 @pytest.fixture
-async def importer(running: Running) -> AsyncIterator[Client]:
-    """The importer's own connection, as `rollouts import` would have."""
-    client = await nats.connect(running.url, max_reconnect_attempts=0)
+async def importer(running: Running, tmp_path: Path) -> AsyncIterator[Client]:
+    """The importer's own connection, as `rollouts import` would have (its identity: admin)."""
+    user, password = credentials(tmp_path, "admin")
+    client = await nats.connect(running.url, user=user, password=password, max_reconnect_attempts=0)
     try:
         yield client
     finally:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsUserPassword
 from nats.aio.client import Client
 
 from adapters.notify.config import NotificationConfig
@@ -56,12 +56,16 @@ class Notifier:
         config: NotificationConfig,
         client: httpx.AsyncClient,
         policy: DeliveryPolicy = FAST,
+        user: tuple[str, str] | None = None,
     ) -> None:
         self.url, self.config, self.client, self.policy = url, config, client, policy
+        self.user = user
+        """(user, password) on a server that requires them (the embedded one)."""
         self.worker: NotifierWorker | None = None
 
     async def start(self) -> None:
-        self.nc = await nats.connect(self.url)
+        login = dict(zip(("user", "password"), self.user, strict=True)) if self.user else {}
+        self.nc = await nats.connect(self.url, **login)
         js = self.nc.jetstream()
         self.worker = await create_notifier(
             js,
@@ -72,7 +76,8 @@ class Notifier:
             policy=self.policy,
             max_event_age=None,
         )
-        self.broker = NatsBroker(self.url, logger=None)
+        security = NatsUserPassword(*self.user) if self.user else None
+        self.broker = NatsBroker(self.url, logger=None, security=security)
         self.executor = KeyedExecutor()
         subscribe_events(
             self.broker,

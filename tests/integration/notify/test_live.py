@@ -11,6 +11,7 @@ import pytest
 
 import events.inputs as inp
 from adapters.local import InMemoryPlatform, InMemoryRouter
+from adapters.runtime.auth import credentials
 from adapters.runtime.client import RolloutsClient, new_input_id
 from adapters.runtime.connect import connect
 from adapters.runtime.settings import Settings
@@ -43,7 +44,10 @@ async def test_live_rollout_notifies_slack(
     assert app.connection is not None
     url = app.connection.nc.connected_url
     assert url is not None
-    notifier = Notifier(f"nats://{url.hostname}:{url.port}", configuration(api.url), client)
+    login = credentials(tmp_path, "notifier")  # the embedded server's notifier identity
+    notifier = Notifier(
+        f"nats://{url.hostname}:{url.port}", configuration(api.url), client, user=login
+    )
     await notifier.start()
     connection = await connect(Settings(data_dir=tmp_path))
     try:
