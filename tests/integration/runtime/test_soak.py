@@ -26,7 +26,7 @@ async def test_five_short_soaks_in_a_row_end_with_no_divergence_duplicate_or_stu
 ) -> None:
     seeded = seeded_random("short soak")
     config = SoakConfig(
-        rollouts=10, kills=10, rounds=2, round_timeout=120.0, gap=(0.1, 0.8), work_dir=tmp_path
+        rollouts=10, kills=10, rounds=2, round_timeout=120.0, gap=(0.05, 0.4), work_dir=tmp_path
     )
     soak = Soak(config)
     for attempt in range(RUNS):
