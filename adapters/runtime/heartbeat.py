@@ -26,18 +26,30 @@ ACK_WAIT_SECONDS = 5.0
 """How long a message may go unacknowledged, and unheartbeaten, before it is redelivered."""
 
 
-async def _beat(msg: Msg, period: float) -> None:
-    while True:
-        await asyncio.sleep(period)
-        with contextlib.suppress(Exception):  # the server may be restarting; try next period
-            await msg.in_progress()
+async def _progress(msg: Msg) -> None:
+    with contextlib.suppress(Exception):  # the server may be restarting; try next period
+        await msg.in_progress()
 
 
 @contextlib.asynccontextmanager
 async def held(msg: Msg, ack_wait: float = ACK_WAIT_SECONDS) -> AsyncIterator[None]:
-    """While the block runs, keep `msg` from being redelivered (heartbeat every ack_wait/3)."""
-    task = asyncio.create_task(_beat(msg, ack_wait / 3), name="in-progress")
+    """While the block runs, keep `msg` from being redelivered (heartbeat every ack_wait/3).
+    A timer handle, not a task, until the first beat is due: most handlers finish long before,
+    and then it costs nothing."""
+    loop = asyncio.get_running_loop()
+    period = ack_wait / 3
+    beats: set[asyncio.Task[None]] = set()
+
+    def beat() -> None:
+        task = loop.create_task(_progress(msg), name="in-progress")
+        beats.add(task)
+        task.add_done_callback(beats.discard)
+        timer[0] = loop.call_later(period, beat)
+
+    timer = [loop.call_later(period, beat)]
     try:
         yield
     finally:
-        await cancel_and_wait(task)
+        timer[0].cancel()
+        if beats:
+            await cancel_and_wait(list(beats))
