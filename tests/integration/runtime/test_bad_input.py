@@ -33,7 +33,7 @@ async def system(tmp_path: Path) -> AsyncIterator[tuple[RolloutsApp, Connection,
         settings, platform=InMemoryPlatform(), router=InMemoryRouter(), start_embedded=True
     )
     await app.start()
-    conn = await connect(settings)
+    conn = await connect(settings, identity="admin")  # may write events: bad ones, here
     yield app, conn, RolloutsClient(conn)
     await conn.close()
     await app.stop()
