@@ -15,6 +15,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 Severity = Literal["error", "warning"]
+# Problems reported from one document's schema errors before the rest are only counted.
+MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +72,25 @@ class ProblemList:
 def problems_from_validation_error(
     error: ValidationError, *, prefix: Sequence[str | int] = (), vocabulary: Iterable[str] = ()
 ) -> tuple[SpecProblem, ...]:
-    """One problem per pydantic error; `vocabulary` feeds "did you mean" hints for typos."""
+    """One problem per pydantic error; `vocabulary` feeds "did you mean" hints for typos.
+
+    At most MAX_PROBLEMS, then one line counting the rest: a document with thousands of bad
+    fields would otherwise take seconds of hint searching and bury the first problems."""
     known = sorted(set(vocabulary))
-    return tuple(
+    errors = error.errors(include_url=False)
+    shown = tuple(
         SpecProblem(
             path=join_path(*prefix, *_clean_loc(details["loc"])),
             message=_message(details, known),
         )
-        for details in error.errors(include_url=False)
+        for details in errors[:MAX_PROBLEMS]
     )
+    if len(errors) <= MAX_PROBLEMS:
+        return shown
+    rest = SpecProblem(
+        path=join_path(*prefix), message=f"{len(errors) - MAX_PROBLEMS} more problem(s) not shown"
+    )
+    return (*shown, rest)
 
 
 def _clean_loc(loc: tuple[str | int, ...]) -> list[str | int]:
