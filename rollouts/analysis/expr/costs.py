@@ -85,6 +85,23 @@ def deep_cost(factor: int) -> Cost:
     return charge
 
 
+def join_cost(scope: Scope, args: Sequence[object]) -> None:
+    """`join` must fit the string limit, checked before the string is built."""
+    flat_cost(scope, args)
+    items, glue = args[0], args[1] if len(args) > 1 else ""
+    if isinstance(items, list | tuple) and isinstance(glue, str):
+        length = sum(len(item) for item in items if isinstance(item, str))
+        _check_length(length + len(glue) * max(0, len(items) - 1))
+
+
+def _check_length(length: int) -> None:
+    if length > MAX_STRING_LENGTH:
+        raise ConditionLimitError(
+            f"evaluation builds a string of {length} characters, "
+            f"more than the limit of {MAX_STRING_LENGTH}"
+        )
+
+
 def sort_cost(scope: Scope, args: Sequence[object]) -> None:
     items = args[0] if args else None
     if isinstance(items, list | tuple):
@@ -100,11 +117,7 @@ def concat_cost(scope: Scope, left: object, right: object) -> None:
     """`a + b` on strings: the new string must fit the string limit."""
     if isinstance(left, str) and isinstance(right, str):
         length = len(left) + len(right)
-        if length > MAX_STRING_LENGTH:
-            raise ConditionLimitError(
-                f"evaluation builds a string of {length} characters, "
-                f"more than the limit of {MAX_STRING_LENGTH}"
-            )
+        _check_length(length)
         scope.allocate(length // CHARS_PER_ELEMENT + 1)
 
 

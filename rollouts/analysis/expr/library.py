@@ -17,6 +17,7 @@ from rollouts.analysis.expr.costs import (
     Cost,
     deep_cost,
     flat_cost,
+    join_cost,
     no_cost,
     sort_cost,
 )
@@ -47,7 +48,7 @@ BUILTINS: dict[str, Builtin] = {
     "lower": Builtin(coll.lower, 1, 1, STRING, flat_cost),
     "trim": Builtin(coll.trim, 1, 2, STRING, flat_cost),
     "split": Builtin(coll.split, 2, 3, LIST, flat_cost),
-    "join": Builtin(coll.join, 1, 2, STRING, flat_cost),
+    "join": Builtin(coll.join, 1, 2, STRING, join_cost),
     "keys": Builtin(coll.keys, 1, 1, LIST, flat_cost),
     "values": Builtin(coll.values, 1, 1, LIST, flat_cost),
     "first": Builtin(coll.first, 1, 1, None),

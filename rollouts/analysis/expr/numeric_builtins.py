@@ -31,17 +31,23 @@ _INF_WORDS = compile_pattern(r"(?i)[+-]?inf(inity)?")
 _DECIMAL_CHARS = frozenset("0123456789.eE+-")
 
 
+def _quoted(text: str) -> str:
+    return f'"{text}"' if len(text) <= 40 else f'"{text[:37]}..." ({len(text)} characters)'
+
+
 def _cannot_parse(function: str, text: str, what: str) -> ConditionTypeError:
-    return ConditionTypeError(f'{function}: cannot parse "{text}" as {what}')
+    return ConditionTypeError(f"{function}: cannot parse {_quoted(text)} as {what}")
 
 
 def parse_go_int(text: str, function: str) -> int:
     digits = text[1:] if text[:1] in ("+", "-") else text
     if not (digits.isascii() and digits.isdigit()):
         raise _cannot_parse(function, text, "an integer")
-    value = int(text)
+    significant = digits.lstrip("0") or "0"  # Python refuses int() of over 4300 digits
+    magnitude = int(significant) if len(significant) <= 19 else INT64_MAX + 2
+    value = -magnitude if text[:1] == "-" else magnitude
     if not INT64_MIN <= value <= INT64_MAX:
-        raise ConditionTypeError(f'{function}: "{text}" is out of the int64 range')
+        raise ConditionTypeError(f"{function}: {_quoted(text)} is out of the int64 range")
     return value
 
 
@@ -58,7 +64,7 @@ def parse_go_float(text: str, function: str) -> float:
     else:
         raise _cannot_parse(function, text, "a float")
     if overflow:
-        raise ConditionTypeError(f'{function}: "{text}" is out of the float64 range')
+        raise ConditionTypeError(f"{function}: {_quoted(text)} is out of the float64 range")
     return value
 
 

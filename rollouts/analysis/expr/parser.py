@@ -162,6 +162,11 @@ def _parser() -> Lark:
     return Lark(GRAMMAR, parser="lalr", lexer="contextual", transformer=_ToNodes())
 
 
+# Built at import (about 0.1 s, once per process) rather than inside the first parse, so that
+# the first condition a controller or `rollouts lint` meets costs what any other one does.
+_parser()
+
+
 def parse(text: str) -> n.Node:
     """The syntax tree of `text`, which is bounded first (limits.py) so parsing stays cheap."""
     check_source(text)

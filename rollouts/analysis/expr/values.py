@@ -8,9 +8,10 @@ and integer results are wrapped to int64.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping, Sequence
-from typing import TypeGuard
+from typing import NamedTuple, TypeGuard
 
 from rollouts.analysis.expr.errors import ConditionTypeError
 
@@ -166,14 +167,49 @@ def describe(value: object) -> str:
 
 
 def show(value: object) -> str:
-    """A value as an error message quotes it: Go rendering, strings quoted, long ones cut."""
+    """A value as an error message quotes it: Go rendering, strings quoted, long ones cut.
+
+    Only the first 81 characters are ever rendered, so quoting a huge result costs nothing.
+    """
     if isinstance(value, str):
-        text = f'"{value}"'
+        text = f'"{value[:80]}"'
     elif isinstance(value, list | tuple) and len(value) > 10:
-        text = go_format(value[:10])[:-1] + " ...]"
+        text = _head(value[:10], _SHOWN)[:-1] + " ...]"
     else:
-        text = go_format(value)
+        text = _head(value, _SHOWN)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+_SHOWN = 81
+
+
+def _head(value: object, room: int) -> str:
+    """`go_format(value)` when it fits in `room` characters, else a longer text it starts with."""
+    if isinstance(value, _Pair):
+        return value.key + _head(value.item, room - len(value.key))
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(_heads(value, room)) + "]"
+    if isinstance(value, dict):
+        first = heapq.nsmallest(room // 3 + 1, value.items(), key=lambda pair: str(pair[0]))
+        pairs = [_Pair(f"{key}:", item) for key, item in first]
+        return "map[" + " ".join(_heads(pairs, room)) + "]"
+    return go_format(value)
+
+
+def _heads(items: Sequence[object], room: int) -> list[str]:
+    parts, used = [], 1
+    for item in items:
+        if used > room:
+            break
+        part = _head(item, room - used)
+        parts.append(part)
+        used += len(part) + 1
+    return parts
+
+
+class _Pair(NamedTuple):
+    key: str
+    item: object
 
 
 def go_format(value: object) -> str:

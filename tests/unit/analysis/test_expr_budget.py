@@ -172,3 +172,26 @@ def test_huge_text_is_refused_in_linear_time(text: str) -> None:
 def test_long_string_literals_count_as_one_token() -> None:
     pattern = "|".join(f"word{i}" for i in range(900))
     assert evaluate_condition(f"result matches '^({pattern})$'", "word899") is True
+
+
+def test_error_messages_quote_only_the_start_of_huge_data() -> None:
+    data = {str(i): [0.5] * 100 for i in range(20_000)}
+    spent = _cpu_ms(lambda: _outcome("result < 1", data))
+    error = _outcome("result < 1", data)
+    assert isinstance(error, ConditionError)
+    assert "..." in str(error)
+    assert spent < 50
+
+
+def test_join_checks_the_string_limit_before_building_it() -> None:
+    expression = "len(join(map(1..10000, '" + "x" * 500 + "'))) > 0"
+    spent = _cpu_ms(lambda: _outcome(expression))
+    assert f"more than the limit of {MAX_STRING_LENGTH}" in str(_outcome(expression))
+    assert spent < 50
+
+
+def test_go_integers_of_any_length_parse_or_refuse_cleanly() -> None:
+    assert evaluate_condition("asInt(result) == 1", "0" * 6000 + "1") is True
+    error = _outcome("asInt(result) > 0", "9" * 6000)
+    assert "is out of the int64 range" in str(error)
+    assert "(6000 characters)" in str(error)
