@@ -59,8 +59,10 @@ def header_block(headers: dict[str, str]) -> bytes | None:
     names nats-py accepts as they are, values it would neither strip nor alter."""
     if not headers or "" in headers or not _KEY.fullmatch("".join(headers)):
         return None
+    if any(type(name) is not str for name in headers):
+        return None  # nats-py's own names are `str` enums (`api.Header`): it writes their value
     for value in headers.values():
-        if value != value.strip():
+        if type(value) is not str or value != value.strip():
             return None
     text = "".join([f"{name}: {value}\r\n" for name, value in headers.items()])
     lines = len(headers)

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nats.aio.client import Client
+from nats.js.api import Header
 
 from events.nats_client import FastHeaderClient, header_block, parse_header_lines
 
@@ -161,3 +162,13 @@ async def test_unusual_headers_are_written_as_nats_py_writes_them(headers: dict[
 @given(st.dictionaries(HEADER_TEXT, HEADER_TEXT, max_size=5))
 async def test_any_headers_are_written_as_nats_py_writes_them(headers: dict[str, str]) -> None:
     await test_unusual_headers_are_written_as_nats_py_writes_them(headers)
+
+
+async def test_nats_pys_own_header_names_are_written_as_nats_py_writes_them() -> None:
+    """nats-py names its headers with `api.Header`, a `str` enum: formatting one gives
+    `Header.EXPECTED_LAST_SUBJECT_SEQUENCE`, not its value. Sent that way, a KV `create` or
+    `update(last=...)` lost its expected-sequence check and two writers both won."""
+    headers = {Header.EXPECTED_LAST_SUBJECT_SEQUENCE: "0", Header.MSG_ID: "abc"}
+    sent, _ = await sent_by(FastRecording(), headers)  # type: ignore[arg-type]
+    assert b"Nats-Expected-Last-Subject-Sequence: 0\r\n" in sent[0]
+    assert await sent_by(FastRecording(), headers) == await sent_by(Recording(), headers)  # type: ignore[arg-type]
