@@ -7,12 +7,12 @@ fails when the server silently ignores an option the store depends on (an old se
 
 from __future__ import annotations
 
-from nats.js.api import RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import RetentionPolicy, StorageType, StreamConfig, SubjectTransform
 from nats.js.client import JetStreamContext
 from nats.js.errors import BadRequestError
 
 from events.store import EventStoreError
-from events.subjects import EVENT_SUBJECTS, INPUT_SUBJECTS
+from events.subjects import EVENT_SUBJECTS, INPUT_SUBJECTS, partition_transform
 
 EVENTS_STREAM = "ROLLOUTS"
 INPUTS_STREAM = "ROLLOUT_INPUTS"
@@ -20,6 +20,10 @@ DEAD_INPUTS_STREAM = "ROLLOUT_INPUTS_DLQ"
 DEAD_INPUTS_SUBJECT = "rollouts.deadletter.inputs"
 """Inputs the controller could not take (undecodable, no rollout's, names too long), kept with
 the reason; a separate prefix, since `rollouts.dlq.>` is the notifier's."""
+INPUT_PARTITIONS = 16
+"""How many partitions the input stream spreads rollouts over (one lease, one consumer each): enough
+for 16 controller replicas. Change it only with every controller stopped and their inputs drained,
+since a rollout's inputs then land in another partition."""
 DEAD_INPUTS_MAX_AGE = 30 * 24 * 3600.0
 DEAD_INPUTS_MAX_BYTES = 256 * 1024 * 1024
 """A flood of bad inputs must not fill the disk: the oldest letters go first."""
@@ -34,6 +38,7 @@ async def ensure_streams(
     events_stream: str = EVENTS_STREAM,
     inputs_stream: str = INPUTS_STREAM,
     inputs_max_age: float = INPUTS_MAX_AGE,
+    partitions: int = INPUT_PARTITIONS,
 ) -> None:
     """Create or update both streams; fail if the server ignores options we rely on.
 
@@ -44,8 +49,11 @@ async def ensure_streams(
     stream's `>` wildcard is narrowed in place.
     Inputs use limits retention with an age limit, not a work queue: a week of inputs shows the
     input behind any event (`causationid`), and a work-queue stream would refuse a second
-    consumer (a `tail`, a debugger) next to the controller's durable one.
+    consumer (a `tail`, a debugger) next to the controller's durable one. Inputs are stored as
+    `rollouts.in.<partition>.<ns>.<name>` (the server's `partition()` mapping), so that each
+    controller replica consumes only the partitions it holds (`adapters.runtime.leases`).
     """
+    source, destination = partition_transform(partitions)
     events = StreamConfig(
         name=events_stream,
         subjects=[EVENT_SUBJECTS],
@@ -60,6 +68,7 @@ async def ensure_streams(
     inputs = StreamConfig(
         name=inputs_stream,
         subjects=[INPUT_SUBJECTS],
+        subject_transform=SubjectTransform(src=source, dest=destination),
         storage=StorageType.FILE,
         retention=RetentionPolicy.LIMITS,
         max_age=inputs_max_age,

@@ -182,3 +182,14 @@ def parse_partitioned_input_subject(subject: str) -> tuple[int, str, str]:
             f"{subject!r} is not a stored input subject ({INPUT_PREFIX}.<partition>.<ns>.<name>)"
         )
     return int(tokens[2]), decode_name(tokens[3]), decode_name(tokens[4])
+
+
+def published_input_subject(stored: str) -> str:
+    """The subject an input was published on (`rollouts.in.<ns>.<name>`), from the one it is
+    stored under; any other subject is returned as it is."""
+    try:
+        _, namespace, name = parse_partitioned_input_subject(stored)
+    except InvalidSubject:
+        return stored
+    tokens = stored.split(".")
+    return f"{INPUT_PREFIX}.{tokens[3]}.{tokens[4]}" if namespace and name else stored

@@ -20,7 +20,7 @@ from nats.js.client import JetStreamContext
 from adapters.history.causes import RecordedInput
 from events.input_codec import MalformedInput, decode_input
 from events.jetstream import INPUTS_STREAM
-from events.subjects import input_subject
+from events.subjects import stored_input_filter
 
 PAGE = 1000
 
@@ -82,7 +82,7 @@ async def recorded_inputs(
 ) -> dict[str, RecordedInput]:
     """The recorded inputs of one rollout whose ids are in `wanted`, by input id."""
     nc: Client = js._nc
-    subject = input_subject(namespace, name)
+    subject = stored_input_filter(namespace, name)  # stored as rollouts.in.<p>.<ns>.<name>
     found: dict[str, RecordedInput] = {}
     start = 1
     while True:

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
-from nats.js.errors import NotFoundError
 
 from adapters.analysis.templates import KvTemplateStore
 from adapters.runtime.connect import Connection
+from adapters.runtime.leases import live_members
 from adapters.runtime.publish import InputPublisher
 from events.base import Command, Input
 from events.codec import DEFAULT_CODEC
@@ -90,11 +90,8 @@ class RolloutsClient:
         decide(state, item, datetime.now(UTC))
 
     async def controller_running(self) -> bool:
-        try:
-            info = await self._conn.js.consumer_info("ROLLOUT_INPUTS", "controller")
-        except NotFoundError:
-            return False
-        return bool(info.push_bound)
+        """A controller replica keeps a member key alive in the lease bucket."""
+        return bool(await live_members(self._conn.js))
 
     async def send(
         self, namespace: str, name: str, item: Input, *, timeout: float = 15.0

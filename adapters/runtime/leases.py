@@ -162,3 +162,22 @@ class PartitionLeases:
                 await self.release(partition)
         with contextlib.suppress(JetStreamError, TimeoutError, OSError):
             await self._kv.delete(f"{MEMBER_PREFIX}{self.member}")
+
+
+async def live_members(js: JetStreamContext) -> set[str]:
+    """The controller replicas alive now (a departed one leaves a delete marker, which is no
+    member); one stream-info request and a get per member, for a CLI asking before it sends."""
+    try:
+        info = await js.stream_info(
+            f"KV_{LEASES_BUCKET}", subjects_filter=f"$KV.{LEASES_BUCKET}.{MEMBER_PREFIX}>"
+        )
+        kv = await js.key_value(LEASES_BUCKET)
+    except (BucketNotFoundError, JetStreamError):
+        return set()
+    members = set()
+    for subject in info.state.subjects or {}:
+        key = subject.removeprefix(f"$KV.{LEASES_BUCKET}.")
+        with contextlib.suppress(KeyNotFoundError, JetStreamError):
+            await kv.get(key)
+            members.add(key.removeprefix(MEMBER_PREFIX))
+    return members

@@ -30,6 +30,7 @@ from adapters.runtime.projection import StateProjection
 from adapters.runtime.settings import Settings
 from adapters.runtime.supervisor import RESTART, Policy, Supervisor
 from adapters.workers.controller import Controller, SystemClock
+from adapters.workers.partitions import LEASE_SECONDS
 from adapters.workers.wiring import Live, Wiring, broker_security
 from rollouts.ports import Clock, MetricProvider, ReplicaSetPlatform, TrafficRouter
 
@@ -77,6 +78,8 @@ class AppSettings:
     see `adapters.runtime.collector`)."""
     supervision: Policy = RESTART
     """How a dead background loop is restarted, and after how many deaths the process fails."""
+    lease_seconds: float = LEASE_SECONDS
+    """How long a dead controller replica's partitions wait before another takes them over."""
     http_address: str = LOOPBACK
     """Where /metrics, /healthz and /readyz listen: loopback unless a cluster needs them."""
 
@@ -196,6 +199,7 @@ def create_app(
     drift_interval: float | None = 10.0,
     gc_freeze_interval: float | None = FREEZE_INTERVAL,
     supervision: Policy = RESTART,
+    lease_seconds: float = LEASE_SECONDS,
     http_address: str = LOOPBACK,
 ) -> RolloutsApp:
     unknown = sorted(set(workers) - set(ALL_WORKERS))
@@ -215,6 +219,7 @@ def create_app(
             drift_interval,
             gc_freeze_interval,
             supervision,
+            lease_seconds=lease_seconds,
             http_address=http_address,
         )
     )

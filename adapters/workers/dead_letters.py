@@ -24,6 +24,7 @@ from nats.js.client import JetStreamContext
 from adapters.runtime.observability import RolloutMetrics
 from events.quarantine import one_line
 from events.streams import DEAD_INPUTS_STREAM, DEAD_INPUTS_SUBJECT
+from events.subjects import published_input_subject
 
 log = structlog.get_logger("rollouts.dead_letters")
 
@@ -81,7 +82,7 @@ class DeadInputs:
         why = {
             H_KIND: kind,
             H_REASON: reason,
-            H_SUBJECT: msg.subject[:1024],
+            H_SUBJECT: published_input_subject(msg.subject)[:1024],
             H_SEQUENCE: str(sequence),
             "Nats-Msg-Id": f"dead-input-{sequence}" if sequence else "",
         }

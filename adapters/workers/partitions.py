@@ -6,7 +6,8 @@ replica holding that partition's lease (`adapters.runtime.leases`) is the only o
 
 Within a partition, inputs arrive in stream order and a KeyedExecutor keeps each rollout's in
 that order. A failed decision (NATS restarting under it) is retried in place, holding back the
-rollout's later inputs, rather than nak'ed: a nak would let the next input overtake it. And an
+rollout's later inputs, rather than nak'ed: a nak would let the next input overtake it; after
+the last retry it is parked as a dead letter (`adapters.workers.dead_letters`). And an
 input whose stream sequence is not above the last one handled for its rollout is a redelivery of
 something already decided, so it is acknowledged and dropped.
 
@@ -19,7 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -28,24 +33,32 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from adapters.runtime import heartbeat
 from adapters.runtime.keyed import KeyedExecutor
-from events.subjects import parse_partitioned_input_subject, partition_filter
+from adapters.runtime.leases import PartitionLeases, open_bucket
+from adapters.runtime.tasks import Running, Spawn, spawn_task
+from adapters.workers.dead_letters import DeadInputs
+from events.subjects import (
+    InvalidSubject,
+    parse_input_subject,
+    parse_partitioned_input_subject,
+    partition_filter,
+)
 
 log = structlog.get_logger("rollouts.partitions")
 
 InputHandler = Callable[[str, str, Msg], Awaitable[None]]
 
-GIVE_UP_AFTER = 120.0
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
+"""Waits between attempts at an input whose decision fails (NATS restarting under it): then it
+is parked as a dead letter, since holding the rollout's later inputs for ever would be worse."""
+MAX_ACK_PENDING = 1_000
 LEGACY_DURABLE = "controller"
 """The single durable of controllers before partitions; its floor seeds new partitions."""
 
 
 def durable_name(partition: int) -> str:
     return f"controller-p{partition:03d}"
-
-
-def deliver_subject(partition: int) -> str:
-    return f"_INBOX.rollouts.controller.p{partition:03d}"
 
 
 async def _start_sequence(js: Any, stream: str, durable: str) -> int:
@@ -63,54 +76,86 @@ async def _start_sequence(js: Any, stream: str, durable: str) -> int:
     return 1
 
 
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """What one consumer reads: its durable, where it is delivered, and which subjects."""
+
+    durable: str
+    deliver: str
+    filters: tuple[str, ...]
+    parse: Callable[[str], tuple[str, str]]
+    """(namespace, name) of a stored subject, or InvalidSubject."""
+
+
+def partition_feed(partition: int) -> Feed:
+    def parse(subject: str) -> tuple[str, str]:
+        return parse_partitioned_input_subject(subject)[1:]
+
+    deliver = f"_INBOX.rollouts.controller.p{partition:03d}"
+    return Feed(durable_name(partition), deliver, (partition_filter(partition),), parse)
+
+
+def _parse_legacy(subject: str) -> tuple[str, str]:
+    parsed = parse_input_subject(subject)
+    return parsed.namespace, parsed.name
+
+
+LEGACY_FEED = Feed(
+    LEGACY_DURABLE,
+    "_INBOX.rollouts.controller.legacy",
+    ("rollouts.in.*", "rollouts.in.*.*", "rollouts.in.*.*.*.*", "rollouts.in.*.*.*.*.>"),
+    _parse_legacy,
+)
+"""Inputs stored before the stream had partitions (`rollouts.in.<ns>.<name>`), and what an
+older stream with a `>` wildcard let in: read by partition 0's holder, decided or parked. (A
+leftover five-token subject cannot be told from a partition's; no consumer reads it, and it
+ages out with the stream's age limit.)"""
+
+
 class PartitionConsumer:
     def __init__(
         self,
         nc: Client,
-        partition: int,
+        feed: Feed,
         handler: InputHandler,
+        dead_letters: DeadInputs,
         *,
         stream: str,
-        ack_wait: float = 30.0,
-        max_ack_pending: int = 1_000,
+        ack_wait: float = heartbeat.ACK_WAIT_SECONDS,
     ) -> None:
         self._nc = nc
-        self.partition = partition
+        self.feed = feed
         self._handler = handler
+        self._dead = dead_letters
         self._stream = stream
         self._ack_wait = ack_wait
-        self._max_ack_pending = max_ack_pending
         self._executor = KeyedExecutor()
         self._last: dict[tuple[str, str], int] = {}
         self._subscription: Any = None
 
     async def start(self) -> None:
         js = self._nc.jetstream()
-        durable = durable_name(self.partition)
-        start = await _start_sequence(js, self._stream, durable)
+        start = await _start_sequence(js, self._stream, self.feed.durable)
         config = ConsumerConfig(
-            durable_name=durable,
-            deliver_subject=deliver_subject(self.partition),
-            filter_subject=partition_filter(self.partition),
+            durable_name=self.feed.durable,
+            deliver_subject=self.feed.deliver,
+            filter_subjects=list(self.feed.filters),
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self._ack_wait,
-            max_ack_pending=self._max_ack_pending,
+            max_ack_pending=MAX_ACK_PENDING,
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE if start > 1 else DeliverPolicy.ALL,
             opt_start_seq=start if start > 1 else None,
         )
         await js.add_consumer(self._stream, config)
-        self._subscription = await self._nc.subscribe(
-            deliver_subject(self.partition), cb=self._on_message
-        )
+        self._subscription = await self._nc.subscribe(self.feed.deliver, cb=self._on_message)
 
     async def _on_message(self, msg: Msg) -> None:
-        if not msg.reply:  # a flow-control or heartbeat message would have one; others are noise
+        if not msg.reply:  # not a JetStream delivery (nothing to acknowledge)
             return
         try:
-            _, namespace, name = parse_partitioned_input_subject(msg.subject)
-        except ValueError as error:
-            log.warning("input.unroutable", subject=msg.subject, error=str(error))
-            await msg.term()
+            namespace, name = self.feed.parse(msg.subject)
+        except InvalidSubject as error:
+            await self._dead.park(msg, "unroutable", str(error))
             return
         key = (namespace, name)
         sequence = msg.metadata.sequence.stream
@@ -121,26 +166,20 @@ class PartitionConsumer:
         self._executor.submit(key, lambda: self._handle(namespace, name, msg))
 
     async def _handle(self, namespace: str, name: str, msg: Msg) -> None:
-        """Retry in place (NATS may be restarting) for up to `GIVE_UP_AFTER`; an input that
-        still fails then is a bug, and holding the rollout's later inputs forever would be
-        worse: it is terminated with its traceback in the log."""
-        loop = asyncio.get_running_loop()
-        deadline, delay = loop.time() + GIVE_UP_AFTER, 0.05
-        while True:
+        """Decide `msg`, retrying in place: a nak would let the rollout's next input overtake."""
+        for delay in (*RETRY_DELAYS, None):
             try:
-                await self._handler(namespace, name, msg)
+                async with heartbeat.held(msg, self._ack_wait):
+                    await self._handler(namespace, name, msg)
                 return
-            except Exception:
+            except Exception as error:
                 log.exception("input.handler_failed", rollout=f"{namespace}/{name}")
-            if loop.time() > deadline:
-                log.error("input.given_up", rollout=f"{namespace}/{name}", subject=msg.subject)
-                with contextlib.suppress(Exception):
-                    await msg.term()
-                return
-            with contextlib.suppress(Exception):
-                await msg.in_progress()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 2.0)
+                self._dead.handler_failed()
+                if delay is None:
+                    await self._dead.park(msg, "failed", f"{type(error).__name__}: {error}")
+                    return
+            async with heartbeat.held(msg, self._ack_wait):
+                await asyncio.sleep(delay)
 
     async def stop(self) -> None:
         """Stop taking inputs and let those in hand finish (their acks go out before the lease
@@ -149,25 +188,103 @@ class PartitionConsumer:
             with contextlib.suppress(Exception):
                 await self._subscription.unsubscribe()
             self._subscription = None
-        await self._executor.wait_idle()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STOP_GRACE):
+                await self._executor.wait_idle()
         await self._executor.close()
 
 
 class PartitionedInputs:
     """The partitions this replica holds, as lease callbacks start and stop them."""
 
-    def __init__(self, nc: Client, handler: InputHandler, *, stream: str) -> None:
+    def __init__(
+        self, nc: Client, handler: InputHandler, dead_letters: DeadInputs, *, stream: str
+    ) -> None:
         self._nc = nc
         self._handler = handler
+        self._dead = dead_letters
         self._stream = stream
-        self.consumers: dict[int, PartitionConsumer] = {}
+        self.consumers: dict[int, list[PartitionConsumer]] = {}
 
     async def acquired(self, partition: int) -> None:
-        consumer = PartitionConsumer(self._nc, partition, self._handler, stream=self._stream)
-        await consumer.start()
-        self.consumers[partition] = consumer
+        feeds = [partition_feed(partition)] + ([LEGACY_FEED] if partition == 0 else [])
+        consumers = []
+        for feed in feeds:
+            consumer = PartitionConsumer(
+                self._nc, feed, self._handler, self._dead, stream=self._stream
+            )
+            await consumer.start()
+            consumers.append(consumer)
+        self.consumers[partition] = consumers
 
     async def lost(self, partition: int) -> None:
-        consumer = self.consumers.pop(partition, None)
-        if consumer is not None:
+        for consumer in self.consumers.pop(partition, []):
             await consumer.stop()
+
+
+LEASE_SECONDS = 6.0
+"""How long a dead replica's partitions wait before another takes them over."""
+STOP_GRACE = 10.0
+"""How long a partition given back waits for its inputs in hand (one may be held by an
+import's fence); what is still running then is redelivered to the next holder."""
+
+
+def member_id() -> str:
+    """This replica's name in the lease bucket: readable in logs, unique per process."""
+    host = "".join(c if c.isalnum() or c in "-_" else "-" for c in socket.gethostname())
+    return f"{host}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+class ControllerInputs:
+    """The controller's input side in one process: the lease loop and the partitions it holds."""
+
+    def __init__(
+        self,
+        nc: Client,
+        handler: InputHandler,
+        dead_letters: DeadInputs,
+        *,
+        stream: str,
+        partitions: int,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
+        self._nc = nc
+        self.inputs = PartitionedInputs(nc, handler, dead_letters, stream=stream)
+        self._partitions = partitions
+        self._lease_seconds = lease_seconds
+        self.leases: PartitionLeases | None = None
+        self._running: Running | None = None
+
+    async def open(self) -> None:
+        kv = await open_bucket(self._nc.jetstream(), self._lease_seconds)
+        self.leases = PartitionLeases(
+            kv,
+            member_id(),
+            self._partitions,
+            on_acquired=self.inputs.acquired,
+            on_lost=self.inputs.lost,
+            lease_seconds=self._lease_seconds,
+        )
+
+    def start(self, spawn: Spawn = spawn_task) -> None:
+        assert self.leases is not None, "open() first"
+        self._running = spawn("partition-leases", self.leases.run)
+
+    async def stop(self) -> None:
+        """Give every partition back, so the other replicas take over at once."""
+        if self._running is not None:
+            await self._running.stop()
+            self._running = None
+        if self.leases is not None:
+            await self.leases.close()
+
+
+async def backlog(js: Any, stream: str, partitions: int) -> int:
+    """Inputs the controller replicas have yet to settle, over every partition (and the legacy
+    feed): the figure an operator, or a test, waits to reach 0."""
+    total = 0
+    for durable in [durable_name(p) for p in range(partitions)] + [LEGACY_DURABLE]:
+        with contextlib.suppress(NotFoundError):
+            info = await js.consumer_info(stream, durable)
+            total += int(info.num_pending) + int(info.num_ack_pending or 0)
+    return total

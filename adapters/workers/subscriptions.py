@@ -1,14 +1,14 @@
-"""FastStream subscriptions shared by every worker.
+"""FastStream subscriptions shared by the effect workers (the controller's inputs are
+partitioned: `adapters.workers.partitions`).
 
-Each worker has its own durable push consumer, filtered on the server by the event types (or
-input subjects) it serves, with manual acknowledgement: a message is acked only after its
+Each worker has its own durable push consumer, filtered on the server by the event types it
+serves, with manual acknowledgement: a message is acked only after its
 effect is done, so a crash redelivers it. Messages are handed to a KeyedExecutor so one
 rollout's messages are handled in order while different rollouts proceed concurrently.
 """
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -21,24 +21,16 @@ from nats.aio.msg import Msg
 from adapters.history.fences import IMPORTED
 from adapters.runtime import heartbeat
 from adapters.runtime.keyed import KeyedExecutor
-from adapters.workers.dead_letters import DeadInputs
 from events.codec import DEFAULT_CODEC
 from events.quarantine import Unreadable, decode_stored
 from events.store import StoredEvent
-from events.subjects import (
-    InvalidSubject,
-    event_type_filter,
-    parse_event_subject,
-    parse_input_subject,
-)
+from events.subjects import InvalidSubject, event_type_filter, parse_event_subject
 
 log = structlog.get_logger("rollouts.workers")
 
 EventHandler = Callable[[StoredEvent], Awaitable[None]]
 RevisionOf = Callable[[str, str], int | None]
 """The revision a rollout is at (None: unknown), for log lines."""
-InputHandler = Callable[[str, str, Msg], Awaitable[None]]
-
 ACK_WAIT_SECONDS = heartbeat.ACK_WAIT_SECONDS
 """Short, because handlers heartbeat (`adapters.runtime.heartbeat`): a killed holder's messages
 come back within seconds."""
@@ -152,64 +144,3 @@ async def _run_event(
         await raw.nak(delay=1.0)
         return
     await raw.ack()
-
-
-INPUT_MAX_ACK_PENDING = 20_000
-INPUT_MAX_DELIVERIES = 5
-"""Deliveries of an input whose decision keeps failing before it is parked as a dead letter
-(backing off 1, 2, 4, 8 s between them): enough to ride out a NATS restart, and bounded, so a
-poison input never keeps its place in `max_ack_pending`."""
-
-
-def subscribe_inputs(
-    broker: NatsBroker,
-    executor: KeyedExecutor,
-    *,
-    durable: str,
-    handler: InputHandler,
-    dead_letters: DeadInputs,
-    max_ack_pending: int | None = None,
-) -> None:
-    """Call `handler(namespace, name, msg)` for each input, in order per rollout.
-
-    Every message the consumer receives is settled in bounded time: one on a subject that
-    names no rollout (a stream made before its subjects were narrowed may hold
-    `rollouts.in.default`) is parked at once; one whose handler raises is retried
-    `INPUT_MAX_DELIVERIES` times, then parked. (The handler parks what it cannot decode.)
-    """
-
-    @_durable_push(
-        broker,
-        stream=JStream("ROLLOUT_INPUTS", declare=False),
-        durable=durable,
-        queue=durable,
-        config=_consumer(["rollouts.in.>"], max_ack_pending or INPUT_MAX_ACK_PENDING),
-    )
-    async def on_input(body: Any, msg: NatsMessage) -> None:
-        raw: Msg = msg.raw_message
-        try:
-            subject = parse_input_subject(raw.subject)
-        except InvalidSubject as error:
-            await dead_letters.park(raw, "unroutable", str(error))
-            return
-        key = (subject.namespace, subject.name)
-        executor.submit(
-            key, lambda: _run_input(subject.namespace, subject.name, raw, handler, dead_letters)
-        )
-
-
-async def _run_input(
-    namespace: str, name: str, raw: Msg, handler: InputHandler, dead_letters: DeadInputs
-) -> None:
-    try:
-        async with heartbeat.held(raw):  # a long decision is not redelivered meanwhile
-            await handler(namespace, name, raw)
-    except Exception as error:
-        log.exception("input.handler_failed", rollout=f"{namespace}/{name}", subject=raw.subject)
-        dead_letters.handler_failed()
-        delivered = raw.metadata.num_delivered or 1
-        if delivered >= INPUT_MAX_DELIVERIES:
-            await dead_letters.park(raw, "failed", f"{type(error).__name__}: {error}")
-        else:
-            with contextlib.suppress(Exception):
-                await raw.nak(delay=float(2 ** (delivered - 1)))

@@ -43,16 +43,13 @@ from adapters.workers.dead_letters import DeadInputs
 from adapters.workers.inputs import input_handler
 from adapters.workers.notifier import create_notifier
 from adapters.workers.observer import PlatformObserver
+from adapters.workers.partitions import ControllerInputs, PartitionedInputs, durable_name
 from adapters.workers.scaler import SCALER_EVENTS, ScalerWorker
-from adapters.workers.subscriptions import (
-    ACK_WAIT_SECONDS,
-    EventHandler,
-    subscribe_events,
-    subscribe_inputs,
-)
+from adapters.workers.subscriptions import ACK_WAIT_SECONDS, EventHandler, subscribe_events
 from adapters.workers.timer import TimerWorker
 from adapters.workers.traffic import TRAFFIC_EVENTS, TrafficWorker
 from events.jetstream import JetStreamEventStore
+from events.streams import INPUT_PARTITIONS, INPUTS_STREAM
 
 if TYPE_CHECKING:
     from adapters.workers.app import AppSettings
@@ -113,6 +110,7 @@ class Wiring:
         self.spawn = supervisor.spawner(config.supervision)
         self.executors: list[KeyedExecutor] = []
         self.starters: list[Starter] = []
+        self.partitions: PartitionedInputs | None = None
         url = connection.nc.connected_url
         servers = f"nats://{url.hostname}:{url.port}" if url else "nats://127.0.0.1:4222"
         self.broker = NatsBroker(
@@ -124,7 +122,7 @@ class Wiring:
 
     async def assemble(self) -> Live:
         await self.follow()
-        controller = self.controller() if "controller" in self.config.workers else None
+        controller = await self.controller() if "controller" in self.config.workers else None
         await self.effects()
         await self.analysis()
         await self.notifier()
@@ -163,15 +161,24 @@ class Wiring:
 
         self.starters.append(starter)
 
-    def controller(self) -> Controller:
+    async def controller(self) -> Controller:
+        """The controller takes the inputs of the partitions it holds a lease on, so several
+        replicas share the rollouts and each rollout's inputs are decided in publish order."""
         controller = Controller(
             self.store, self.config.ports.clock, self.projection, metrics=self.metrics
         )
         dead = DeadInputs(self.connection.js, self.metrics)
-        handler = input_handler(controller, self.connection.nc, dead=dead)
-        subscribe_inputs(
-            self.broker, self.executor(), durable="controller", handler=handler, dead_letters=dead
+        inputs = ControllerInputs(
+            self.connection.nc,
+            input_handler(controller, self.connection.nc, dead=dead),
+            dead,
+            stream=INPUTS_STREAM,
+            partitions=INPUT_PARTITIONS,
+            lease_seconds=self.config.lease_seconds,
         )
+        await inputs.open()
+        self.partitions = inputs.inputs
+        self.loop(inputs.start, inputs.stop)
         return controller
 
     async def effects(self) -> None:
@@ -255,12 +262,17 @@ class Wiring:
     async def watch_lag(self) -> None:
         """How many messages each of our consumers has yet to get, as a gauge."""
         workers = self.config.workers
-        consumers = [("ROLLOUT_INPUTS", "controller")] if "controller" in workers else []
-        consumers += [("ROLLOUTS", w) for w in workers if w in EFFECT_CONSUMERS]
+        effects = [("ROLLOUTS", w, w) for w in workers if w in EFFECT_CONSUMERS]
         js, gauge = self.connection.js, self.metrics.consumer_lag
         while True:
-            for stream, durable in consumers:
+            held = sorted(self.partitions.consumers) if self.partitions else []
+            controller = [(INPUTS_STREAM, durable_name(p), "controller") for p in held]
+            lags: dict[str, int] = {}
+            for stream, durable, label in controller + effects:
                 with contextlib.suppress(Exception):
                     info = await js.consumer_info(stream, durable)
-                    gauge.labels(durable).set(info.num_pending + (info.num_ack_pending or 0))
+                    lag = info.num_pending + (info.num_ack_pending or 0)
+                    lags[label] = lags.get(label, 0) + lag
+            for label, lag in lags.items():
+                gauge.labels(label).set(lag)
             await asyncio.sleep(LAG_PERIOD)

@@ -22,11 +22,11 @@ from nats.js.errors import NoStreamResponseError
 import events.inputs as inp
 from adapters.runtime.client import new_input_id
 from adapters.runtime.publish import InputNotStored, InputPublisher
-from adapters.workers import subscriptions
+from adapters.workers import partitions
 from adapters.workers.controller import Controller
 from adapters.workers.dead_letters import DeadInput, read_dead_inputs
 from events.input_codec import encode_input
-from events.streams import INPUTS_STREAM
+from events.streams import INPUT_PARTITIONS, INPUTS_STREAM
 from tests.integration.runtime.bus import Bus, bus_fixture, metric  # noqa: F401
 from tests.integration.runtime.harness import manifest
 from tests.support.nats import ContainerNatsServer, NatsServer, nats_client, nats_server  # noqa: F401
@@ -52,9 +52,9 @@ async def settled_consumer(bus: Bus, timeout: float = 10.0) -> int:
     assert bus.conn is not None
     deadline = time.monotonic() + timeout
     while True:
-        info = await bus.conn.js.consumer_info(INPUTS_STREAM, "controller")
-        if (info.num_ack_pending == 0 and info.num_pending == 0) or time.monotonic() > deadline:
-            return int(info.num_ack_pending) + int(info.num_pending)
+        unsettled = await partitions.backlog(bus.conn.js, INPUTS_STREAM, INPUT_PARTITIONS)
+        if unsettled == 0 or time.monotonic() > deadline:
+            return unsettled
         await asyncio.sleep(0.1)
 
 
@@ -79,8 +79,8 @@ def bad_inputs(index: int) -> tuple[str, bytes, dict[str, str] | None]:
 @pytest.fixture
 def small_consumer(monkeypatch: pytest.MonkeyPatch) -> int:
     """A test-sized `max_ack_pending`, and a failing decision parked after two deliveries."""
-    monkeypatch.setattr(subscriptions, "INPUT_MAX_ACK_PENDING", 10)
-    monkeypatch.setattr(subscriptions, "INPUT_MAX_DELIVERIES", 2)
+    monkeypatch.setattr(partitions, "MAX_ACK_PENDING", 10)
+    monkeypatch.setattr(partitions, "RETRY_DELAYS", (0.5,))
     original = Controller.handle
 
     async def handle(self: Controller, namespace: str, name: str, item: inp.Input) -> object:
@@ -129,19 +129,19 @@ async def test_inputs_left_on_a_stream_from_before_are_parked_and_the_subjects_n
     nats_client: Client,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    """A stream made with `rollouts.in.>` stored `rollouts.in.default` and `rollouts.in.a.b.c`;
+    """A stream made with `rollouts.in.>` stored `rollouts.in.default` and `rollouts.in.a.b.c.d`;
     on start its subjects are narrowed in place and those two are parked, not redelivered."""
     js = nats_client.jetstream()
     await js.add_stream(StreamConfig(name=INPUTS_STREAM, subjects=["rollouts.in.>"]))
     await js.publish("rollouts.in.default", b'{"input_id": "x"}', headers={"ce-type": "Pause"})
-    await js.publish("rollouts.in.a.b.c", b"{}")
+    await js.publish("rollouts.in.a.b.c.d", b"{}")
     system = Bus(nats_server.url, tmp_path)
     await system.start()
     try:
         assert (await js.stream_info(INPUTS_STREAM)).config.subjects == ["rollouts.in.*.*"]
         letters = await parked(system, 2)
         assert sorted((x.kind, x.subject) for x in letters) == [
-            ("unroutable", "rollouts.in.a.b.c"),
+            ("unroutable", "rollouts.in.a.b.c.d"),
             ("unroutable", "rollouts.in.default"),
         ]
         assert all("is not an input subject" in x.reason for x in letters)

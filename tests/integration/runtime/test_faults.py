@@ -10,6 +10,9 @@ from pathlib import Path
 import nats
 import pytest
 
+from adapters.workers.dead_letters import DeadInputs
+from adapters.workers.partitions import ControllerInputs
+from events.streams import INPUT_PARTITIONS, INPUTS_STREAM
 from tests.integration.runtime.harness import (
     ControllerProcess,
     System,
@@ -22,8 +25,9 @@ from tests.support.seeds import seeded_random
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROLLOUTS = [f"app-{i}" for i in range(20)]
-HANDOVER_SECONDS = 15.0
-"""How soon inputs a killed controller held must be decided by its successor (was 30 s+)."""
+HANDOVER_SECONDS = 20.0
+"""How soon inputs a killed controller held must be decided by its successor (was 30 s+):
+the lease time (6 s) of the dead holder's partitions, then the successor's decisions."""
 
 
 @pytest.fixture
@@ -163,23 +167,32 @@ async def test_inputs_held_by_a_killed_controller_reach_its_successor_within_sec
 
 
 async def _hold_inputs_then_die(url: str, names: list[str], system: System) -> list[str]:
-    """Bind to the controller's consumer as a controller does, receive the inputs for `names`
-    and vanish without acknowledging them: what a SIGKILL leaves behind."""
+    """Take every partition's lease as a controller replica does, receive the inputs for
+    `names` and vanish without acknowledging them or giving the leases back: what a SIGKILL
+    leaves behind."""
     nc = await nats.connect(url)
     received: list[str] = []
-    got_all = asyncio.Event()
+    got_all, gone = asyncio.Event(), asyncio.Event()
 
-    async def hold(msg: nats.aio.msg.Msg) -> None:
-        received.append(msg.subject)
+    async def hold(namespace: str, name: str, msg: nats.aio.msg.Msg) -> None:
+        received.append(name)
         if len(received) == len(names):
             got_all.set()
+        await gone.wait()  # never acknowledged
 
-    js = nc.jetstream()
-    await js.subscribe(
-        "rollouts.in.>", durable="controller", queue="controller", cb=hold, manual_ack=True
+    inputs = ControllerInputs(
+        nc, hold, DeadInputs(nc.jetstream()), stream=INPUTS_STREAM, partitions=INPUT_PARTITIONS
     )
+    await inputs.open()
+    assert inputs.leases is not None
+    while len(inputs.leases.held) < INPUT_PARTITIONS:  # the previous controller gave them back
+        await inputs.leases.tick()
     for name in names:
         await system.apply(name, "demo:v1")
     await asyncio.wait_for(got_all.wait(), 10)
     await nc.close()  # the connection drops, the inputs stay unacknowledged on the server
+    gone.set()
+    for consumers in inputs.inputs.consumers.values():
+        for consumer in consumers:
+            await consumer.stop()  # only this process's handlers end; nothing reaches the server
     return names

@@ -17,6 +17,7 @@ from nats.aio.msg import Msg
 from nats.js.api import StreamConfig, SubjectTransform
 
 from adapters.runtime.leases import PartitionLeases, open_bucket, read_view
+from adapters.workers.dead_letters import DeadInputs
 from adapters.workers.partitions import PartitionedInputs
 from events.subjects import input_partition, input_subject, partition_transform
 from tests.support.nats import nats_client, nats_server  # noqa: F401
@@ -44,7 +45,7 @@ class Replica:
 
     def __init__(self, nc: Client, member: str, seen: dict[str, list[tuple[str, int]]]) -> None:
         self.member, self.nc, self.seen = member, nc, seen
-        self.inputs = PartitionedInputs(nc, self._handle, stream=STREAM)
+        self.inputs = PartitionedInputs(nc, self._handle, DeadInputs(nc.jetstream()), stream=STREAM)
         self.task: asyncio.Task[None] | None = None
         self.leases: PartitionLeases | None = None
 
@@ -71,8 +72,9 @@ class Replica:
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
-        for consumer in list(self.inputs.consumers.values()):
-            await consumer.stop()
+        for consumers in list(self.inputs.consumers.values()):
+            for consumer in consumers:
+                await consumer.stop()
 
     async def stop(self) -> None:
         await self.crash()
@@ -81,11 +83,12 @@ class Replica:
 
 
 async def _settled(replicas: list[Replica], timeout: float = 10.0) -> None:
-    """Until every partition has exactly one holder."""
+    """Until every partition has exactly one holder, and each replica its fair share."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         held = [p for r in replicas for p in r.inputs.consumers]
-        if sorted(held) == list(range(PARTITIONS)):
+        counts = [len(r.inputs.consumers) for r in replicas]
+        if sorted(held) == list(range(PARTITIONS)) and max(counts) - min(counts) <= 1:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"partitions never settled: {[r.inputs.consumers for r in replicas]}")

@@ -13,10 +13,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.workers import partitions
 from adapters.workers.dead_letters import read_dead_inputs
 from events.codec import DEFAULT_CODEC
 from events.envelope import Envelope
 from events.models import ManualPauseChanged
+from events.streams import INPUT_PARTITIONS, INPUTS_STREAM
 from tests.integration.runtime.bus import Bus, bus_fixture, metric  # noqa: F401
 from tests.support.nats import nats_server  # noqa: F401
 
@@ -121,5 +123,4 @@ async def test_an_undecodable_input_is_parked_with_its_reason(bus: Bus) -> None:
     ]
     paused = await bus.cli("pause", "ledger-api", "-n", NS)
     assert paused.stdout == "rollout 'ledger-api' paused\n", paused.output
-    info = await bus.conn.js.consumer_info("ROLLOUT_INPUTS", "controller")
-    assert info.num_ack_pending == 0 and info.num_redelivered == 0
+    assert await partitions.backlog(bus.conn.js, INPUTS_STREAM, INPUT_PARTITIONS) == 0
