@@ -25,6 +25,7 @@ from adapters.cli.errors import CliError
 from adapters.cli.status import StatusExit, _check_timeout, _timeout
 from adapters.fleet.client import CoordinatorUnavailable, FleetClient
 from adapters.fleet.render import cluster_rows, event_line, status_line
+from adapters.runtime.connect import probe
 from events import fleet as ev
 from events.base import Input
 from rollouts.fleet.state import FleetState
@@ -45,7 +46,8 @@ fleet_app = typer.Typer(
 @contextlib.asynccontextmanager
 async def hub_client(hub: str) -> AsyncIterator[FleetClient]:
     try:
-        nc: Client = await nats.connect(hub, connect_timeout=3, max_reconnect_attempts=0)
+        await probe(hub, 3.0)
+        nc: Client = await nats.connect(hub, connect_timeout=3, allow_reconnect=False)
     except Exception as error:
         raise CliError(f"cannot connect to the fleet hub at {hub}: {error}") from None
     try:
