@@ -78,10 +78,11 @@ async def _start_sequence(js: Any, stream: str, durable: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """What one consumer reads: its durable, where it is delivered, and which subjects."""
+    """What one consumer reads: its durable and which subjects. Each holder has the messages
+    delivered to an inbox of its own, so nothing else that subscribes to a fixed subject (a
+    replica in another cluster of the same account, a snooper) receives them."""
 
     durable: str
-    deliver: str
     filters: tuple[str, ...]
     parse: Callable[[str], tuple[str, str]]
     """(namespace, name) of a stored subject, or InvalidSubject."""
@@ -91,8 +92,7 @@ def partition_feed(partition: int) -> Feed:
     def parse(subject: str) -> tuple[str, str]:
         return parse_partitioned_input_subject(subject)[1:]
 
-    deliver = f"_INBOX.rollouts.controller.p{partition:03d}"
-    return Feed(durable_name(partition), deliver, (partition_filter(partition),), parse)
+    return Feed(durable_name(partition), (partition_filter(partition),), parse)
 
 
 def _parse_legacy(subject: str) -> tuple[str, str]:
@@ -102,7 +102,6 @@ def _parse_legacy(subject: str) -> tuple[str, str]:
 
 LEGACY_FEED = Feed(
     LEGACY_DURABLE,
-    "_INBOX.rollouts.controller.legacy",
     ("rollouts.in.*", "rollouts.in.*.*", "rollouts.in.*.*.*.*", "rollouts.in.*.*.*.*.>"),
     _parse_legacy,
 )
@@ -136,9 +135,10 @@ class PartitionConsumer:
     async def start(self) -> None:
         js = self._nc.jetstream()
         start = await _start_sequence(js, self._stream, self.feed.durable)
+        deliver = self._nc.new_inbox()
         config = ConsumerConfig(
             durable_name=self.feed.durable,
-            deliver_subject=self.feed.deliver,
+            deliver_subject=deliver,
             filter_subjects=list(self.feed.filters),
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self._ack_wait,
@@ -147,7 +147,7 @@ class PartitionConsumer:
             opt_start_seq=start if start > 1 else None,
         )
         await js.add_consumer(self._stream, config)
-        self._subscription = await self._nc.subscribe(self.feed.deliver, cb=self._on_message)
+        self._subscription = await self._nc.subscribe(deliver, cb=self._on_message)
 
     async def _on_message(self, msg: Msg) -> None:
         if not msg.reply:  # not a JetStream delivery (nothing to acknowledge)
