@@ -64,16 +64,17 @@ INPUT_TYPES: dict[str, type[Input]] = {}
 
 
 def register_event(cls: type[EventT]) -> type[EventT]:
-    _register(EVENT_TYPES, cls)
+    register_in(EVENT_TYPES, cls)
     return cls
 
 
 def register_input(cls: type[InputT]) -> type[InputT]:
-    _register(INPUT_TYPES, cls)
+    register_in(INPUT_TYPES, cls)
     return cls
 
 
-def _register(table: dict[str, Any], cls: type[Payload]) -> None:
+def register_in(table: dict[str, Any], cls: type[Payload]) -> None:
+    """Add `cls` to a registry of its own kind (the rollout's above, or another contract's)."""
     name = cls.type_name()
     if name in table and table[name] is not cls:
         raise ValueError(f"payload type {name} registered twice")

@@ -10,9 +10,9 @@ registers the types with the codec.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from events.base import Command, Event, Observation, register_event, register_input
+from events.base import Command, Event, Input, Observation, register_in
 from events.phases import AnalysisPhase, RolloutPhase
 
 FleetPhase = Literal["Pending", "Progressing", "Paused", "Degraded", "Healthy"]
@@ -21,7 +21,27 @@ FleetPhase = Literal["Pending", "Progressing", "Paused", "Degraded", "Healthy"]
 # Events ------------------------------------------------------------------------------------
 
 
-@register_event
+FLEET_EVENT_TYPES: dict[str, type[Event]] = {}
+FLEET_INPUT_TYPES: dict[str, type[Input]] = {}
+"""The fleet's own registries: its events live in FLEET_EVENTS on the hub and its commands in
+FLEET_INPUTS, so a rollout's readers never meet them, and a process's rollout registries
+(`events.base.EVENT_TYPES`) do not change with whether it imported the fleet."""
+
+EventT = TypeVar("EventT", bound=Event)
+InputT = TypeVar("InputT", bound=Input)
+
+
+def fleet_event(cls: type[EventT]) -> type[EventT]:
+    register_in(FLEET_EVENT_TYPES, cls)
+    return cls
+
+
+def fleet_input(cls: type[InputT]) -> type[InputT]:
+    register_in(FLEET_INPUT_TYPES, cls)
+    return cls
+
+
+@fleet_event
 class FleetSpecApplied(Event):
     """A new fleet revision: `manifest` is the whole FleetRollout; `template_hash` the pod
     template hash every cluster reports once it runs this revision."""
@@ -31,14 +51,14 @@ class FleetSpecApplied(Event):
     template_hash: str
 
 
-@register_event
+@fleet_event
 class FleetWaveStarted(Event):
     wave: int
     revision: int
     clusters: list[str]
 
 
-@register_event
+@fleet_event
 class FleetClusterUpdateRequested(Event):
     """Intent: send `cluster` the Rollout manifest of this revision (an ApplySpec input with id
     `input_id`, so a resend is recognised as the same input)."""
@@ -49,7 +69,7 @@ class FleetClusterUpdateRequested(Event):
     input_id: str
 
 
-@register_event
+@fleet_event
 class FleetWaveCompleted(Event):
     """Every cluster of the wave is Healthy on the revision; the bake time runs from `at`."""
 
@@ -57,18 +77,18 @@ class FleetWaveCompleted(Event):
     revision: int
 
 
-@register_event
+@fleet_event
 class FleetGateReached(Event):
     wave: int
 
 
-@register_event
+@fleet_event
 class FleetGatePassed(Event):
     wave: int
     actor: str = ""
 
 
-@register_event
+@fleet_event
 class FleetClusterObserved(Event):
     """What the coordinator last saw of a cluster's rollout (recorded when it changes)."""
 
@@ -85,7 +105,7 @@ class FleetClusterObserved(Event):
     score: float | None = None
 
 
-@register_event
+@fleet_event
 class FleetHealthScored(Event):
     """The fleet health score of a revision (0..1) and each scored cluster's part of it."""
 
@@ -95,7 +115,7 @@ class FleetHealthScored(Event):
     weights: dict[str, float]
 
 
-@register_event
+@fleet_event
 class FleetAbortRequested(Event):
     """Intent: abort the rollout in every cluster of `clusters` (those still moving to the
     revision); the clusters of `rollbacks`, already Healthy on it, each get a
@@ -112,7 +132,7 @@ class FleetAbortRequested(Event):
     rollbacks: list[str] = []
 
 
-@register_event
+@fleet_event
 class FleetClusterRollbackRequested(Event):
     """Intent: send `cluster`, already Healthy on the aborted revision, the manifest of the
     fleet's last completed revision `revision` (an ApplySpec input, as `rollouts apply` sends),
@@ -124,7 +144,7 @@ class FleetClusterRollbackRequested(Event):
     input_id: str
 
 
-@register_event
+@fleet_event
 class FleetAbortAcknowledged(Event):
     """The cluster's rollout was seen aborted (or never got the revision): abort no longer
     pending there."""
@@ -133,12 +153,12 @@ class FleetAbortAcknowledged(Event):
     revision: int
 
 
-@register_event
+@fleet_event
 class FleetCompleted(Event):
     revision: int
 
 
-@register_event
+@fleet_event
 class FleetPhaseChanged(Event):
     previous: FleetPhase | None
     phase: FleetPhase
@@ -149,22 +169,22 @@ class FleetPhaseChanged(Event):
 # Inputs ------------------------------------------------------------------------------------
 
 
-@register_input
+@fleet_input
 class ApplyFleet(Command):
     manifest: dict[str, Any]
 
 
-@register_input
+@fleet_input
 class PromoteFleet(Command):
     """Open the manual gate the fleet is paused at."""
 
 
-@register_input
+@fleet_input
 class AbortFleet(Command):
     reason: str = ""
 
 
-@register_input
+@fleet_input
 class ClusterObserved(Observation):
     """A cluster's rollout as the coordinator reads it from the cluster's sourced history."""
 
@@ -182,6 +202,6 @@ class ClusterObserved(Observation):
     observed_at: datetime | None = None
 
 
-@register_input
+@fleet_input
 class FleetTick(Observation):
     """Time passed (bake times end on ticks)."""

@@ -63,12 +63,16 @@ def encode_input(
     return subject, headers, item.model_dump_json().encode()
 
 
-def decode_input(headers: Mapping[str, str] | None, data: bytes) -> Input:
+def decode_input(
+    headers: Mapping[str, str] | None,
+    data: bytes,
+    types: Mapping[str, type[Input]] = INPUT_TYPES,
+) -> Input:
     """The input carried by a message; MalformedInput names what is wrong."""
     type_name = (headers or {}).get("ce-type", "")
-    cls = INPUT_TYPES.get(type_name)
+    cls = types.get(type_name)
     if cls is None:
-        known = ", ".join(sorted(INPUT_TYPES))
+        known = ", ".join(sorted(types))
         raise MalformedInput(f"unknown input type {type_name[:64]!r} (known: {known})")
     try:
         item = cls.model_validate_json(data)

@@ -6,7 +6,13 @@ import contextlib
 
 from nats.aio.client import Client
 
-from adapters.fleet.topology import FLEET_EVENTS, FLEET_INPUTS, FLEET_NAMESPACE, fleet_input_subject
+from adapters.fleet.topology import (
+    FLEET_CODEC,
+    FLEET_EVENTS,
+    FLEET_INPUTS,
+    FLEET_NAMESPACE,
+    fleet_input_subject,
+)
 from events.base import Input
 from events.input_codec import H_REPLY_TO, InputOutcome, encode_input
 from events.jetstream import JetStreamEventStore
@@ -22,7 +28,7 @@ class FleetClient:
     def __init__(self, nc: Client) -> None:
         self._nc = nc
         self._js = nc.jetstream()
-        self.store = JetStreamEventStore(self._js, stream=FLEET_EVENTS)
+        self.store = JetStreamEventStore(self._js, stream=FLEET_EVENTS, codec=FLEET_CODEC)
 
     async def send(self, fleet: str, item: Input, *, timeout: float = 15.0) -> InputOutcome:
         """Publish `item` for `fleet` and wait for the coordinator's outcome."""

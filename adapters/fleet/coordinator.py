@@ -29,10 +29,17 @@ from adapters.fleet.commands import CommandSender
 from adapters.fleet.links import ClusterLinks
 from adapters.fleet.metrics import FleetMetrics
 from adapters.fleet.regions import ClusterKey, RegionStates
-from adapters.fleet.topology import FLEET_EVENTS, FLEET_INPUTS, FLEET_NAMESPACE, ensure_hub_streams
+from adapters.fleet.topology import (
+    FLEET_CODEC,
+    FLEET_EVENTS,
+    FLEET_INPUTS,
+    FLEET_NAMESPACE,
+    ensure_hub_streams,
+)
 from adapters.runtime.tasks import cancel_and_wait
 from events import fleet as ev
 from events.base import Input
+from events.fleet import FLEET_INPUT_TYPES
 from events.input_codec import H_REPLY_TO, InputOutcome, MalformedInput, decode_input
 from events.jetstream import JetStreamEventStore
 from events.subjects import decode_name
@@ -63,7 +70,7 @@ class FleetCoordinator:
         self._js = nc.jetstream()
         self._clock = clock
         self._tick = tick
-        self.store = JetStreamEventStore(self._js, stream=FLEET_EVENTS)
+        self.store = JetStreamEventStore(self._js, stream=FLEET_EVENTS, codec=FLEET_CODEC)
         self.sender = CommandSender(self._js)
         self.links = ClusterLinks(nc, interval=link_interval)
         self.regions = RegionStates(self._js, self._on_region_change)
@@ -157,7 +164,7 @@ class FleetCoordinator:
             for msg in messages:
                 fleet = decode_name(msg.subject.split(".")[2])
                 try:
-                    item = decode_input(msg.headers, msg.data)
+                    item = decode_input(msg.headers, msg.data, FLEET_INPUT_TYPES)
                 except MalformedInput as error:
                     await self._reply(
                         msg, InputOutcome(input_id="", status="invalid", message=str(error))

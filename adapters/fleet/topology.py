@@ -40,12 +40,16 @@ from nats.js.api import (
 from nats.js.client import JetStreamContext
 from nats.js.errors import BadRequestError
 
+from events.codec import EventCodec
+from events.fleet import FLEET_EVENT_TYPES
 from events.subjects import encode_name
 
 HUB_DOMAIN = "hub"
 FLEET_NAMESPACE = "fleets"
 FLEET_EVENTS = "FLEET_EVENTS"
 FLEET_INPUTS = "FLEET_INPUTS"
+FLEET_CODEC = EventCodec(FLEET_EVENT_TYPES)
+"""Reads and writes fleet events (their own registry: a rollout's readers never decode them)."""
 FLEET_CMDS = "FLEET_CMDS"
 FLEET_REGIONS = "FLEET_REGIONS"
 FLEET_INBOX = "FLEET_INBOX"

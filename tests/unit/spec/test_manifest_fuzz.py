@@ -35,9 +35,11 @@ from rollouts.spec.limits import MAX_DOCUMENT_BYTES
 from tests.support.seeds import seeded_random
 
 LIMIT_MS = 100.0
-# Beyond 64 KiB parsing itself dominates: the stated bound grows by 1 ms per KiB (a document at
-# the 1 MiB limit: about 1 s of CPU at worst); refusals by depth or size stay within 100 ms.
-LINEAR_FROM_KIB, MS_PER_KIB = 64, 1.0
+# Beyond 64 KiB parsing itself dominates (libyaml plus our composer, about 1 MB/s of CPU on a
+# quiet machine): the bound grows by 2 ms per KiB, twice what a quiet machine needs, since CPU
+# time also grows on a shared, busy one (seen: 1.6 ms/KiB). Refusals by depth or size stay
+# within 100 ms whatever the size.
+LINEAR_FROM_KIB, MS_PER_KIB = 64, 2.0
 COUNT = int(os.environ.get("ROLLOUTS_FUZZ_COUNT", "600"))
 SECONDS = float(os.environ.get("ROLLOUTS_FUZZ_SECONDS", "45"))
 ROOT = Path(__file__).parents[3]
