@@ -18,6 +18,7 @@ import pytest
 from rich.console import Console
 
 from adapters.bench import run_bench
+from adapters.bench.conditions import CASES
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -160,7 +161,7 @@ def test_memory_per_rollout(run: dict[str, Any]) -> None:
 
 def test_conditions_cost(run: dict[str, Any]) -> None:
     conditions = run["result"]["conditions"]
-    assert len(conditions["cases"]) == 3
+    assert len(conditions["cases"]) == len(CASES)
     for case in conditions["cases"]:
         assert case["outcome"] is True
         assert case["parse_us"] > case["cached_evaluate_condition_us"] > 0
