@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -25,21 +23,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROLLOUTS = [f"ord-{n}" for n in range(30)]
 UPDATES = 15
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[NatsServer]:
-    (tmp_path / "nats").mkdir()
-    with NatsServer(data_dir=tmp_path / "nats") as running:
-        yield running
-
-
-@pytest.fixture
-async def system(server: NatsServer, tmp_path: Path) -> AsyncIterator[System]:
-    running = System(server.url, tmp_path / "data")
-    await running.start()
-    yield running
-    await running.stop()
 
 
 def _image(state: RolloutState | None) -> str:

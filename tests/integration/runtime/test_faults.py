@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import nats
@@ -28,21 +27,6 @@ ROLLOUTS = [f"app-{i}" for i in range(20)]
 HANDOVER_SECONDS = 20.0
 """How soon inputs a killed controller held must be decided by its successor (was 30 s+):
 the lease time (6 s) of the dead holder's partitions, then the successor's decisions."""
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[NatsServer]:
-    (tmp_path / "nats").mkdir()
-    with NatsServer(data_dir=tmp_path / "nats") as running:
-        yield running
-
-
-@pytest.fixture
-async def system(server: NatsServer, tmp_path: Path) -> AsyncIterator[System]:
-    running = System(server.url, tmp_path / "data")
-    await running.start()
-    yield running
-    await running.stop()
 
 
 async def _deploy_twice(system: System) -> None:

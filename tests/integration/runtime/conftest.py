@@ -1,0 +1,28 @@
+"""The fault-test system shared by the runtime tests: a real nats-server in the test's
+directory and the effect workers in-process (`harness.System`). A module that needs another
+`server` or `system` defines its own, which takes precedence."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.runtime.harness import System
+from tests.support.nats import NatsServer
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[NatsServer]:
+    (tmp_path / "nats").mkdir()
+    with NatsServer(data_dir=tmp_path / "nats") as running:
+        yield running
+
+
+@pytest.fixture
+async def system(server: NatsServer, tmp_path: Path) -> AsyncIterator[System]:
+    running = System(server.url, tmp_path / "data")
+    await running.start()
+    yield running
+    await running.stop()
