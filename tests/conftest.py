@@ -24,11 +24,21 @@ async def _no_leaked_tasks() -> AsyncIterator[None]:
     current = asyncio.current_task()
     leaked = [t for t in asyncio.all_tasks() - before if t is not current and not t.done()]
     if leaked:
+        names = ", ".join(sorted(_describe(t) for t in leaked))
         for task in leaked:
             task.cancel()
         await asyncio.gather(*leaked, return_exceptions=True)
-        names = ", ".join(sorted(t.get_name() for t in leaked))
         pytest.fail(f"test leaked {len(leaked)} asyncio task(s): {names}")
+
+
+def _describe(task: asyncio.Task[Any]) -> str:
+    """Name, coroutine and where it waits: an unnamed Task-N alone says nothing."""
+    coro = task.get_coro()
+    where = ""
+    frame = getattr(coro, "cr_frame", None)
+    if frame is not None:
+        where = f" at {frame.f_code.co_filename}:{frame.f_lineno}"
+    return f"{task.get_name()} ({getattr(coro, '__qualname__', coro)}{where})"
 
 
 def _decode_floats(value: Any) -> Any:

@@ -26,6 +26,7 @@ from nats.js.client import JetStreamContext
 
 from adapters.bench.server import BenchServer, other_client, other_client_label
 from adapters.runtime.projection import StateProjection
+from adapters.runtime.subscriptions import unsubscribe
 from events.jetstream import EVENTS_STREAM, JetStreamEventStore
 from events.subjects import ALL_EVENTS
 
@@ -116,7 +117,7 @@ async def replay_raw(js: JetStreamContext, total: int) -> float:
         await asyncio.wait_for(done, timeout=RAW_TIMEOUT)
         return time.perf_counter() - started
     finally:
-        await subscription.unsubscribe()
+        await unsubscribe(subscription)
 
 
 async def measure_replay(server: BenchServer, total: int, rounds: int) -> ReplayFigures:

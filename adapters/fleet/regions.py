@@ -17,6 +17,7 @@ from nats.js.api import DeliverPolicy
 from nats.js.client import JetStreamContext
 
 from adapters.fleet.topology import FLEET_REGIONS
+from adapters.runtime.subscriptions import unsubscribe
 from events.codec import DEFAULT_CODEC
 from events.subjects import decode_name
 from rollouts.evolve import evolve
@@ -67,7 +68,7 @@ class RegionStates:
     async def stop(self) -> None:
         subscription, self._subscription = self._subscription, None
         if subscription is not None:
-            await subscription.unsubscribe()  # type: ignore[attr-defined]
+            await unsubscribe(subscription)
 
     def state(self, cluster: str, namespace: str, name: str) -> RolloutState | None:
         return self.states.get((cluster, namespace, name))

@@ -22,6 +22,7 @@ from adapters.analysis.templates import KvTemplateStore
 from adapters.runtime.connect import Connection
 from adapters.runtime.leases import live_members
 from adapters.runtime.publish import InputPublisher
+from adapters.runtime.subscriptions import unsubscribe
 from events.base import Command, Input
 from events.codec import DEFAULT_CODEC
 from events.input_codec import InputOutcome
@@ -147,5 +148,4 @@ class RolloutsClient:
             while True:
                 yield await queue.get()
         finally:
-            with contextlib.suppress(Exception):
-                await subscription.unsubscribe()
+            await unsubscribe(subscription)

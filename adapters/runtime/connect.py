@@ -25,6 +25,7 @@ from nats.js.errors import NotFoundError
 from adapters.runtime.auth import credentials, manages_streams
 from adapters.runtime.embedded import EmbeddedNats, discover
 from adapters.runtime.settings import NatsSettings, Settings
+from adapters.runtime.subscriptions import connection_helpers, end_helpers
 from events import nats_client
 from events.jetstream import ensure_streams
 from events.streams import EVENTS_STREAM
@@ -74,7 +75,9 @@ class Connection:
 
     async def close(self) -> None:
         if not self.nc.is_closed:
+            helpers = connection_helpers(self.nc)
             await self.nc.drain()
+            await end_helpers(helpers)
         if self.embedded is not None:
             await self.embedded.stop()
 

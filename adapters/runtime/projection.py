@@ -21,6 +21,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from adapters.runtime.subscriptions import unsubscribe
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
@@ -194,8 +195,7 @@ class StateProjection:
     async def _resubscribe(self) -> None:
         old, self._subscription = self._subscription, None
         if old is not None:
-            with contextlib.suppress(Exception):
-                await old.unsubscribe()
+            await unsubscribe(old)
         await self._subscribe()
         log.info("projection.resubscribed", sequence=self._followed)
 
@@ -222,8 +222,7 @@ class StateProjection:
             await self._watchdog.stop()
             self._watchdog = None
         if self._subscription is not None:
-            with contextlib.suppress(Exception):
-                await self._subscription.unsubscribe()
+            await unsubscribe(self._subscription)
             self._subscription = None
 
 

@@ -180,6 +180,7 @@ class RolloutsApp:
         finally:
             for waiter in (stopped, failed):
                 waiter.cancel()
+            await asyncio.wait({stopped, failed})  # cancelled is not yet done: let them end
         if failed.done() and not failed.cancelled():
             raise AppFailed(failed.result())
 
