@@ -11,6 +11,10 @@ what exceeds its fair share (ceil(partitions / members)), and takes free partiti
 share. A replica that dies stops renewing; its keys expire after the lease time, and the others
 take its partitions over. One that is merely slow notices a failed renewal and lets go at once;
 while the two overlap, the expected-sequence check is the safety net.
+
+The bucket is file-backed: a memory bucket vanished with every NATS restart, and the replicas,
+finding no bucket to renew in, stopped taking inputs for good (the soak caught it). A bucket
+that is gone all the same (deleted by hand) is created again on the next tick.
 """
 
 from __future__ import annotations
@@ -24,7 +28,13 @@ from dataclasses import dataclass, field
 import structlog
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.client import JetStreamContext
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import (
+    BucketNotFoundError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+    NoStreamResponseError,
+    NotFoundError,
+)
 from nats.js.errors import Error as JetStreamError
 from nats.js.kv import KeyValue
 
@@ -35,6 +45,7 @@ MEMBER_PREFIX = "member."
 PARTITION_PREFIX = "partition."
 
 OnChange = Callable[[int], Awaitable[None]]
+Reopen = Callable[[], Awaitable[KeyValue]]
 
 
 def partition_key(partition: int) -> str:
@@ -60,7 +71,7 @@ async def open_bucket(js: JetStreamContext, lease_seconds: float, replicas: int 
             bucket=LEASES_BUCKET,
             ttl=lease_seconds,
             history=1,
-            storage=StorageType.MEMORY,
+            storage=StorageType.FILE,
             replicas=replicas,
         )
         return await js.create_key_value(config)
@@ -97,8 +108,10 @@ class PartitionLeases:
         on_acquired: OnChange,
         on_lost: OnChange,
         lease_seconds: float,
+        reopen: Reopen | None = None,
     ) -> None:
         self._kv = kv
+        self._reopen = reopen
         self.member = member
         self.partitions = partitions
         self._on_acquired = on_acquired
@@ -151,9 +164,20 @@ class PartitionLeases:
         while True:
             try:
                 await self.tick()
+            except (NoStreamResponseError, NotFoundError) as error:
+                log.warning("lease.bucket_missing", member=self.member, error=repr(error))
+                await self._reopen_bucket()
             except (JetStreamError, TimeoutError, OSError) as error:
                 log.warning("lease.tick_failed", member=self.member, error=repr(error))
             await asyncio.sleep(self._period)
+
+    async def _reopen_bucket(self) -> None:
+        """The leases held were in the bucket that is gone: the next renewal fails, which
+        gives them back properly, and the partitions are taken again from the new bucket."""
+        if self._reopen is None:
+            return
+        with contextlib.suppress(JetStreamError, TimeoutError, OSError):
+            self._kv = await self._reopen()
 
     async def close(self) -> None:
         """Give every partition back so the others take over at once, not after the lease."""

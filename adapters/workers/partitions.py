@@ -36,6 +36,7 @@ from nats.js.errors import NotFoundError
 from adapters.runtime import heartbeat
 from adapters.runtime.keyed import KeyedExecutor
 from adapters.runtime.leases import PartitionLeases, open_bucket
+from adapters.runtime.subscriptions import unsubscribe
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from adapters.workers.dead_letters import DeadInputs
 from events.subjects import (
@@ -185,8 +186,7 @@ class PartitionConsumer:
         """Stop taking inputs and let those in hand finish (their acks go out before the lease
         is given back)."""
         if self._subscription is not None:
-            with contextlib.suppress(Exception):
-                await self._subscription.unsubscribe()
+            await unsubscribe(self._subscription)
             self._subscription = None
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(STOP_GRACE):
@@ -256,14 +256,15 @@ class ControllerInputs:
         self._running: Running | None = None
 
     async def open(self) -> None:
-        kv = await open_bucket(self._nc.jetstream(), self._lease_seconds)
+        js = self._nc.jetstream()
         self.leases = PartitionLeases(
-            kv,
+            await open_bucket(js, self._lease_seconds),
             member_id(),
             self._partitions,
             on_acquired=self.inputs.acquired,
             on_lost=self.inputs.lost,
             lease_seconds=self._lease_seconds,
+            reopen=lambda: open_bucket(js, self._lease_seconds),
         )
 
     def start(self, spawn: Spawn = spawn_task) -> None:

@@ -14,7 +14,7 @@ from collections import defaultdict
 import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.js.api import StreamConfig, SubjectTransform
+from nats.js.api import StorageType, StreamConfig, SubjectTransform
 
 from adapters.runtime.leases import PartitionLeases, open_bucket, read_view
 from adapters.workers.dead_letters import DeadInputs
@@ -55,14 +55,15 @@ class Replica:
         await msg.ack()
 
     async def start(self) -> None:
-        kv = await open_bucket(self.nc.jetstream(), LEASE)
+        js = self.nc.jetstream()
         self.leases = PartitionLeases(
-            kv,
+            await open_bucket(js, LEASE),
             self.member,
             PARTITIONS,
             on_acquired=self.inputs.acquired,
             on_lost=self.inputs.lost,
             lease_seconds=LEASE,
+            reopen=lambda: open_bucket(js, LEASE),
         )
         self.task = asyncio.create_task(self.leases.run())
 
@@ -161,3 +162,33 @@ async def test_a_dead_replicas_partitions_are_taken_over_within_the_lease(
     view = await read_view(await open_bucket(nats_client.jetstream(), LEASE))
     assert {owner for owner, _ in view.owners.values()} == {"survivor"}
     await survivor.stop()
+
+
+async def test_the_lease_bucket_is_on_disk_and_a_lost_one_is_created_again(
+    nats_client: Client,  # noqa: F811
+) -> None:
+    """A memory bucket vanished with each NATS restart and the replicas, with no bucket to
+    renew in, stopped taking inputs for good. Deleting the bucket stands in for that loss."""
+    await _stream(nats_client)
+    js = nats_client.jetstream()
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    replica = Replica(nats_client, "only", seen)
+    await replica.start()
+    await _settled([replica])
+    info = await js.stream_info("KV_ROLLOUT_LEASES")
+    assert info.config.storage == StorageType.FILE
+    await js.delete_key_value("ROLLOUT_LEASES")
+    lost_at = time.monotonic()
+    deadline = lost_at + 5 * LEASE
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            view = await read_view(await js.key_value("ROLLOUT_LEASES"))
+            if len(view.owners) == PARTITIONS:
+                break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the partitions were never leased again")
+    print(f"partitions leased again {time.monotonic() - lost_at:.2f} s after the bucket was lost")
+    await _publish_burst(nats_client, rollouts=10, per_rollout=1)
+    await _wait_all(seen, 10, 1)
+    await replica.stop()
