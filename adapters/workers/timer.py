@@ -2,8 +2,14 @@
 
 Wake-ups are a function of state (`rollouts.timers.next_wakeup`), rebuilt from the stream at
 start, so a restart in the middle of a 10-minute pause still ends it on time. A tick's input id
-names the rollout and the due time: a tick fired twice (two timer workers, a restart) is
-deduplicated by JetStream, and a tick that finds nothing to do decides nothing.
+names the rollout, the due time and the state version the wake-up was computed from: a tick
+fired twice for one state (two timer workers, a restart) is deduplicated by JetStream, and a
+tick that finds nothing to do decides nothing.
+
+The version matters. A tick may reach the controller after an event that makes it decide
+nothing (an observation of pods restarting, say); when a later event makes the same due time
+actionable again, the wake-up must fire again. Keyed by due time alone, it was suppressed here
+as already fired, and deduplicated by JetStream had it been sent: a pause that never ended.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import contextlib
 import heapq
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import NamedTuple
 
 import structlog
 
@@ -35,14 +42,25 @@ SETTLE_SECONDS = 0.02
 decision is one atomic batch, delivered in one burst."""
 
 
+class Due(NamedTuple):
+    """When, and for which state version (ordered by time first, for the heap)."""
+
+    at: datetime
+    version: int
+
+
+def tick_id(key: Key, due: Due) -> str:
+    return f"tick:{key[0]}/{key[1]}:{due.at.isoformat()}@v{due.version}"
+
+
 class TimerWorker:
     def __init__(self, projection: StateProjection, publish: Publish, clock: Clock) -> None:
         self._projection = projection
         self._publish = publish
         self._clock = clock
-        self._due: dict[Key, datetime] = {}
-        self._heap: list[tuple[datetime, Key]] = []
-        self._fired: dict[Key, datetime] = {}
+        self._due: dict[Key, Due] = {}
+        self._heap: list[tuple[Due, Key]] = []
+        self._fired: dict[Key, Due] = {}
         self._changed = asyncio.Event()
         self._dirty: set[Key] = set()
         self._task: Running | None = None
@@ -67,7 +85,8 @@ class TimerWorker:
                 log.exception("timer.next_wakeup_failed", rollout=f"{key[0]}/{key[1]}")
 
     def _schedule(self, key: Key, state: RolloutState) -> None:
-        due = next_wakeup(state)
+        at = next_wakeup(state)
+        due = None if at is None else Due(at, state.version)
         if due is None or self._fired.get(key) == due:
             self._due.pop(key, None)
             return
@@ -99,18 +118,18 @@ class TimerWorker:
             heapq.heappop(self._heap)
         if not self._heap:
             return 60.0
-        return max(0.0, (self._heap[0][0] - self._clock.now()).total_seconds())
+        return max(0.0, (self._heap[0][0].at - self._clock.now()).total_seconds())
 
     async def _fire_due(self) -> None:
         now = self._clock.now()
         failed: list[Key] = []
-        while self._heap and self._heap[0][0] <= now:
+        while self._heap and self._heap[0][0].at <= now:
             due, key = heapq.heappop(self._heap)
             if self._due.get(key) != due:
                 continue
             del self._due[key]
             self._fired[key] = due
-            tick = inp.Tick(input_id=f"tick:{key[0]}/{key[1]}:{due.isoformat()}")
+            tick = inp.Tick(input_id=tick_id(key, due))
             try:
                 await self._publish(key[0], key[1], tick)
             except Exception as error:
