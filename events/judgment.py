@@ -1,0 +1,56 @@
+"""What a statistical canary judgment concluded, as a subscriber reads it from the stream.
+
+The values are computed by `rollouts.judge` (the pure core); they live here because they are part
+of the event contract, and `events` imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+# Which way of moving is bad for a metric (Kayenta's `direction`).
+JudgeDirection = Literal["increase", "decrease", "either"]
+# Kayenta's metric classifications: no significant bad change, significantly higher or lower, or
+# one of the two samples empty.
+MetricClassification = Literal["Pass", "High", "Low", "NoData"]
+# The run phases a judgment maps to (Kayenta's Pass / Marginal / Fail).
+JudgeVerdict = Literal["Successful", "Inconclusive", "Failed"]
+PValueMethod = Literal["exact", "asymptotic"]
+
+
+class MetricJudgment(BaseModel):
+    """One metric's comparison of canary against baseline.
+
+    `p_value` and `method` are None when no test ran (NoData, or identical samples).
+    `effect_size` is mean(canary) / mean(baseline); None when the baseline mean is 0 or no test
+    ran (see docs/judge.md for how a zero baseline is judged).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    metric: str
+    classification: MetricClassification
+    direction: JudgeDirection
+    weight: float
+    critical: bool
+    baseline_count: int
+    canary_count: int
+    p_value: float | None = None
+    method: PValueMethod | None = None
+    effect_size: float | None = None
+    reason: str = ""
+
+
+class Judgment(BaseModel):
+    """The whole judgment: every metric, the score out of 100, and the verdict it gives."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    metrics: tuple[MetricJudgment, ...]
+    score: float
+    verdict: JudgeVerdict
+    marginal: float
+    pass_score: float
+    reason: str = ""
