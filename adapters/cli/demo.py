@@ -66,13 +66,22 @@ def bench_command(
     results = session.run_async(run_bench(quick=quick, console=console))
     if as_json:
         typer.echo(json.dumps(results, indent=2, default=str))
-        return
-    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0))
-    table.add_column("MEASURE", no_wrap=True)
-    table.add_column("VALUE", justify="right", no_wrap=True)
-    for name, value in flatten(results):
-        table.add_row(name, value)
-    console.print(table)
+    else:
+        table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 0))
+        table.add_column("MEASURE", no_wrap=True)
+        table.add_column("VALUE", justify="right", no_wrap=True)
+        for name, value in flatten(results):
+            table.add_row(name, value)
+        console.print(table)
+    missed = missed_primary_targets(results)
+    if missed:  # a pipeline can gate on the bench; context figures never fail it
+        typer.echo(f"bench: primary targets missed: {', '.join(missed)}", err=True)
+        raise typer.Exit(1)
+
+
+def missed_primary_targets(results: Mapping[str, Any]) -> list[str]:
+    targets = results.get("targets", {})
+    return sorted(name for name, t in targets.items() if t["primary"] and not t["met"])
 
 
 def register(app: typer.Typer) -> None:

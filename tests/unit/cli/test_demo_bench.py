@@ -76,3 +76,23 @@ def test_a_missing_entry_point_is_one_line(
     assert (
         result.stderr == "error: adapters.demo has no run_demo(); the installation is incomplete\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("met", "primary", "code"), [(True, True, 0), (False, False, 0), (False, True, 1)]
+)
+def test_bench_fails_only_on_a_missed_primary_target(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, met: bool, primary: bool, code: int
+) -> None:
+    target = {"value": 9.0, "target": "< 5", "met": met, "primary": primary}
+    results = {**RESULTS, "targets": {"abort_p99_ms": target}}
+
+    async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
+        return results
+
+    install(monkeypatch, "adapters.bench", run_bench=run_bench)
+    result = runner.invoke(app, ["bench", "--json"])
+    assert result.exit_code == code, result.output
+    assert json.loads(result.stdout) == results
+    missed = "bench: primary targets missed: abort_p99_ms\n"
+    assert result.stderr == (missed if code else "")
