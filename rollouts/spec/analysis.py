@@ -10,6 +10,7 @@ from pydantic import field_validator
 from rollouts.durations import parse_go_duration
 from rollouts.spec.analysis_refs import AnalysisTemplateRef, DryRun, FieldRef, MeasurementRetention
 from rollouts.spec.base import API_VERSION, IntOrString, ObjectMeta, SpecModel
+from rollouts.spec.judge import JudgeThresholds, MetricJudge
 from rollouts.spec.providers import MetricProvider
 
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}", re.DOTALL)
@@ -74,6 +75,8 @@ class Metric(SpecModel):
     consecutive_error_limit: IntOrString = 4
     consecutive_success_limit: IntOrString = 0
     provider: MetricProvider
+    # Our extension (docs/judge.md): compare canary with baseline instead of fixed conditions.
+    judge: MetricJudge | None = None
 
     @field_validator("interval", "initial_delay")
     @classmethod
@@ -103,6 +106,8 @@ class AnalysisTemplateSpec(SpecModel):
     measurement_retention: tuple[MeasurementRetention, ...] = ()
     # Other templates whose metrics and args are merged into this one.
     templates: tuple[AnalysisTemplateRef, ...] = ()
+    # Our extension (docs/judge.md): score thresholds of the metrics that have a `judge` block.
+    judge: JudgeThresholds | None = None
 
 
 class AnalysisTemplate(SpecModel):

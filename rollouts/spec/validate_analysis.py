@@ -12,6 +12,7 @@ from rollouts.spec.analysis import (
 )
 from rollouts.spec.problems import ProblemList, SpecProblem, join_path
 from rollouts.spec.validate_common import check_nonnegative, check_regex
+from rollouts.spec.validate_judge import check_judge_thresholds
 from rollouts.spec.validate_metric import check_metric
 
 _ARG_TAG = re.compile(r"^\{\{\s*args\.(.+?)\s*\}\}$")
@@ -37,6 +38,7 @@ def validate_analysis_template(
         if not ref.template_name:
             problems.error(join_path(path, "templates", index, "templateName"), "must not be empty")
     _check_metric_rules(spec, path, problems)
+    check_judge_thresholds(spec, path, problems)
     if not spec.templates:
         _check_placeholders(spec, path, problems)
     return problems.freeze()

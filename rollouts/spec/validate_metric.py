@@ -22,6 +22,7 @@ from rollouts.spec.providers import (
     PrometheusMetric,
     WebMetric,
 )
+from rollouts.spec.validate_judge import as_measured, check_judge
 from rollouts.spec.validate_pod import validate_pod_spec
 
 _LIMIT_FIELDS = (
@@ -46,7 +47,11 @@ def check_metric(metric: Metric, path: str, problems: ProblemList) -> None:
     message = limits_problem(metric)
     if message:
         problems.error(path, message)
-    _check_provider(metric, join_path(path, "provider"), problems)
+    if metric.judge is None:
+        _check_provider(metric, join_path(path, "provider"), problems)
+    else:
+        check_judge(metric, metric.judge, path, problems)
+        _check_provider(as_measured(metric, metric.judge), join_path(path, "provider"), problems)
     _check_conditions(metric, path, problems)
 
 

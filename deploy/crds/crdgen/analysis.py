@@ -220,8 +220,42 @@ def metric() -> Schema:
             "failureCondition": string(),
             **{name: int_or_string() for name in limits},
             "provider": provider(),
+            "judge": judge(),
         },
         required=("name", "provider"),
+    )
+
+
+def _number(minimum: float, maximum: float | None = None) -> Schema:
+    """Bounds the API server can check; strict ones (weight > 0) are `rollouts lint`'s."""
+    node: Schema = {"type": "number", "minimum": minimum}
+    if maximum is not None:
+        node["maximum"] = maximum
+    return node
+
+
+def judge() -> Schema:
+    """Our extension (docs/judge.md); Argo's own CRD has no such field and would prune it."""
+    return obj(
+        {
+            "baseline": string(),
+            "canary": string(),
+            "direction": enum("increase", "decrease", "either", default="either"),
+            "weight": _number(0),
+            "critical": boolean(),
+            "confidence": _number(0, 1),
+            "allowedIncrease": _number(1),
+            "allowedDecrease": _number(0, 1),
+        },
+        required=("baseline", "canary"),
+        description="Judge canary against baseline samples instead of fixed conditions.",
+    )
+
+
+def judge_thresholds() -> Schema:
+    return obj(
+        {"marginal": _number(0, 100), "pass": _number(0, 100)},
+        description="Score thresholds of the judge metrics (our extension, docs/judge.md).",
     )
 
 
@@ -233,6 +267,7 @@ def template_spec() -> Schema:
             "dryRun": dry_run(),
             "measurementRetention": measurement_retention(),
             "templates": array(obj({"templateName": string(), "clusterScope": boolean()})),
+            "judge": judge_thresholds(),
         },
         description="Metrics to measure, their arguments, and templates to merge in.",
     )
