@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from events.base import Event, register_event
+
 # Which way of moving is bad for a metric (Kayenta's `direction`).
 JudgeDirection = Literal["increase", "decrease", "either"]
 # Kayenta's metric classifications: no significant bad change, significantly higher or lower, or
@@ -54,3 +56,28 @@ class Judgment(BaseModel):
     marginal: float
     pass_score: float
     reason: str = ""
+
+    def summary(self) -> str:
+        """One line for the audit and `rollouts events`: score, verdict, each metric's reading."""
+        parts = [
+            f"{m.metric} {m.classification}"
+            + (f" p={m.p_value:.3g}" if m.p_value is not None else "")
+            + (f" ratio={m.effect_size:.3g}" if m.effect_size is not None else "")
+            + (" [critical]" if m.critical else "")
+            for m in self.metrics
+        ]
+        return f"score {self.score:g} -> {self.verdict} ({self.reason}): {'; '.join(parts)}"
+
+
+@register_event
+class JudgmentRecorded(Event):
+    """Judgment number `index` of a run's judge metrics (docs/judge.md).
+
+    Schema version 1. Everything a reviewer needs to check the verdict is in the event: each
+    metric's classification, p-value, test method, effect size and sample sizes, the score and
+    the thresholds it was held to.
+    """
+
+    run_name: str
+    index: int
+    judgment: Judgment

@@ -16,6 +16,7 @@ from events.base import Event
 from events.phases import AnalysisRunKind, PauseReason, RolloutPhase
 from events.quarantine import Unreadable
 from rollouts.evolve_analysis import ANALYSIS_HANDLERS
+from rollouts.evolve_judge import JUDGE_HANDLERS
 from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.spec import Rollout
 from rollouts.state import RECENT_CAUSES, AnalysisRunState, PauseCondition, RolloutState
@@ -221,6 +222,7 @@ HANDLERS: dict[type[Event], Handler] = {
     },
     **RS_HANDLERS,
     **ANALYSIS_HANDLERS,
+    **JUDGE_HANDLERS,
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from events.judgment import Judgment
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
 from rollouts.analysis.assess import MetricCounters, MetricLimits
 from rollouts.spec import CanaryStep, Metric, Rollout
@@ -106,6 +107,8 @@ class AnalysisRunState(Frozen):
     secret_args: dict[str, dict[str, str]] = {}
     """Argument name -> {"name": secret, "key": key}: where the worker reads a secret value
     just before measuring; the values themselves never enter the stream or the state."""
+    judgment: Judgment | None = None
+    """The latest statistical judgment of the run's judge metrics (docs/judge.md)."""
 
     @property
     def started(self) -> bool:

@@ -172,6 +172,11 @@ def _clock(event: Event, rollout: str) -> str:
     )
 
 
+def _judgment(event: Event, rollout: str) -> str:
+    assert isinstance(event, ev.JudgmentRecorded)
+    return f"judgment #{event.index + 1} of {event.run_name}: {event.judgment.summary()}"
+
+
 FAMILIES: dict[Formatter, tuple[type[Event], ...]] = {
     _spec: (
         ev.SpecApplied,
@@ -223,6 +228,7 @@ FAMILIES: dict[Formatter, tuple[type[Event], ...]] = {
     ),
     _phase: (ev.RolloutPhaseChanged,),
     _clock: (ev.ObservationClockSkewed,),
+    _judgment: (ev.JudgmentRecorded,),
 }
 FORMATTERS: dict[type[Event], Formatter] = {
     cls: formatter for formatter, classes in FAMILIES.items() for cls in classes

@@ -130,6 +130,9 @@ FORMATS: dict[type[Any], Callable[[Any], str]] = {
         f"analysis run {e.run_name} terminated{_note(e.reason)}"
     ),
     ev.RolloutPhaseChanged: _phase,
+    ev.JudgmentRecorded: lambda e: (
+        f"judgment #{e.index + 1} of {e.run_name}: {e.judgment.summary()}"
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from adapters.cli.summaries import FORMATTERS, summarize
 from events.base import EVENT_TYPES, Event
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
 from tests.support.sim import T0, rollout_manifest
+from tests.unit.judge.samples import sample_judgment
 
 BASE: dict[str, Any] = {"cause": "in-1", "at": T0}
 TEMPLATE = {"spec": {"containers": [{"name": "app", "image": "nginx:2"}]}}
@@ -164,6 +165,12 @@ SAMPLES: list[tuple[Event, str]] = [
         ),
         "ReplicaSetObserved.observed_at 9999-01-01T00:00:00+00:00 is more than 30s ahead of "
         "the controller's clock; judged at 2026-01-01T00:00:00+00:00",
+    ),
+    (
+        ev.JudgmentRecorded(run_name="demo-7f9c-2-1", index=0, judgment=sample_judgment(), **BASE),
+        "judgment #1 of demo-7f9c-2-1: score 0 -> Failed (critical metric 'error-rate' "
+        "classified High): error-rate High p=0.000149 ratio=10.5 [critical]; "
+        "latency Pass p=1 ratio=1; queue NoData",
     ),
     (
         ev.AnalysisRunStarted(

@@ -15,6 +15,7 @@ from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPh
 from rollouts.evolve import HANDLERS, evolve, fold
 from rollouts.state import RolloutState, initial_state
 from tests.support.sim import T0, Sim, analysis, rollout_manifest
+from tests.unit.judge.samples import sample_judgment
 
 STEPS = [{"setWeight": 50}, {"analysis": analysis("check")}, {"pause": {}}]
 METRIC = {"name": "m", "provider": {"web": {"url": "http://x"}}}
@@ -121,6 +122,7 @@ def _samples(state: RolloutState) -> dict[str, dict[str, Any]]:
             "phase": AnalysisPhase.RUNNING,
             "previous_phase": AnalysisPhase.PENDING,
         },
+        "JudgmentRecorded": {"run_name": run.name, "index": 0, "judgment": sample_judgment()},
         "ProgressDeadlineExceeded": {"message": "timed out"},
         "ScaleUpPreviewCheckpointPassed": {},
         "RolloutPhaseChanged": {

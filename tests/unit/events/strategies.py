@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from events.base import Event
 
@@ -44,6 +45,11 @@ def for_annotation(annotation: Any) -> st.SearchStrategy[Any]:
         return st.lists(item, max_size=3).map(origin)
     if annotation is Any:
         return JSON_VALUES
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):  # nested values
+        fields = {
+            name: for_annotation(info.annotation) for name, info in annotation.model_fields.items()
+        }
+        return st.builds(annotation, **fields)
     return _simple(annotation)
 
 
