@@ -65,7 +65,8 @@ class Measurement:
 class MetricRunState(Frozen):
     """One metric of a started run: its frozen spec and Argo's MetricResult.
 
-    `message` explains the metric's phase (`Metric "x" assessed Failed due to ...`); the
+    `message` is Argo's MetricResult.message: the last measurement's message when the phase
+    last changed (a dry-run metric a limit decided: `Metric assessed Failed due to ...`); the
     measurements are the last `retention` ones, the stream keeps them all. `taken` is the index
     of the latest measurement asked for, `in_flight` the one still awaited, if any.
     """

@@ -57,10 +57,14 @@ class MetricCounters(BaseModel):
 
 
 class MetricAssessment(BaseModel):
+    """`message` is the metric result's own (Argo's MetricResult.message); `explanation` is the
+    text the run quotes when this metric decides it (`Metric "x" assessed Failed due to ...`)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     phase: AnalysisPhase
     message: str = ""
+    explanation: str = ""
 
 
 def record_measurement(counters: MetricCounters, phase: AnalysisPhase) -> MetricCounters:
@@ -124,16 +128,23 @@ def assess_metric(
     metric_name: str = "",
     current_phase: AnalysisPhase | None = None,
     last_message: str = "",
+    measurement_message: str = "",
+    dry_run: bool = False,
 ) -> MetricAssessment:
-    """The metric's phase now, and the run-level message Argo would attach to it.
+    """The metric's phase now, its result message, and the run-level explanation.
 
     `current_phase` is the phase already recorded for the metric (a completed metric never
-    changes); `last_message` is the last measurement's message, quoted in the explanation.
+    changes); `last_message` is the last measurement's message as Argo has it, quoted in the
+    explanation; `measurement_message` is the last measurement's message as recorded, which
+    becomes the metric's message (Argo's assessRunStatus copies it on every phase change). A
+    dry-run metric that a limit decided carries the explanation instead, without its name.
     """
     phase = _metric_phase(limits, counters, terminating, last_measurement_in_flight, current_phase)
-    return MetricAssessment(
-        phase=phase, message=_explain(limits, counters, phase, metric_name, last_message)
-    )
+    explanation = explain_metric(limits, counters, phase, metric_name, last_message)
+    message = measurement_message
+    if dry_run and explanation:
+        message = explain_metric(limits, counters, phase, "", "")
+    return MetricAssessment(phase=phase, message=message, explanation=explanation)
 
 
 def _metric_phase(
@@ -177,14 +188,15 @@ def _count_reached(limits: MetricLimits) -> AnalysisPhase:
     return AnalysisPhase.SUCCESSFUL
 
 
-def _explain(
+def explain_metric(
     limits: MetricLimits,
     counters: MetricCounters,
     phase: AnalysisPhase,
     metric_name: str,
     last_message: str,
 ) -> str:
-    """`Metric "x" assessed Failed due to failed (3) > failureLimit (2)`, as on Argo's run."""
+    """`Metric "x" assessed Failed due to failed (3) > failureLimit (2)`, as on Argo's run;
+    without a name, `Metric assessed ...` as on Argo's dry-run metric results."""
     if not phase.completed:
         return ""
     breached, reason = limit_breach(limits, counters)

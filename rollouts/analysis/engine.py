@@ -24,7 +24,7 @@ from typing import Any, Protocol, TypeVar
 import events.models as ev
 from events.base import Event
 from events.phases import AnalysisPhase
-from rollouts.analysis.assess import assess_metric
+from rollouts.analysis.assess import assess_metric, explain_metric
 from rollouts.analysis.engine_verdict import METRIC_TERMINATED, argo_message
 from rollouts.analysis.run_phase import (
     RUN_TERMINATED,
@@ -50,8 +50,15 @@ class RunContext(Protocol):
 
 
 def outcomes(run: AnalysisRunState) -> list[MetricOutcome]:
+    """Each metric as the run sees it; the run quotes the explanation, not the metric's own
+    message, and computes it from the current counters as Argo's assessRunStatus does."""
     return [
-        MetricOutcome(name=m.name, phase=m.phase, message=m.message, dry_run=m.dry_run)
+        MetricOutcome(
+            name=m.name,
+            phase=m.phase,
+            message=explain_metric(m.limits, m.counters, m.phase, m.name, argo_message(m.last)),
+            dry_run=m.dry_run,
+        )
         for m in run.metrics
     ]
 
@@ -158,6 +165,8 @@ def _assess_metrics(ctx: RunContext, name: str, terminating: bool) -> None:
             metric_name=metric.name,
             current_phase=metric.phase,
             last_message=argo_message(metric.last),
+            measurement_message=metric.last.message if metric.last else "",
+            dry_run=metric.dry_run,
         )
         if assessed.phase is not metric.phase:
             ctx.emit(

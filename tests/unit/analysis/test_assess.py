@@ -77,7 +77,9 @@ def test_message_names_the_metric_and_the_limit() -> None:
         metric_name="x",
     )
     assert assessment.phase == AnalysisPhase.FAILED
-    assert assessment.message == 'Metric "x" assessed Failed due to failed (3) > failureLimit (2)'
+    assert assessment.explanation == (
+        'Metric "x" assessed Failed due to failed (3) > failureLimit (2)'
+    )
 
 
 def test_message_quotes_the_last_measurement_message() -> None:
@@ -87,23 +89,60 @@ def test_message_quotes_the_last_measurement_message() -> None:
         terminating=False,
         metric_name="rate",
         last_message="connection refused",
+        measurement_message="connection refused",
     )
-    assert assessment.message == (
+    assert assessment.message == "connection refused"  # Argo: the last measurement's message
+    assert assessment.explanation == (
         'Metric "rate" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): '
         '"Error Message: connection refused"'
     )
 
 
-def test_without_a_name_the_message_reads_like_argos_dry_run_message() -> None:
+def test_metric_message_is_the_last_measurements_message() -> None:
+    """Argo copies the last measurement's message to the metric result on a phase change; the
+    "Metric ... assessed ..." text is the run's only."""
+    assessment = assess_metric(
+        MetricLimits(failure_limit=2, has_interval=True),
+        MetricCounters(count=3, failed=3, last_phase=AnalysisPhase.FAILED),
+        terminating=False,
+        metric_name="x",
+        measurement_message='value 0.08: failureCondition "result > 0.05" is true',
+    )
+    assert assessment.message == 'value 0.08: failureCondition "result > 0.05" is true'
+    assert assessment.explanation.startswith('Metric "x" assessed Failed')
+
+
+def test_dry_run_metric_message_leaves_the_name_and_the_error_message_out() -> None:
     assessment = assess_metric(
         MetricLimits(count=2, has_interval=True),
-        MetricCounters(count=1, inconclusive=1, last_phase=AnalysisPhase.INCONCLUSIVE),
+        MetricCounters(
+            count=1, inconclusive=1, error=5, consecutive_error=5, last_phase=AnalysisPhase.ERROR
+        ),
         terminating=False,
+        metric_name="x",
+        last_message="timeout",
+        measurement_message="timeout",
+        dry_run=True,
     )
-    assert (
-        assessment.message
-        == "Metric assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0)"
+    assert assessment.message == (
+        "Metric assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4)"
     )
+    assert assessment.explanation == (
+        'Metric "x" assessed Error due to consecutiveErrors (5) > consecutiveErrorLimit (4): '
+        '"Error Message: timeout"'
+    )
+
+
+def test_dry_run_metric_without_a_breach_keeps_the_measurement_message() -> None:
+    assessment = assess_metric(
+        MetricLimits(count=1),
+        MetricCounters(count=1, successful=1, last_phase=AnalysisPhase.SUCCESSFUL),
+        terminating=False,
+        metric_name="x",
+        measurement_message="ok",
+        dry_run=True,
+    )
+    assert (assessment.phase, assessment.message) == (AnalysisPhase.SUCCESSFUL, "ok")
 
 
 def test_no_message_while_running_or_when_no_limit_decided() -> None:

@@ -57,10 +57,8 @@ async def test_seed_template_names_the_failing_metric_of_an_aborted_rollout() ->
     (result,) = json.loads(metric_json)
     assert result["name"] == "error-rate"
     assert result["phase"] == "Failed"
-    assert (
-        result["message"]
-        == 'Metric "error-rate" assessed Failed due to failed (3) > failureLimit (2)'
-    )
+    # As in Argo, a metric result's message is its last measurement's message.
+    assert result["message"] == result["measurements"][-1]["message"]
     assert [m["value"] for m in result["measurements"]] == ["0.08", "0.08", "0.08"]
     assert (
         result["measurements"][0]["message"]
@@ -85,8 +83,7 @@ async def test_builtin_analysis_failed_notification_and_analysis_runs_variable()
     (job,) = await plan(stored, config_from_configmap(data), store)
     run = next(iter(sim.state.analysis_runs))
     assert job.outgoing.notification.message == (
-        f'{run} Failed: error-rate=0.08 Metric "error-rate" assessed Failed due to failed (3) '
-        "> failureLimit (2)"
+        f'{run} Failed: error-rate=0.08 value 0.08: failureCondition "result > 0.05" is true'
     )
     # The later template replaced the message; the catalog's Slack attachment stayed.
     assert "#E01E5A" in job.outgoing.notification.sections["slack"]["attachments"]
