@@ -54,6 +54,7 @@ def pod_template_hash(template: dict[str, Any], collision_count: int = 0) -> str
     return safe_encode(str(fnv32a(data)))
 
 
-def step_hash(steps: list[Any]) -> str:
-    """Argo's currentStepHash: any edit of the steps restarts the update from step 0."""
+def step_hash(steps: list[Any] | None) -> str:
+    """Argo's currentStepHash: any edit of the steps restarts the update from step 0. None is
+    Go's nil slice (no `steps` key), which Argo's json.Marshal writes as `null`."""
     return safe_encode(str(fnv32a(canonical_json(steps))))

@@ -29,12 +29,36 @@ def template_of(rollout: Rollout) -> dict[str, Any]:
 
 
 def steps_hash_of(rollout: Rollout) -> str:
+    """Argo's ComputeStepHash: a canary with no `steps` key hashes Go's nil slice, `null`."""
     canary = rollout.spec.strategy.canary
     if canary is None:
         return ""
+    if "steps" not in canary.model_fields_set:
+        return step_hash(None)
     return step_hash(
         [s.model_dump(mode="json", by_alias=True, exclude_unset=True) for s in canary.steps]
     )
+
+
+def _earlier_steps_hash_of(rollout: Rollout) -> str:
+    """The hash earlier versions of this controller recorded: `[]` for no steps, pause
+    durations in seconds."""
+    canary = rollout.spec.strategy.canary
+    if canary is None:
+        return ""
+    dumps = []
+    for step in canary.steps:
+        dump = step.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        if step.pause is not None and step.pause.duration is not None:
+            dump["pause"] = {**dump["pause"], "duration": step.pause.duration}
+        dumps.append(dump)
+    return step_hash(dumps)
+
+
+def steps_changed(rollout: Rollout, recorded: str) -> bool:
+    """The steps differ from those hashed in `recorded`. A hash an earlier version recorded for
+    the same steps still matches, so an upgrade never restarts an update in flight."""
+    return recorded not in (steps_hash_of(rollout), _earlier_steps_hash_of(rollout))
 
 
 def apply_spec(ctx: Decision, rollout: Rollout) -> None:
@@ -47,7 +71,7 @@ def apply_spec(ctx: Decision, rollout: Rollout) -> None:
     new_hash = pod_template_hash(template_of(rollout))
     if new_hash != ctx.state.current_pod_hash:
         _start_revision(ctx, new_hash, template_of(rollout))
-    elif steps_hash_of(rollout) != ctx.state.current_step_hash:
+    elif steps_changed(rollout, ctx.state.current_step_hash):
         _reset_update(ctx, "steps changed")
 
 

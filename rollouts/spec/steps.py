@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import field_validator
+from pydantic import (
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
-from rollouts.durations import format_seconds, parse_pause_duration
+from rollouts.durations import parse_pause_duration
 from rollouts.spec.analysis_refs import RolloutAnalysis
 from rollouts.spec.base import SpecModel, Unsupported, unsupported_field
 
@@ -16,13 +22,37 @@ StepKind = Literal[
 
 
 class PauseStep(SpecModel):
-    # Whole seconds; None means pause until promoted. 0 means "continue at once".
+    """`duration` is whole seconds (None: pause until promoted; 0: continue at once). The form it
+    was written in (`10`, `"10s"`, `"1h30m"`) is kept too, as Argo keeps its IntOrString: dumps
+    write it back unchanged and the step reads `pause: 10s` as in Argo's CanaryStepString."""
+
     duration: int | None = None
+    _written: int | str | None = PrivateAttr(default=None)
 
     @field_validator("duration", mode="before")
     @classmethod
     def _to_seconds(cls, value: Any) -> int:
         return parse_pause_duration(value)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_written(cls, data: Any, handler: ModelWrapValidatorHandler[PauseStep]) -> PauseStep:
+        step = handler(data)
+        raw = data.get("duration") if isinstance(data, dict) else None
+        if isinstance(raw, int | str) and not isinstance(raw, bool):
+            step._written = raw
+        return step
+
+    @field_serializer("duration")
+    def _as_written(self, seconds: int | None) -> int | str | None:
+        return seconds if seconds is None or self._written is None else self._written
+
+    @property
+    def written(self) -> str:
+        """The duration as written (Go's IntOrString.String()); "" for an indefinite pause."""
+        if self.duration is None:
+            return ""
+        return str(self._written if self._written is not None else self.duration)
 
 
 class SetCanaryScale(SpecModel):
@@ -96,11 +126,11 @@ class CanaryStep(SpecModel):
         return actions[0]
 
     def describe(self) -> str:
-        """Short text in the style of Argo's `CanaryStepString`."""
+        """Short text in the style of Argo's `CanaryStepString` (`pause`, `pause: 10s`)."""
         kind = self.kind
         if kind == "pause" and self.pause is not None:
-            duration = self.pause.duration
-            return "pause: {}" if duration is None else f"pause: {format_seconds(duration)}"
+            written = self.pause.written
+            return f"pause: {written}" if written else "pause"
         if kind == "analysis" and self.analysis is not None:
             names = ", ".join(self.analysis.template_names)
             return f"analysis: {names}" if names else "analysis"

@@ -32,7 +32,7 @@ def test_markdown_is_a_review_document() -> None:
     assert summary[4] == "| 3 | app:3 | 2026-01-01T02:00:00Z | superseded | - | 30m | 0 |"
     assert "- Outcome: **superseded (rolled back by revision 4)**" in lines
     assert "- Aborted at 2026-01-01T01:00:30Z: Rollout aborted update to revision 2" in lines
-    assert "| 2 | pause: {} | 2026-01-01T01:05:00Z | 5m |" in lines
+    assert "| 2 | pause | 2026-01-01T01:05:00Z | 5m |" in lines
     abort_row = next(line for line in lines if "| user alice: abort |" in line)
     assert abort_row.startswith("| 2026-01-01T01:00:30Z | 28-34 |")
     assert "<br>ABORTED revision 2: Rollout aborted update to revision 2<br>" in abort_row
@@ -69,7 +69,7 @@ def test_text_puts_each_change_under_its_cause() -> None:
         "REVISION 2  app:2 (5c74dfcd56)  completed at 2026-01-01T01:11:00Z (replaced by revision 3)"
         in lines
     )
-    assert "  step 2 (pause: {}): 5m, completed 2026-01-01T01:10:00Z" in lines
+    assert "  step 2 (pause): 5m, completed 2026-01-01T01:10:00Z" in lines
 
 
 def test_json_has_every_fact() -> None:

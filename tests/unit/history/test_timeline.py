@@ -65,7 +65,7 @@ def test_steps_are_timed_from_the_last_restart(canary: RecordingSim) -> None:
     assert timings == [
         (0, "setWeight: 20", 0.0),
         (0, "setWeight: 20", 0.0),
-        (1, "pause: {}", 300.0),
+        (1, "pause", 300.0),
         (2, "setWeight: 50", 0.0),
         (3, "pause: 1m", 60.0),
     ]

@@ -110,10 +110,15 @@ def test_null_values_mean_absent_like_go() -> None:
     ("step", "kind", "text"),
     [
         ({"setWeight": 20}, "setWeight", "setWeight: 20"),
-        ({"pause": {}}, "pause", "pause: {}"),
-        ({"pause": {"duration": 30}}, "pause", "pause: 30s"),
+        # Argo's CanaryStepString: `pause`, or the duration as written (IntOrString.String()).
+        ({"pause": {}}, "pause", "pause"),
+        ({"pause": {"duration": 30}}, "pause", "pause: 30"),
+        ({"pause": {"duration": "10"}}, "pause", "pause: 10"),
+        ({"pause": {"duration": "10s"}}, "pause", "pause: 10s"),
         ({"pause": {"duration": "10m"}}, "pause", "pause: 10m"),
-        ({"pause": {"duration": "1ms"}}, "pause", "pause: 0s"),
+        ({"pause": {"duration": "1h30m"}}, "pause", "pause: 1h30m"),
+        ({"pause": {"duration": "1ms"}}, "pause", "pause: 1ms"),
+        ({"pause": {"duration": 0}}, "pause", "pause: 0"),
         (
             {"analysis": {"templates": [{"templateName": "a"}, {"templateName": "b"}]}},
             "analysis",
