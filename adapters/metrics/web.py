@@ -26,6 +26,7 @@ from adapters.metrics.jsonpath import JsonPath, JsonPathError, compile_path
 from adapters.metrics.masking import authentication_secrets, header_secrets, url_secrets
 from adapters.metrics.oauth2 import OAuth2Tokens
 from adapters.metrics.values import loads_like_go
+from rollouts.analysis.value_text import JSON_ENCODED, VALUE_ENCODING
 from rollouts.ports import Measurement
 from rollouts.spec.providers import WebMetric
 
@@ -83,7 +84,7 @@ class WebProvider:
         )
         if not 200 <= response.status_code < 300:
             raise ProviderError(f"received non 2xx response code: {response.status_code}")
-        return Measurement(value=_result(response.content, path))
+        return _result(response.content, path)
 
 
 def _request_body(spec: WebMetric) -> bytes | None:
@@ -100,15 +101,17 @@ def _request_body(spec: WebMetric) -> bytes | None:
     return None
 
 
-def _result(content: bytes, path: JsonPath) -> Any:
+def _result(content: bytes, path: JsonPath) -> Measurement:
+    """The first JSONPath match, marked JSON-encoded so its text is Argo's json.Marshal of it
+    (a JSON string keeps its quotes); a body that is not JSON as a raw string."""
     try:
         data = loads_like_go(content)
     except ValueError:
-        return content.decode("utf-8", errors="replace")
+        return Measurement(value=content.decode("utf-8", errors="replace"))
     try:
         matches = path.find_all(data)
     except JsonPathError as error:
         raise ProviderError(f"{NO_MATCH}: {error}") from None
     if not matches:
         raise ProviderError("result of web metric produced no value")
-    return matches[0]
+    return Measurement(value=matches[0], metadata={VALUE_ENCODING: JSON_ENCODED})

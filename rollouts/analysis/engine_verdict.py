@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from events.phases import AnalysisPhase
 from rollouts.analysis.judge import judge_measurement
-from rollouts.analysis.value_text import value_text
+from rollouts.analysis.value_text import JSON_ENCODED, VALUE_ENCODING, go_json_text, value_text
 from rollouts.spec import Metric
 from rollouts.state import Measurement
 
@@ -34,12 +34,20 @@ def verdict_of(
     the metric's conditions decide."""
     if error is not None:
         return Verdict(AnalysisPhase.ERROR, "", error)
-    text = value_text(value)
+    text = _recorded_text(value, metadata or {})
     if metric.provider.job is not None:
         return _job_verdict(text, metadata or {})
     judged = judge_measurement(metric.success_condition, metric.failure_condition, value)
     message = judged.message or _explain(metric, judged.phase, text)
     return Verdict(judged.phase, text, message)
+
+
+def _recorded_text(value: object, metadata: Mapping[str, str]) -> str:
+    """Argo's `measurement.value`: json.Marshal of a Web metric's JSON match (quotes kept),
+    the provider's usual text otherwise."""
+    if metadata.get(VALUE_ENCODING) == JSON_ENCODED:
+        return go_json_text(value)
+    return value_text(value)
 
 
 def _job_verdict(condition: str, metadata: Mapping[str, str]) -> Verdict:
