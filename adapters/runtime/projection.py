@@ -122,6 +122,9 @@ class StateProjection:
         if not changed:
             return
         self._entries[key] = (state, version)
+        self._notify(key, state)
+
+    def _notify(self, key: Key, state: RolloutState) -> None:
         for listener in self._listeners:
             try:
                 listener(key, state)
@@ -148,6 +151,30 @@ class StateProjection:
                 )
             )
             return state.model_copy(update={"version": state.version + 1})
+
+    @property
+    def covered(self) -> int:
+        """The stream position up to which every event is folded: where the stream consumer
+        is once following (the controller's own records may be ahead of it), else `sequence`."""
+        return self._stream_position if self._nc is not None else self.sequence
+
+    def restore(self, entries: dict[Key, tuple[RolloutState, int]], position: int) -> None:
+        """Start from snapshots instead of nothing: each rollout's (state, version), all the
+        stream up to `position` covered. `rebuild` then folds only the tail after `position`,
+        and skips a rollout's events at or below its own version (`_fold` does)."""
+        self._entries.update(entries)
+        self.sequence = max(self.sequence, position)
+        for key, (state, _) in entries.items():
+            self._notify(key, state)
+
+    async def refold(self, key: Key) -> None:
+        """Fold one rollout from its own history (its snapshot could not be used). `sequence`
+        stays where it was, so `rebuild` still starts at the snapshots' position."""
+        position = self.sequence
+        self._entries.pop(key, None)
+        for stored in await self._store.load(*key):
+            self.apply(stored)
+        self.sequence = position
 
     async def rebuild(self) -> None:
         """Fold the whole stream (replay), page by page, up to its end when the rebuild began.

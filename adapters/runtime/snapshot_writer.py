@@ -1,0 +1,127 @@
+"""Who writes snapshots, when, and how a process starts from them.
+
+The writer is the controller's process (the single writer of the stream; a process running
+only workers reads snapshots but never writes them). It notes which rollouts changed (a set add
+per fold, nothing more on the decision path) and every `interval` seconds, in a task of its own,
+writes each changed rollout's current state, in batches that yield to the event loop between
+them, then the checkpoint. So a rollout is written at most once per interval however many events
+it gets, and a quiet fleet costs nothing.
+
+A crash at any point is harmless: the checkpoint is written last and only when every snapshot
+before it was acknowledged, and a snapshot newer than the checkpoint is still right (start skips
+its events at or below its version). A failed flush keeps its rollouts pending for the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+
+from adapters.runtime.projection import Key, StateProjection
+from adapters.runtime.snapshot_format import encode_snapshot, encode_too_large
+from adapters.runtime.snapshots import Restored, SnapshotStore
+from events.store import EventStore
+from rollouts.state import RolloutState
+
+log = structlog.get_logger("rollouts.snapshots")
+
+INTERVAL = 10.0
+"""Seconds between flushes: at most this much tail (per changed rollout) to fold at start."""
+BATCH = 64
+"""Snapshots encoded and written between two yields to the event loop."""
+MAX_VALUE = 1024 * 1024
+"""The server's default max payload; a larger state is written as a refold marker."""
+
+
+async def restore(
+    projection: StateProjection, store: EventStore, snapshots: SnapshotStore
+) -> Restored:
+    """Load snapshots into `projection` (before its `rebuild`, which then folds the tail) and
+    refold from history every rollout whose snapshot could not be used."""
+    restored = await snapshots.load(await store.last_sequence())
+    projection.restore(restored.entries, restored.position)
+    for key in restored.refold:
+        await projection.refold(key)
+    log.info(
+        "snapshots.restored",
+        rollouts=len(restored.entries),
+        refolded=len(restored.refold),
+        position=restored.position,
+    )
+    return restored
+
+
+class SnapshotWriter:
+    def __init__(
+        self,
+        projection: StateProjection,
+        snapshots: SnapshotStore,
+        restored: Restored | None = None,
+        *,
+        interval: float = INTERVAL,
+        max_value: int = MAX_VALUE,
+    ) -> None:
+        self._projection = projection
+        self._snapshots = snapshots
+        self._interval = interval
+        self._max_value = max_value
+        restored = restored or Restored()
+        self._written: dict[Key, int] = {k: v for k, (_, v) in restored.entries.items()}
+        self._checkpoint = restored.position
+        self._dirty: set[Key] = set(projection.states)  # whatever start folded beyond them
+        projection.on_event(self._changed)
+        self.written = 0
+        """Snapshots written by this process (for tests and the bench)."""
+
+    def _changed(self, key: Key, state: RolloutState) -> None:
+        self._dirty.add(key)
+
+    def close(self) -> None:
+        self._projection.off_event(self._changed)
+
+    async def run(self) -> None:
+        """Flush every interval until cancelled; a failed flush is retried at the next."""
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                await self.flush()
+            except Exception as error:  # the server may be down: the next flush catches up
+                log.warning("snapshots.flush_failed", error=repr(error))
+
+    async def flush(self) -> int:
+        """Write every rollout changed since its last snapshot, then the checkpoint."""
+        position = self._projection.covered
+        keys, self._dirty = self._dirty, set()
+        try:
+            ordered = sorted(keys)
+            for start in range(0, len(ordered), BATCH):
+                batch = tuple(ordered[start : start + BATCH])
+                await self._write(batch)
+                await asyncio.sleep(0)  # decisions go first
+        except BaseException:
+            self._dirty |= keys  # those written are skipped next time (`_written`)
+            raise
+        if position > self._checkpoint:
+            await self._snapshots.put_checkpoint(position)
+            self._checkpoint = position
+        return position
+
+    async def _write(self, batch: tuple[Key, ...]) -> None:
+        values: list[tuple[Key, bytes]] = []
+        versions: list[int] = []
+        for key in batch:
+            state, version = self._projection.entry(key)
+            if version <= self._written.get(key, 0):
+                continue
+            data = encode_snapshot(state, version, self._snapshots.fingerprint)
+            if len(data) > self._max_value:
+                data = encode_too_large(version, self._snapshots.fingerprint)
+            values.append((key, data))
+            versions.append(version)
+        if not values:
+            return
+        await self._snapshots.put(values)
+        for (key, _), version in zip(values, versions, strict=True):
+            self._written[key] = version
+        self.written += len(values)
