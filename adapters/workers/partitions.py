@@ -14,17 +14,26 @@ something already decided, so it is acknowledged and dropped.
 On taking a partition over, the consumer is recreated from its acknowledgement floor, so inputs
 the previous holder had received but not acknowledged come at once, not after the ack wait; the
 controller drops the ones it had decided (their ids are among the rollout's recent causes).
+
+A push delivery can be lost in transit (the server SIGKILLed or restarting with it on the
+wire). The server then counts it delivered and sends the next ones; its own redelivery comes
+an ack wait later, behind later inputs of the same rollout, and the rule above would drop it as
+already decided: the soak lost `TrafficWeightObserved` inputs exactly so, leaving rollouts
+waiting for ever for a weight that was applied. Every delivery carries the consumer's delivery
+sequence, which has no holes (a redelivery takes a new one), so a hole means a lost delivery:
+the consumer stops taking messages, lets those in hand finish, and is recreated from its
+acknowledgement floor, which brings the lost input back in stream order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -39,12 +48,15 @@ from adapters.runtime.leases import PartitionLeases, open_bucket
 from adapters.runtime.subscriptions import unsubscribe
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from adapters.workers.dead_letters import DeadInputs
-from events.subjects import (
-    InvalidSubject,
-    parse_input_subject,
-    parse_partitioned_input_subject,
-    partition_filter,
+from adapters.workers.partition_feeds import (
+    LEGACY_DURABLE,
+    LEGACY_FEED,
+    Feed,
+    durable_name,
+    partition_feed,
+    start_sequence,
 )
+from events.subjects import InvalidSubject
 
 log = structlog.get_logger("rollouts.partitions")
 
@@ -54,62 +66,6 @@ RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)
 """Waits between attempts at an input whose decision fails (NATS restarting under it): then it
 is parked as a dead letter, since holding the rollout's later inputs for ever would be worse."""
 MAX_ACK_PENDING = 1_000
-LEGACY_DURABLE = "controller"
-"""The single durable of controllers before partitions; its floor seeds new partitions."""
-
-
-def durable_name(partition: int) -> str:
-    return f"controller-p{partition:03d}"
-
-
-async def _start_sequence(js: Any, stream: str, durable: str) -> int:
-    """Where a recreated consumer starts: just past what is acknowledged (1: from the start)."""
-    for name in (durable, LEGACY_DURABLE):
-        try:
-            info = await js.consumer_info(stream, name)
-        except NotFoundError:
-            continue
-        floor = int(info.ack_floor.stream_seq) if info.ack_floor else 0
-        start = max(floor + 1, int(info.config.opt_start_seq or 1))
-        if name == durable:
-            await js.delete_consumer(stream, durable)
-        return start
-    return 1
-
-
-@dataclass(frozen=True, slots=True)
-class Feed:
-    """What one consumer reads: its durable and which subjects. Each holder has the messages
-    delivered to an inbox of its own, so nothing else that subscribes to a fixed subject (a
-    replica in another cluster of the same account, a snooper) receives them."""
-
-    durable: str
-    filters: tuple[str, ...]
-    parse: Callable[[str], tuple[str, str]]
-    """(namespace, name) of a stored subject, or InvalidSubject."""
-
-
-def partition_feed(partition: int) -> Feed:
-    def parse(subject: str) -> tuple[str, str]:
-        return parse_partitioned_input_subject(subject)[1:]
-
-    return Feed(durable_name(partition), (partition_filter(partition),), parse)
-
-
-def _parse_legacy(subject: str) -> tuple[str, str]:
-    parsed = parse_input_subject(subject)
-    return parsed.namespace, parsed.name
-
-
-LEGACY_FEED = Feed(
-    LEGACY_DURABLE,
-    ("rollouts.in.*", "rollouts.in.*.*", "rollouts.in.*.*.*.*", "rollouts.in.*.*.*.*.>"),
-    _parse_legacy,
-)
-"""Inputs stored before the stream had partitions (`rollouts.in.<ns>.<name>`), and what an
-older stream with a `>` wildcard let in: read by partition 0's holder, decided or parked. (A
-leftover five-token subject cannot be told from a partition's; no consumer reads it, and it
-ages out with the stream's age limit.)"""
 
 
 class PartitionConsumer:
@@ -132,10 +88,14 @@ class PartitionConsumer:
         self._executor = KeyedExecutor()
         self._last: dict[tuple[str, str], int] = {}
         self._subscription: Any = None
+        self._next_delivery = 1
+        self._resync: asyncio.Task[None] | None = None
+        self.resyncs = 0
 
     async def start(self) -> None:
+        self._next_delivery = 1  # the consumer is created anew: its deliveries count from 1
         js = self._nc.jetstream()
-        start = await _start_sequence(js, self._stream, self.feed.durable)
+        start = await start_sequence(js, self._stream, self.feed.durable)
         deliver = self._nc.new_inbox()
         config = ConsumerConfig(
             durable_name=self.feed.durable,
@@ -152,6 +112,8 @@ class PartitionConsumer:
 
     async def _on_message(self, msg: Msg) -> None:
         if not msg.reply:  # not a JetStream delivery (nothing to acknowledge)
+            return
+        if not self._in_sequence(msg.metadata.sequence.consumer):
             return
         try:
             namespace, name = self.feed.parse(msg.subject)
@@ -182,15 +144,52 @@ class PartitionConsumer:
             async with heartbeat.held(msg, self._ack_wait):
                 await asyncio.sleep(delay)
 
-    async def stop(self) -> None:
-        """Stop taking inputs and let those in hand finish (their acks go out before the lease
-        is given back)."""
+    def _in_sequence(self, delivery: int) -> bool:
+        """False (and the message left unacknowledged) from a hole in the delivery sequence
+        until the consumer is recreated. A sequence going back is a restarted server resuming
+        from what it had saved: those deliveries are taken, and the count starts again."""
+        if self._resync is not None:
+            return False
+        expected, self._next_delivery = self._next_delivery, delivery + 1
+        if delivery <= expected:
+            return True
+        log.warning(
+            "input.deliveries_lost", durable=self.feed.durable, expected=expected, got=delivery
+        )
+        self._resync = asyncio.get_running_loop().create_task(
+            self._recreate(), name=f"resync {self.feed.durable}"
+        )
+        return False
+
+    async def _recreate(self) -> None:
+        await self._quiesce()
+        for delay in itertools.chain(RETRY_DELAYS, itertools.repeat(RETRY_DELAYS[-1])):
+            try:
+                await self.start()
+                break
+            except Exception as error:  # NATS restarting: no consumer means no input at all
+                log.warning("input.resync_failed", durable=self.feed.durable, error=repr(error))
+                await asyncio.sleep(delay)
+        self.resyncs += 1
+        self._resync = None
+
+    async def _quiesce(self) -> None:
+        """Stop taking messages and let those in hand finish (and send their acks)."""
         if self._subscription is not None:
             await unsubscribe(self._subscription)
             self._subscription = None
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(STOP_GRACE):
                 await self._executor.wait_idle()
+
+    async def stop(self) -> None:
+        """Stop taking inputs and let those in hand finish (their acks go out before the lease
+        is given back)."""
+        resync, self._resync = self._resync, None
+        if resync is not None:
+            resync.cancel()
+            await asyncio.wait({resync})
+        await self._quiesce()
         await self._executor.close()
 
 

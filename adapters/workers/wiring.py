@@ -43,7 +43,8 @@ from adapters.workers.dead_letters import DeadInputs
 from adapters.workers.inputs import input_handler
 from adapters.workers.notifier import create_notifier
 from adapters.workers.observer import PlatformObserver
-from adapters.workers.partitions import ControllerInputs, PartitionedInputs, durable_name
+from adapters.workers.partition_feeds import durable_name
+from adapters.workers.partitions import ControllerInputs, PartitionedInputs
 from adapters.workers.scaler import SCALER_EVENTS, ScalerWorker
 from adapters.workers.subscriptions import ACK_WAIT_SECONDS, EventHandler, subscribe_events
 from adapters.workers.timer import TimerWorker

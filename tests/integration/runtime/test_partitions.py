@@ -18,7 +18,7 @@ from nats.js.api import StorageType, StreamConfig, SubjectTransform
 
 from adapters.runtime.leases import PartitionLeases, open_bucket, read_view
 from adapters.workers.dead_letters import DeadInputs
-from adapters.workers.partitions import PartitionedInputs
+from adapters.workers.partitions import PartitionConsumer, PartitionedInputs
 from events.subjects import input_partition, input_subject, partition_transform
 from tests.support.nats import nats_client, nats_server  # noqa: F401
 
@@ -191,4 +191,35 @@ async def test_the_lease_bucket_is_on_disk_and_a_lost_one_is_created_again(
     print(f"partitions leased again {time.monotonic() - lost_at:.2f} s after the bucket was lost")
     await _publish_burst(nats_client, rollouts=10, per_rollout=1)
     await _wait_all(seen, 10, 1)
+    await replica.stop()
+
+
+async def test_a_delivery_lost_in_transit_is_decided_before_the_inputs_after_it(
+    nats_client: Client,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server counts a push delivery lost on the wire (it was SIGKILLed with it in flight)
+    as delivered and goes on; its redelivery came behind the rollout's later inputs and was
+    dropped as already decided. The hole in the delivery sequence must bring it back first."""
+    await _stream(nats_client)
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    replica = Replica(nats_client, "only", seen)
+    real = PartitionConsumer._on_message
+    dropped: list[int] = []
+
+    async def lossy(self: PartitionConsumer, msg: Msg) -> None:
+        if msg.data == b"0" and not dropped:  # the first input, its first delivery only
+            dropped.append(msg.metadata.sequence.stream)
+            return
+        await real(self, msg)
+
+    monkeypatch.setattr(PartitionConsumer, "_on_message", lossy)
+    await replica.start()
+    await _settled([replica])
+    await _publish_burst(nats_client, rollouts=1, per_rollout=5)
+    await _wait_all(seen, 1, 5)
+    assert dropped, "the test lost no delivery"
+    assert [value for _, value in seen["app-0"]] == [0, 1, 2, 3, 4]
+    resyncs = sum(c.resyncs for cs in replica.inputs.consumers.values() for c in cs)
+    assert resyncs == 1
     await replica.stop()
