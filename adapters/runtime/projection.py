@@ -53,6 +53,8 @@ class StateProjection:
         self._nc: Client | None = None
         self._watchdog: Running | None = None
         self._stream_position = 0
+        self._tail_after: int | None = None
+        """Where `rebuild` starts after `restore` (snapshots may be ahead of their checkpoint)."""
 
     def on_event(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -163,24 +165,26 @@ class StateProjection:
         stream up to `position` covered. `rebuild` then folds only the tail after `position`,
         and skips a rollout's events at or below its own version (`_fold` does)."""
         self._entries.update(entries)
-        self.sequence = max(self.sequence, position)
+        versions = (version for _, version in entries.values())
+        self.sequence = max(self.sequence, position, *versions)
+        self._tail_after = position
         for key, (state, _) in entries.items():
             self._notify(key, state)
 
     async def refold(self, key: Key) -> None:
-        """Fold one rollout from its own history (its snapshot could not be used). `sequence`
-        stays where it was, so `rebuild` still starts at the snapshots' position."""
-        position = self.sequence
+        """Fold one rollout from its own history (its snapshot could not be used)."""
         self._entries.pop(key, None)
         for stored in await self._store.load(*key):
             self.apply(stored)
-        self.sequence = position
 
     async def rebuild(self) -> None:
-        """Fold the whole stream (replay), page by page, up to its end when the rebuild began.
+        """Fold the whole stream (replay), page by page, up to its end when the rebuild began;
+        after `restore`, only the tail after the snapshots' checkpoint.
         (A page shorter than asked is no sign of the end: the stream may hold messages on
         subjects no rollout's events use, which the reader leaves out.)"""
-        async for page in self._store.iter_all(after=self.sequence):
+        after = self.sequence if self._tail_after is None else self._tail_after
+        self._tail_after = None
+        async for page in self._store.iter_all(after=after):
             for stored in page:
                 self.apply(stored)
 
