@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from rollouts.analysis.runspec_checks import JUDGE_NOT_MEASURED, check_metrics
+from rollouts.analysis.runspec_errors import RunSpecError
 from rollouts.judge import MetricSamples, judge
 from rollouts.judge.from_spec import criteria_of, thresholds_of
 from rollouts.spec import parse_object
@@ -18,7 +20,7 @@ EXAMPLE = Path(__file__).parents[2] / "data" / "judge" / "error-rate-judge.yaml"
 
 def template() -> AnalysisTemplate:
     parsed, problems = parse_object(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
-    assert problems == () and isinstance(parsed, AnalysisTemplate)
+    assert not [p for p in problems if p.is_error] and isinstance(parsed, AnalysisTemplate)
     return parsed
 
 
@@ -47,3 +49,12 @@ def test_a_metric_without_judge_is_refused_by_name() -> None:
     plain = Metric.model_validate({"name": "up", "provider": {"web": {"url": "http://x"}}})
     with pytest.raises(ValueError, match="metric 'up': has no judge block"):
         criteria_of(plain)
+
+
+def test_a_run_with_a_judge_metric_ends_in_error_saying_why() -> None:
+    """Until the samples are taken, a run refuses a judge metric by name instead of letting the
+    provider fail on the empty query."""
+    metric = template().spec.metrics[0].model_dump(mode="json", by_alias=True, exclude_unset=True)
+    with pytest.raises(RunSpecError) as refused:
+        check_metrics([metric])
+    assert str(refused.value) == f"Analysis spec invalid: metrics[0]: {JUDGE_NOT_MEASURED}"

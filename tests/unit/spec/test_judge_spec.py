@@ -21,9 +21,13 @@ def example() -> dict[str, Any]:
     return doc
 
 
-def test_example_parses_with_no_problem() -> None:
+def test_example_parses_with_no_error_and_a_warning_per_judge_metric() -> None:
     template, problems = parse(example())
-    assert problems == ()
+    assert [(p.path, p.is_error) for p in problems] == [
+        ("spec.metrics[0].judge", False),
+        ("spec.metrics[1].judge", False),
+    ]
+    assert all("not measured yet" in p.message for p in problems)
     assert isinstance(template, AnalysisTemplate)
     judge = template.spec.metrics[0].judge
     assert judge is not None and (judge.direction, judge.critical) == ("increase", True)
@@ -41,8 +45,8 @@ def test_run_dumps_keep_judge_only_where_it_was_written() -> None:
     doc = example()
     doc["spec"]["metrics"][1].pop("judge")
     doc["spec"]["metrics"][1]["provider"]["prometheus"]["query"] = "up"
-    template, problems = parse(doc)
-    assert isinstance(template, AnalysisTemplate) and problems == ()
+    template, _ = parse(doc)
+    assert isinstance(template, AnalysisTemplate) and errors_of(doc) == []
     judged, plain = (
         m.model_dump(mode="json", by_alias=True, exclude_unset=True) for m in template.spec.metrics
     )
