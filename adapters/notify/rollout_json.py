@@ -192,4 +192,6 @@ def analysis_run_object(state: RolloutState, run: AnalysisRunState) -> dict[str,
         "phase": run.phase.value,
         "message": run.message,
         "metricResults": results,
+        # Our extension (docs/judge.md): the run's latest statistical judgment, when it has one.
+        **({"judgment": run.judgment.model_dump(mode="json")} if run.judgment else {}),
     }

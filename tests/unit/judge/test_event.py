@@ -1,5 +1,5 @@
 """JudgmentRecorded: registered with a schema version, folded into the run, round-tripped by the
-codec, and one readable line in the audit and `rollouts events`."""
+codec, one readable line in the audit and `rollouts events`, and in notifications' analysisRuns."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from adapters.cli.summaries import summarize
 from adapters.history.describe import describe
+from adapters.notify.rollout_json import analysis_run_object
 from events.base import EVENT_TYPES
 from events.codec import DEFAULT_CODEC
 from events.envelope import Envelope
@@ -73,3 +74,21 @@ def test_audit_and_events_show_one_line() -> None:
     event = _event("r")
     assert describe(event) == f"judgment #1 of r: {EXPECTED_LINE}"
     assert summarize(event, "web") == f"judgment #1 of r: {EXPECTED_LINE}"
+
+
+def test_notification_analysis_run_object_carries_the_judgment() -> None:
+    steps = [{"setWeight": 50}, {"analysis": analysis("check")}]
+    sim = Sim()
+    sim.deploy(rollout_manifest(replicas=2, canary={"steps": steps}))
+    sim.deploy(rollout_manifest(replicas=2, image="x:2", canary={"steps": steps}))
+    run = sim.state.run(AnalysisRunKind.STEP)
+    assert run is not None
+    assert "judgment" not in analysis_run_object(sim.state, run)
+    judged = evolve(sim.state, _event(run.name))
+    document = analysis_run_object(judged, judged.analysis_runs[run.name])
+    assert document["judgment"]["verdict"] == "Failed"
+    assert [m["classification"] for m in document["judgment"]["metrics"]] == [
+        "High",
+        "Pass",
+        "NoData",
+    ]
