@@ -55,14 +55,19 @@ class Thresholds(BaseModel):
         return self
 
 
+# Prometheus' own cap on the points of one range-query series; it also bounds the exact test's
+# cost (8 values against 11,000: under 0.1 s) so one judgment cannot stall a decision.
+MAX_SAMPLES = 11_000
+
+
 class MetricSamples(BaseModel):
     """The baseline's and the canary's values of one metric over the same window."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     criteria: MetricCriteria
-    baseline: tuple[float, ...]
-    canary: tuple[float, ...]
+    baseline: tuple[float, ...] = Field(max_length=MAX_SAMPLES)
+    canary: tuple[float, ...] = Field(max_length=MAX_SAMPLES)
 
     @classmethod
     def of(

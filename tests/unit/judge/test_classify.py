@@ -7,6 +7,7 @@ import math
 import pytest
 
 from rollouts.judge import MetricCriteria, MetricSamples, classify
+from rollouts.judge.criteria import MAX_SAMPLES
 
 BASE = [0.010, 0.012, 0.011, 0.009, 0.010, 0.011, 0.012, 0.010, 0.009, 0.011]
 HIGHER = [value * 1.5 for value in BASE]
@@ -113,3 +114,11 @@ def test_significant_but_within_tolerance_says_so() -> None:
 def test_bad_criteria_are_refused_naming_the_field(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         MetricCriteria(name="m", **{field: value})
+
+
+def test_samples_are_bounded_naming_the_side() -> None:
+    criteria = MetricCriteria(name="m")
+    with pytest.raises(ValueError, match="canary"):
+        MetricSamples.of(criteria, [1.0], [0.5] * (MAX_SAMPLES + 1))
+    bounded = MetricSamples.of(criteria, [1.0] * 8, [0.5] * MAX_SAMPLES)
+    assert classify(bounded).classification == "Low"
