@@ -1,6 +1,6 @@
 """AnalysisTemplates and ClusterAnalysisTemplates in the cluster -> the analysis template store.
 
-The analysis worker resolves a run's templates from the store (`adapters.analysis.templates`),
+The analysis worker resolves a run's templates from the store (`adapters.runtime.templates`),
 the same store `rollouts apply` writes; this keeps it in step with the cluster. A template that
 does not parse is logged and left out (a run naming it fails as Argo's does, with the template
 missing). The store has no delete: a template deleted in the cluster is logged and stays in the
@@ -15,9 +15,9 @@ from typing import Any, Protocol, runtime_checkable
 import structlog
 from pydantic import ValidationError
 
-from adapters.analysis.templates import TemplateStore, template_from_document
 from adapters.kubernetes.informer import CustomResource, Informer, InformerSet
 from adapters.kubernetes.objects import GROUP, VERSION, Obj, key_of, template_manifest
+from adapters.runtime.templates import TemplateStore, template_from_document
 from rollouts.spec.limits import check_data_bounds
 
 log = structlog.get_logger("rollouts.kubernetes")

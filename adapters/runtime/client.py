@@ -18,11 +18,11 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 
-from adapters.analysis.templates import KvTemplateStore
 from adapters.runtime.connect import Connection
 from adapters.runtime.leases import live_members
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.subscriptions import unsubscribe
+from adapters.runtime.templates import KvTemplateStore
 from events.base import Command, Input
 from events.codec import DEFAULT_CODEC
 from events.input_codec import InputOutcome
