@@ -38,7 +38,6 @@ from adapters.analysis.templates import KvTemplateStore, TemplateStore
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.objects import GROUP, VERSION
 from adapters.kubernetes.platform import KubernetesPlatform
-from adapters.kubernetes.routing import default_router
 from adapters.kubernetes.status_writer import StatusWriter
 from adapters.kubernetes.template_watcher import TemplateWatcher
 from adapters.kubernetes.watcher import RolloutWatcher
@@ -47,6 +46,7 @@ from adapters.runtime.observability import ALL_INTERFACES
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import Settings
 from adapters.runtime.supervisor import Supervisor
+from adapters.traffic import KubernetesTrafficRouter
 from adapters.workers.app import ALL_WORKERS, DEFAULT_WORKERS, RolloutsApp, create_app
 from rollouts.ports import Clock, TrafficRouter
 
@@ -229,7 +229,7 @@ def create_kubernetes_app(
     )
     router = None
     if "traffic" in workers:
-        router = traffic_router or default_router(api_client)
+        router = traffic_router or KubernetesTrafficRouter(api_client)
     jobs, secrets = None, None
     if "analysis" in workers:
         secrets = KubernetesSecretStore(api_client, request_timeout=chosen.request_timeout)

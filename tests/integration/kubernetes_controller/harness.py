@@ -17,7 +17,7 @@ import aiohttp
 import yaml
 
 import events.inputs as inp
-from adapters.kubernetes.routing import NoopRouter
+from adapters.local.memory import InMemoryRouter
 from adapters.runtime.client import RolloutsClient
 from adapters.runtime.connect import Connection, connect
 from adapters.runtime.publish import InputPublisher
@@ -82,7 +82,7 @@ class System:
     def __init__(self, kube: FakeKube, nats_url: str, data_dir: Path) -> None:
         self.kube = kube
         self.settings = Settings(data_dir=data_dir, nats=NatsSettings(url=nats_url))
-        self.router = NoopRouter()
+        self.router = InMemoryRouter(verifiable=False)
         self.app: KubernetesApp | None = None
         self._api: Any = None
         self._session: aiohttp.ClientSession | None = None
