@@ -48,6 +48,7 @@ ROLE_PUBLISH: dict[str, tuple[str, ...]] = {
         "rollouts.deadletter.>",
         "$KV.ROLLOUT_LEASES.>",
         "$KV.ROLLOUT_TEMPLATES.>",
+        "$KV.ROLLOUT_SNAPSHOTS.>",  # the snapshot writer (adapters/runtime/snapshot_writer.py)
     ),
     "traffic": (INPUTS,),
     "scaler": (INPUTS,),

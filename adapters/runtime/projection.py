@@ -55,6 +55,8 @@ class StateProjection:
         self._stream_position = 0
         self._tail_after: int | None = None
         """Where `rebuild` starts after `restore` (snapshots may be ahead of their checkpoint)."""
+        self.restored = 0
+        """Rollouts started from a snapshot rather than from their history."""
 
     def on_event(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -165,6 +167,7 @@ class StateProjection:
         stream up to `position` covered. `rebuild` then folds only the tail after `position`,
         and skips a rollout's events at or below its own version (`_fold` does)."""
         self._entries.update(entries)
+        self.restored += len(entries)
         versions = (version for _, version in entries.values())
         self.sequence = max(self.sequence, position, *versions)
         self._tail_after = position

@@ -101,6 +101,17 @@ def decode_snapshot(data: bytes, fingerprint: str) -> tuple[RolloutState, int]:
     return state, version
 
 
+def snapshot_version(data: bytes, fingerprint: str) -> int:
+    """The version a value's header claims (its body unread), 0 when unreadable or of another
+    fingerprint: a writer compares it with its own before overwriting."""
+    try:
+        header = json.loads(data.partition(b"\n")[0])
+        version, written_by = header["v"], header["f"]
+    except (ValueError, KeyError, TypeError):
+        return 0
+    return version if isinstance(version, int) and written_by == fingerprint else 0
+
+
 def encode_checkpoint(position: int, fingerprint: str) -> bytes:
     return json.dumps({"fingerprint": fingerprint, "position": position}).encode()
 

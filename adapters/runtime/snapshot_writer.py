@@ -15,12 +15,17 @@ its events at or below its version). A failed flush keeps its rollouts pending f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import structlog
+from nats.errors import Error as NatsError
+from nats.js.client import JetStreamContext
+from prometheus_client import CollectorRegistry
 
 from adapters.runtime.projection import Key, StateProjection
 from adapters.runtime.snapshot_format import encode_snapshot, encode_too_large
-from adapters.runtime.snapshots import Restored, SnapshotStore
+from adapters.runtime.snapshots import Restored, SnapshotMetrics, SnapshotStore, open_bucket
+from adapters.runtime.tasks import Running, Spawn
 from events.store import EventStore
 from rollouts.state import RolloutState
 
@@ -30,8 +35,31 @@ INTERVAL = 10.0
 """Seconds between flushes: at most this much tail (per changed rollout) to fold at start."""
 BATCH = 64
 """Snapshots encoded and written between two yields to the event loop."""
+FINAL_FLUSH = 2.0
+"""Seconds the last flush at stop may take (the server may be gone)."""
 MAX_VALUE = 1024 * 1024
 """The server's default max payload; a larger state is written as a refold marker."""
+
+
+async def open_snapshots(
+    js: JetStreamContext,
+    projection: StateProjection,
+    store: EventStore,
+    *,
+    write: bool,
+    registry: CollectorRegistry | None = None,
+) -> SnapshotWriter | None:
+    """Restore `projection` from the bucket (call `rebuild` next, for the tail), and return the
+    writer when this process writes snapshots (`write`: it runs the controller). A bucket that
+    cannot be read is logged and the start falls back to the full fold."""
+    kv = await open_bucket(js, create=write)
+    snapshots = SnapshotStore(js, kv, SnapshotMetrics(registry))
+    try:
+        restored = await restore(projection, store, snapshots)
+    except (TimeoutError, NatsError) as error:
+        log.warning("snapshots.unreadable", error=repr(error), fallback="full fold")
+        restored = Restored()
+    return SnapshotWriter(projection, snapshots, restored) if write else None
 
 
 async def restore(
@@ -71,13 +99,25 @@ class SnapshotWriter:
         self._checkpoint = restored.position
         self._dirty: set[Key] = set(projection.states)  # whatever start folded beyond them
         projection.on_event(self._changed)
+        self._running: Running | None = None
         self.written = 0
         """Snapshots written by this process (for tests and the bench)."""
 
     def _changed(self, key: Key, state: RolloutState) -> None:
         self._dirty.add(key)
 
-    def close(self) -> None:
+    def start(self, spawn: Spawn) -> None:
+        self._running = spawn("snapshot-writer", self.run)
+
+    async def stop(self) -> None:
+        """Stop flushing (a flush cut short is harmless), then one last flush, bounded, so a
+        clean restart has next to no tail to fold."""
+        if self._running is not None:
+            await self._running.stop()
+            self._running = None
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(FINAL_FLUSH):
+                    await self.flush()
         self._projection.off_event(self._changed)
 
     async def run(self) -> None:
@@ -108,8 +148,7 @@ class SnapshotWriter:
         return position
 
     async def _write(self, batch: tuple[Key, ...]) -> None:
-        values: list[tuple[Key, bytes]] = []
-        versions: list[int] = []
+        values: list[tuple[Key, bytes, int]] = []
         for key in batch:
             state, version = self._projection.entry(key)
             if version <= self._written.get(key, 0):
@@ -117,11 +156,10 @@ class SnapshotWriter:
             data = encode_snapshot(state, version, self._snapshots.fingerprint)
             if len(data) > self._max_value:
                 data = encode_too_large(version, self._snapshots.fingerprint)
-            values.append((key, data))
-            versions.append(version)
+            values.append((key, data, version))
         if not values:
             return
         await self._snapshots.put(values)
-        for (key, _), version in zip(values, versions, strict=True):
+        for key, _, version in values:
             self._written[key] = version
         self.written += len(values)

@@ -27,7 +27,12 @@ import structlog
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
 from nats.js.client import JetStreamContext
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, NotFoundError
+from nats.js.errors import (
+    BucketNotFoundError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+    NotFoundError,
+)
 from nats.js.kv import KeyValue
 from prometheus_client import CollectorRegistry, Counter
 
@@ -38,6 +43,7 @@ from adapters.runtime.snapshot_format import (
     decode_snapshot,
     encode_checkpoint,
     schema_fingerprint,
+    snapshot_version,
 )
 from adapters.runtime.subscriptions import unsubscribe
 from events.subjects import decode_name, encode_name, encode_namespace
@@ -48,6 +54,7 @@ log = structlog.get_logger("rollouts.snapshots")
 BUCKET = "ROLLOUT_SNAPSHOTS"
 CHECKPOINT = "_checkpoint"
 PREFIX = f"$KV.{BUCKET}."
+WRITE_ATTEMPTS = 5
 LOAD_TIMEOUT = 60.0
 """Longer than any sane load; a load that takes this long is abandoned for a full fold."""
 
@@ -107,6 +114,8 @@ class SnapshotStore:
         self.kv = kv
         self.metrics = metrics or SnapshotMetrics()
         self.fingerprint = fingerprint or schema_fingerprint()
+        self.revisions: dict[Key, int] = {}
+        """The KV revision of each rollout's value as last seen (read or written)."""
 
     async def load(self, stream_last: int) -> Restored:
         """Every usable snapshot, or none at all when the checkpoint cannot be trusted (then
@@ -161,6 +170,7 @@ class SnapshotStore:
         headers = msg.headers or {}
         if key is None or headers.get("KV-Operation"):
             return  # the checkpoint, or a deleted key
+        self.revisions[key] = msg.metadata.sequence.stream
         try:
             state, version = decode_snapshot(msg.data, self.fingerprint)
             if version > stream_last:
@@ -187,11 +197,31 @@ class SnapshotStore:
         restored.ignore(reason)
         self.metrics.ignored.labels(reason).inc()
 
-    async def put(self, values: list[tuple[Key, bytes]]) -> None:
+    async def put(self, values: list[tuple[Key, bytes, int]]) -> None:
         """Write a batch concurrently (one publish each, acks awaited together)."""
+        await asyncio.gather(*(self._put_one(*value) for value in values))
+
+    async def _put_one(self, key: Key, data: bytes, version: int) -> None:
+        """Never moves a rollout's snapshot back to an older version: with several controller
+        replicas writing, an older value written over a newer one would break the newer
+        writer's checkpoint. So a write expects the revision last seen; on a conflict the
+        other value's version decides whether ours still goes in."""
         assert self.kv is not None
-        kv = self.kv
-        await asyncio.gather(*(kv.put(snapshot_key(key), data) for key, data in values))
+        name = snapshot_key(key)
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                self.revisions[key] = await self.kv.update(name, data, self.revisions.get(key, 0))
+                return
+            except KeyWrongLastSequenceError:
+                try:
+                    entry = await self.kv.get(name)
+                except (KeyNotFoundError, NotFoundError):
+                    self.revisions[key] = 0
+                    continue
+                self.revisions[key] = entry.revision or 0
+                if snapshot_version(entry.value or b"", self.fingerprint) >= version:
+                    return  # another writer's is as new: keep it
+        raise RuntimeError(f"snapshot of {key[0]}/{key[1]}: {WRITE_ATTEMPTS} write conflicts")
 
     async def put_checkpoint(self, position: int) -> None:
         assert self.kv is not None

@@ -36,6 +36,7 @@ from adapters.runtime.observability import RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import NatsSettings
+from adapters.runtime.snapshot_writer import open_snapshots
 from adapters.runtime.supervisor import Supervisor
 from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
 from adapters.workers.controller import Controller
@@ -137,9 +138,18 @@ class Wiring:
     async def follow(self) -> None:
         self.projection.on_event(self.metrics.observe_state)
         self.projection.on_unreadable(lambda _: self.metrics.events_unreadable.inc())
-        await self.projection.rebuild()
+        writer = await open_snapshots(
+            self.connection.js,
+            self.projection,
+            self.store,
+            write="controller" in self.config.workers,  # the stream's writer writes them
+            registry=self.metrics.registry,
+        )
+        await self.projection.rebuild()  # after the snapshots: only the tail
         self.stack.push_async_callback(self.projection.close)
         await self.projection.follow(self.connection.nc, self.spawn)
+        if writer is not None:
+            self.loop(writer.start, writer.stop)
 
     def executor(self) -> KeyedExecutor:
         """Registered after the worker it feeds, so it stops (ending the handlers in flight)

@@ -99,11 +99,11 @@ class FlakyStore(SnapshotStore):
         self.batches = 0
         self.fail_on_batch = fail_on_batch
 
-    async def put(self, values: list[tuple[Key, bytes]]) -> None:
+    async def put(self, values: list[tuple[Key, bytes, int]]) -> None:
         self.batches += 1
         if self.batches == self.fail_on_batch:
             raise ConnectionError("server went away")
-        self.values.update(values)
+        self.values.update((key, data) for key, data, _ in values)
 
     async def put_checkpoint(self, position: int) -> None:
         self.checkpoints.append(position)
