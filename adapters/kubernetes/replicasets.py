@@ -26,6 +26,7 @@ from adapters.kubernetes.manifests import (
     replica_set_manifest,
 )
 from adapters.kubernetes.objects import GROUP, VERSION
+from adapters.kubernetes.retry import retry_on_conflict
 from rollouts.ports import PortError, ReplicaSetSpec
 
 MERGE = "application/merge-patch+json"
@@ -54,18 +55,11 @@ class ReplicaSetWriter:
         if spec.replicas < 0:
             raise PortError(f"{spec.name}: replicas must not be negative, got {spec.replicas}")
         owner = await self._owner(naming.namespace, spec.rollout.name)
-        for _ in range(self._retries):
-            try:
-                await self._converge(spec, owner, naming)
-                return
-            except KubernetesError as error:
-                if not (error.conflict or error.already_exists):
-                    raise
-        raise KubernetesError(
-            f"scale ReplicaSet {naming.namespace}/{spec.name}: gave up after {self._retries} "
-            "conflicting writes (someone else keeps changing it)",
-            409,
-            "Conflict",
+        await retry_on_conflict(
+            f"scale ReplicaSet {naming.namespace}/{spec.name}",
+            lambda: self._converge(spec, owner, naming),
+            retries=self._retries,
+            lost_create=True,
         )
 
     async def delete(self, namespace: str, name: str) -> None:

@@ -22,6 +22,7 @@ import structlog
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.errors import KubernetesError, call_json, read_rollout
 from adapters.kubernetes.objects import GROUP, VERSION, Key, Obj, status_of, version_of
+from adapters.kubernetes.retry import retry_on_conflict
 from adapters.kubernetes.status import rollout_status
 from adapters.kubernetes.status_patch import merge_diff
 from adapters.kubernetes.watcher import FIELD_MANAGER, States
@@ -125,32 +126,33 @@ class StatusWriter:
         self._dirty.add(key)
 
     async def _write(self, key: Key) -> None:
-        for _ in range(self._retries):
-            obj = self._book.object(key)
-            if obj is None:
-                return
-            patch = self._patch_for(key, obj)
-            if patch is None:
-                return
-            try:
-                written = await self._send(key, patch)
-            except KubernetesError as error:
-                if error.not_found:
-                    return
-                if not error.conflict:
-                    raise
-                self.conflicts += 1
-                await self._reread(key)
-                continue
-            self.writes += 1
-            self._book.remember(key, written)
-            return
-        raise KubernetesError(
-            f"write status of Rollout {key[0]}/{key[1]}: gave up after {self._retries} "
-            "conflicting writes",
-            409,
-            "Conflict",
+        async def conflicted() -> None:
+            self.conflicts += 1
+            await self._reread(key)
+
+        await retry_on_conflict(
+            f"write status of Rollout {key[0]}/{key[1]}",
+            lambda: self._write_once(key),
+            retries=self._retries,
+            on_conflict=conflicted,
         )
+
+    async def _write_once(self, key: Key) -> None:
+        """One patch computed from the object as last read; nothing when it is gone."""
+        obj = self._book.object(key)
+        if obj is None:
+            return
+        patch = self._patch_for(key, obj)
+        if patch is None:
+            return
+        try:
+            written = await self._send(key, patch)
+        except KubernetesError as error:
+            if error.not_found:
+                return
+            raise
+        self.writes += 1
+        self._book.remember(key, written)
 
     def _patch_for(self, key: Key, obj: Obj) -> Obj | None:
         current = status_of(obj)

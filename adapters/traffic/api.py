@@ -16,8 +16,9 @@ from typing import Any
 
 from kubernetes_asyncio import client
 
-from adapters.kubernetes.errors import KubernetesError, call_json, read_json
+from adapters.kubernetes.errors import call_json, read_json
 from adapters.kubernetes.manifests import Owner
+from adapters.kubernetes.retry import retry_on_conflict
 from rollouts.ports import PortError, RolloutRef
 
 Obj = dict[str, Any]
@@ -81,24 +82,16 @@ class ObjectClient:
     ) -> bool:
         """Read, change, replace; on a conflict read again and retry. True if it wrote."""
         where = f"{kind.kind} {namespace}/{name}"
-        for _ in range(self._retries):
+
+        async def attempt() -> bool:
             current = await self.require(kind, namespace, name, rollout)
             wanted = change(copy.deepcopy(current))
             if wanted is None or wanted == current:
                 return False
-            try:
-                await call_json(f"update {where}", self._replace(kind, namespace, name, wanted))
-            except KubernetesError as error:
-                if error.conflict:
-                    continue
-                raise
+            await call_json(f"update {where}", self._replace(kind, namespace, name, wanted))
             return True
-        raise KubernetesError(
-            f"update {where}: gave up after {self._retries} conflicting writes (someone else "
-            "keeps changing it)",
-            409,
-            "Conflict",
-        )
+
+        return await retry_on_conflict(f"update {where}", attempt, retries=self._retries)
 
     async def create(self, kind: Kind, namespace: str, body: Obj) -> None:
         name = body.get("metadata", {}).get("name", "")
@@ -142,20 +135,7 @@ class ObjectClient:
 
     async def retrying(self, what: str, attempt: Callable[[], Awaitable[None]]) -> None:
         """Run `attempt` again while it fails with a conflict or a lost create race."""
-        for _ in range(self._retries):
-            try:
-                await attempt()
-            except KubernetesError as error:
-                if error.conflict or error.already_exists:
-                    continue
-                raise
-            return
-        raise KubernetesError(
-            f"{what}: gave up after {self._retries} conflicting writes (someone else keeps "
-            "changing it)",
-            409,
-            "Conflict",
-        )
+        await retry_on_conflict(what, attempt, retries=self._retries, lost_create=True)
 
     def _get(self, kind: Kind, namespace: str, name: str) -> Any:
         options = {"_preload_content": False, "_request_timeout": self._timeout}
