@@ -18,6 +18,7 @@ ReplicaSet scaled, no notification sent for something that happened elsewhere, l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from nats.errors import NoRespondersError
 from nats.js.client import JetStreamContext
 from nats.js.errors import (
     BucketNotFoundError,
+    KeyNotFoundError,
     KeyWrongLastSequenceError,
     NoKeysError,
     NotFoundError,
@@ -164,7 +166,27 @@ async def fenced_rollouts(js: JetStreamContext) -> set[Rollout]:
         keys = await kv.keys()
     except NoKeysError:
         return set()
-    return {parse_fence_key(key) for key in keys}
+    return {parse_fence_key(key) for key in keys if not key.startswith("_")}
+
+
+async def import_holders(js: JetStreamContext) -> set[str]:
+    """The imports holding an active fence (running, or committed and not yet finished).
+    Keys starting with `_` are not fences (`adapters.history.staging`'s commit markers)."""
+    kv = await fence_bucket(js)
+    try:
+        keys = await kv.keys()
+    except NoKeysError:
+        return set()
+    holders: set[str] = set()
+    now = datetime.now(UTC)
+    for key in keys:
+        if key.startswith("_"):
+            continue
+        with contextlib.suppress(KeyNotFoundError):
+            fence, _ = await _current(kv, key)
+            if fence is not None and fence.active(now):
+                holders.add(fence.import_id)
+    return holders
 
 
 class FenceWatch:

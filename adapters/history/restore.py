@@ -1,23 +1,22 @@
-"""Export from and import into the JetStream event stream, all or nothing.
+"""Export from and import into the JetStream event stream, all or nothing, at any size.
 
 An import must keep each event's id, time, source and rollout sequence, so it cannot go
-through `EventStore.append`, which derives ids from the target stream's positions. It writes
-the events in atomic batches (the server's limit is 1000 messages a batch), decisions never
-split, in file order; each rollout's first message in a batch carries the concurrency check
-over the whole rollout (`Nats-Expected-Last-Subject-Sequence`, 0 when it has no events yet), so
-a rollout that another writer touches meanwhile makes the batch fail whole instead of
-interleaving with it.
-
-The stream is append-only (deny_purge, deny_delete: it is the audit log), so a failed import
-cannot take back what it wrote. Hence:
-- an import of up to 1000 events is one atomic batch: it is stored whole or not at all;
-- before anything is written, every rollout of the file is fenced (`adapters.history.fences`):
-  the controller decides nothing for it until the import has written everything (a lease while
-  nothing is stored, held without end from the first of several batches on);
-- an import that fails with nothing of it stored lifts its fences: it left nothing behind;
-- a larger import that fails between batches keeps its fences; running it again with the same
-  file (the import id is the file's digest) takes them over, checks that what is stored is a
-  prefix of the file, writes the rest, and only then lifts them.
+through `EventStore.append`, which derives ids from the target stream's positions. The stream
+is append-only (deny_purge, deny_delete: it is the audit log), so nothing written there can be
+taken back. An import therefore goes in two phases (`adapters.history.staging`):
+1. under fences (`adapters.history.fences`: the controller decides nothing for a fenced
+   rollout), the whole file is written into a staging stream no one consumes and read back.
+   Any failure, or a kill, leaves nothing in `ROLLOUTS`; the staging stream is deleted and
+   the fences lifted (or, after a kill, they expire and the next run or controller start
+   deletes the stream). It can be run again.
+2. the fences are held without end, a commit marker is recorded, and the staged events are
+   copied into `ROLLOUTS` in atomic batches (the server's limit is 1000 messages), decisions
+   never split, in file order. Each rollout's first message in a batch carries the
+   concurrency check over the whole rollout (`Nats-Expected-Last-Subject-Sequence`), and a
+   resumed copy first reads what is stored, so no event is written twice. After the marker the
+   import is only rolled forward: a re-run of the import, or the controller at start
+   (`finish_imports`), copies the rest from the staging stream, lifts the fences, then deletes
+   the staging stream and the marker.
 Every imported event carries `Rollouts-Imported: <import id>`, so workers treat it as history.
 """
 
@@ -31,15 +30,30 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from nats.aio.client import Client
 from nats.js.client import JetStreamContext
+from nats.js.errors import NotFoundError
 
 from adapters.history.fences import (
     IMPORTED,
     FencedByAnotherImport,
     hold_fences,
+    import_holders,
     lift_fences,
     put_fences,
+)
+from adapters.history.staging import (
+    BeforeStage,
+    Commit,
+    committed_imports,
+    delete_staging,
+    drop_commit,
+    read_commit,
+    read_staged,
+    stage,
+    staging_streams,
+    write_commit,
 )
 from adapters.history.transfer import ImportRecord, Rollout, decisions, pack, rollouts_of
 from events.codec import DEFAULT_CODEC
@@ -52,6 +66,8 @@ EXPECTED_SEQUENCE = "Nats-Expected-Last-Subject-Sequence"
 EXPECTED_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject"
 BATCH_LIMIT = 1000
 """Messages in one atomic batch: nats-server's limit (not configurable in 2.15)."""
+
+log = structlog.get_logger("rollouts.import")
 
 BeforeBatch = Callable[[int, int], Awaitable[None]]
 """Called with (index, count) before each batch is sent: progress, or an injected fault."""
@@ -192,19 +208,6 @@ async def _commit(
         versions[record.rollout] = first + offset
 
 
-@dataclass
-class _Run:
-    """One try of one import: what it may resume and what it has sent."""
-
-    js: JetStreamContext
-    records: Sequence[ImportRecord]
-    stream: str
-    tag: str
-    ours: set[Rollout]
-    """Rollouts whose stored events are this import's: fenced by an earlier try of it, or
-    in a batch this try sent (a batch whose answer was lost may be stored)."""
-
-
 async def import_records(
     js: JetStreamContext,
     records: Sequence[ImportRecord],
@@ -212,54 +215,120 @@ async def import_records(
     stream: str = EVENTS_STREAM,
     batch_limit: int = BATCH_LIMIT,
     before_batch: BeforeBatch | None = None,
+    before_stage: BeforeStage | None = None,
 ) -> ImportReport:
-    """Write every record under fences, into a stream without those rollouts (or holding
-    the start of them from an earlier failed try of the same file)."""
+    """Stage every record under fences, commit, and copy into `stream` (which must not hold
+    these rollouts). A committed earlier try of the same file is finished instead."""
     tag = import_id(records)
+    if await read_commit(js, tag) is None:
+        await _stage(js, records, tag, stream, before_stage)
+    return await finish_import(js, tag, stream=stream, batch_limit=batch_limit, before=before_batch)
+
+
+async def _refuse_occupied(js: JetStreamContext, rollouts: Sequence[Rollout], stream: str) -> None:
+    present = await occupied(js, rollouts, stream)
+    if present:
+        raise RestoreError(
+            f"the stream already has events of {_names(present)}; import only into a stream "
+            "without these rollouts"
+        )
+
+
+async def _stage(
+    js: JetStreamContext,
+    records: Sequence[ImportRecord],
+    tag: str,
+    stream: str,
+    before: BeforeStage | None,
+) -> None:
+    """Phase one: on any failure, nothing of the import is left (no event, fence, marker or
+    staging stream), and it can be run again."""
+    rollouts = rollouts_of(records)
     try:
-        taken_over = await put_fences(js, rollouts_of(records), tag)
+        await put_fences(js, rollouts, tag)
     except FencedByAnotherImport as busy:
         raise RestoreError(str(busy)) from None
-    run = _Run(js, records, stream, tag, taken_over)
     try:
-        return await _write(run, batch_limit=batch_limit, before_batch=before_batch)
+        await _refuse_occupied(js, rollouts, stream)
+        digest = await stage(js, tag, records, before)
+        await hold_fences(js, rollouts, tag)  # a lease must not expire on a partial copy
+        await _refuse_occupied(js, rollouts, stream)  # a decision taken before the fences
+        await write_commit(js, Commit(tag, len(records), digest, rollouts))
     except BaseException as failed:
-        kept = await _release_if_untouched(run)
+        for undo in (drop_commit, delete_staging):  # the marker's write may have landed
+            with contextlib.suppress(Exception):
+                await undo(js, tag)
+        with contextlib.suppress(Exception):
+            await lift_fences(js, rollouts)
         if not isinstance(failed, Exception):
             raise
-        raise RestoreError(f"{_reason(failed)}; {_left(kept, len(records))}") from None
+        raise RestoreError(
+            f"{_reason(failed)}; nothing was imported (the import can be run again)"
+        ) from None
 
 
 def _reason(failed: Exception) -> str:
     return str(failed) if isinstance(failed, RestoreError) else f"the import failed: {failed!r}"
 
 
-def _left(kept: int, total: int) -> str:
-    if kept == 0:
-        return "nothing was imported (the import can be run again)"
-    stored = "what is stored is unknown" if kept < 0 else f"{kept} of {total} events are stored"
-    return (
-        f"{stored}, and the file's rollouts stay fenced (nothing acts on them): "
-        "run the same import again to finish it"
-    )
+async def finish_import(
+    js: JetStreamContext,
+    tag: str,
+    *,
+    stream: str = EVENTS_STREAM,
+    batch_limit: int = BATCH_LIMIT,
+    before: BeforeBatch | None = None,
+) -> ImportReport:
+    """Phase two, for a committed import: copy what is not yet stored from the staging stream,
+    then lift the fences and delete the staging stream and the marker (in that order)."""
+    commit = await read_commit(js, tag)
+    if commit is None:
+        raise RestoreError(f"{tag} is not a committed import")
+    try:
+        records = await read_staged(js, tag, commit.events, commit.digest)
+    except NotFoundError:  # the copy had finished; only the clean-up was left
+        await _clean_up(js, tag, commit.rollouts)
+        return ImportReport(len(commit.rollouts), commit.events, 0, 0, resumed=commit.events)
+    report = await _copy(js, records, tag, stream, batch_limit=batch_limit, before=before)
+    await _clean_up(js, tag, commit.rollouts)
+    return report
 
 
-async def _write(run: _Run, *, batch_limit: int, before_batch: BeforeBatch | None) -> ImportReport:
-    records = run.records
-    prefix = await _stored_prefix(run.js, records, run.stream, run.ours)
+async def _clean_up(js: JetStreamContext, tag: str, rollouts: Sequence[Rollout]) -> None:
+    await lift_fences(js, rollouts)
+    await delete_staging(js, tag)
+    await drop_commit(js, tag)
+
+
+async def _copy(
+    js: JetStreamContext,
+    records: Sequence[ImportRecord],
+    tag: str,
+    stream: str,
+    *,
+    batch_limit: int,
+    before: BeforeBatch | None,
+) -> ImportReport:
+    ours = set(rollouts_of(records))  # fenced for this import since before its commit
+    prefix = await _stored_prefix(js, records, stream, ours)
     versions = {rollout: last for rollout, (_, last) in prefix.items()}
     remaining = [r for r in records if r.envelope.rolloutsequence > prefix.get(r.rollout, (0,))[0]]
     batches = pack(decisions(remaining), batch_limit)
-    if len(batches) > 1:  # a partial history may be left: no lease may expire on it
-        await hold_fences(run.js, rollouts_of(records), run.tag)
-    for index, batch in enumerate(batches):
-        if before_batch is not None:
-            await before_batch(index, len(batches))
-        run.ours.update(record.rollout for record in batch)
-        await _commit(run.js, batch, versions, run.tag)
-    await lift_fences(run.js, rollouts_of(records))
+    stored = len(records) - len(remaining)
+    try:
+        for index, batch in enumerate(batches):
+            if before is not None:
+                await before(index, len(batches))
+            await _commit(js, batch, versions, tag)
+            stored += len(batch)
+    except Exception as failed:
+        raise RestoreError(
+            f"{_reason(failed)}; the import is committed and {stored} of {len(records)} events "
+            "are stored: its rollouts stay fenced (nothing acts on them) until it is finished, "
+            "by running the same import again or by starting the controller"
+        ) from None
     return ImportReport(
-        rollouts=len(rollouts_of(records)),
+        rollouts=len(ours),
         events=len(records),
         decisions=len(decisions(records)),
         batches=len(batches),
@@ -267,16 +336,21 @@ async def _write(run: _Run, *, batch_limit: int, before_batch: BeforeBatch | Non
     )
 
 
-async def _release_if_untouched(run: _Run) -> int:
-    """After a failure: lift the fences if nothing of this import is stored (else keep them,
-    so nothing acts on a partial history). Returns how many events of it are stored; when the
-    stream cannot be read, the fences stay (the count is then unknown, reported as -1)."""
-    try:
-        found, _ = await _inventory(run.js, run.records, run.stream, run.ours)
-    except Exception:
-        return -1
-    stored = sum(count for count, _ in found.values())
-    if stored == 0:
-        with contextlib.suppress(Exception):
-            await lift_fences(run.js, rollouts_of(run.records))
-    return stored
+async def finish_imports(js: JetStreamContext, stream: str = EVENTS_STREAM) -> list[str]:
+    """At controller start: finish every committed import, and delete the staging stream of
+    every uncommitted import whose fences are gone (its importer died while staging). An
+    import that cannot be finished is logged and stays fenced. Returns the finished ids."""
+    finished = []
+    active = await import_holders(js)
+    for tag in sorted(set(await staging_streams(js)) | set(await committed_imports(js))):
+        try:
+            if await read_commit(js, tag) is not None:
+                report = await finish_import(js, tag, stream=stream)
+                finished.append(tag)
+                log.info("import.finished", import_id=tag, events=report.events)
+            elif tag not in active:
+                await delete_staging(js, tag)
+                log.info("import.abandoned_staging_deleted", import_id=tag)
+        except Exception as failed:
+            log.warning("import.unfinished", import_id=tag, error=str(failed))
+    return finished

@@ -13,8 +13,9 @@ identity; writes are allow-listed per role, and stream deletes and purges are de
 - only the controller (and `admin`, for `rollouts import`) publish events (`rollouts.evt.>`);
 - the workers that report observations, the controller's Kubernetes watcher and the CLI publish
   inputs (`rollouts.in.>`); the notifier publishes none;
-- nobody deletes or purges a stream or one of its messages through the JetStream API, and only
-  identities that run the controller (or import) may change the project's streams' settings.
+- nobody deletes one of the project's streams or buckets, or purges a stream or deletes one of
+  its messages, through the JetStream API; only identities that run the controller (or import)
+  may change the project's streams' settings or delete another stream (an import's staging).
 
 Inputs of every type share `rollouts.in.<ns>.<name>` (the type is the `ce-type` header), so
 the server cannot tell a worker's observation from a command: any identity allowed to publish
@@ -49,6 +50,7 @@ ROLE_PUBLISH: dict[str, tuple[str, ...]] = {
         "$KV.ROLLOUT_LEASES.>",
         "$KV.ROLLOUT_TEMPLATES.>",
         "$KV.ROLLOUT_SNAPSHOTS.>",  # the snapshot writer (adapters/runtime/snapshot_writer.py)
+        "$KV.ROLLOUT_IMPORTS.>",  # finishing a committed import at start (lifts its fences)
     ),
     "traffic": (INPUTS,),
     "scaler": (INPUTS,),
@@ -56,7 +58,13 @@ ROLE_PUBLISH: dict[str, tuple[str, ...]] = {
     "analysis": (INPUTS, "$KV.ROLLOUT_TEMPLATES.>"),  # and the template watcher
     "notifier": ("rollouts.dlq.>", "$KV.ROLLOUT_NOTIFICATIONS_SENT.>"),
     "cli": (INPUTS, "$KV.ROLLOUT_TEMPLATES.>"),
-    "admin": (EVENTS, INPUTS, "$KV.ROLLOUT_TEMPLATES.>", "$KV.ROLLOUT_IMPORTS.>"),
+    "admin": (
+        EVENTS,
+        INPUTS,
+        "$KV.ROLLOUT_TEMPLATES.>",
+        "$KV.ROLLOUT_IMPORTS.>",
+        "rollouts.staging.>",  # an import's staging stream (adapters.history.staging)
+    ),
 }
 """Subjects each role may publish besides `CLIENT`."""
 
@@ -73,11 +81,30 @@ composite that covers them (the union of their permissions), never as several us
 
 IDENTITIES = (*ROLE_PUBLISH, *COMPOSITES)
 
+PROTECTED_STREAMS = (
+    EVENTS_STREAM,
+    INPUTS_STREAM,
+    DEAD_INPUTS_STREAM,
+    *(
+        f"KV_{bucket}"
+        for bucket in (
+            "ROLLOUT_LEASES",
+            "ROLLOUT_TEMPLATES",
+            "ROLLOUT_SNAPSHOTS",
+            "ROLLOUT_NOTIFICATIONS_SENT",
+            "ROLLOUT_IMPORTS",
+        )
+    ),
+)
+"""The project's streams and KV buckets: nobody deletes them."""
 NEVER = (
-    "$JS.API.STREAM.DELETE.>",
+    *(f"$JS.API.STREAM.DELETE.{name}" for name in PROTECTED_STREAMS),
     "$JS.API.STREAM.PURGE.>",
     "$JS.API.STREAM.MSG.DELETE.>",
 )
+ANY_DELETE = "$JS.API.STREAM.DELETE.>"
+"""Denied to all but the stream admins, who delete an import's staging stream
+(`ROLLOUT_IMPORT_<digest>`, adapters.history.staging) once it is copied or abandoned."""
 STREAM_SETTINGS = tuple(
     f"$JS.API.STREAM.UPDATE.{name}" for name in (EVENTS_STREAM, INPUTS_STREAM, DEAD_INPUTS_STREAM)
 )
@@ -111,7 +138,7 @@ def permissions(identity: str) -> dict[str, dict[str, list[str]]]:
     allow: list[str] = list(CLIENT)
     for role in roles_of(identity):
         allow += [s for s in ROLE_PUBLISH[role] if s not in allow]
-    deny = list(NEVER) if manages_streams(identity) else [*NEVER, *STREAM_SETTINGS]
+    deny = list(NEVER) if manages_streams(identity) else [*NEVER, ANY_DELETE, *STREAM_SETTINGS]
     return {"publish": {"allow": allow, "deny": deny}, "subscribe": {"allow": [">"]}}
 
 

@@ -28,6 +28,7 @@ from faststream.nats import NatsBroker, NatsCredentials, NatsToken, NatsUserPass
 from faststream.security import BaseSecurity
 
 from adapters.analysis import KvTemplateStore, LocalSecretStore, build_providers
+from adapters.history.restore import finish_imports
 from adapters.metrics import MetricSettings
 from adapters.runtime.collector import CollectorFreezer
 from adapters.runtime.connect import Connection
@@ -179,6 +180,7 @@ class Wiring:
             self.store, self.config.ports.clock, self.projection, metrics=self.metrics
         )
         dead = DeadInputs(self.connection.js, self.metrics)
+        await finish_imports(self.connection.js)  # a committed import is rolled forward
         inputs = ControllerInputs(
             self.connection.nc,
             input_handler(controller, self.connection.nc, dead=dead),
