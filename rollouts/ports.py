@@ -106,6 +106,12 @@ class TrafficRouter(Protocol):
         """True/False when the router can check what it holds; None when it cannot tell."""
         ...
 
+    async def read_weight(self, request: WeightRequest) -> int | None:
+        """The canary weight the router holds for `request`'s rollout and routing; None when it
+        cannot read one (a router that cannot tell, or nothing held). Optional in substance:
+        a router without the capability answers None, and callers treat None as unknown."""
+        ...
+
     async def set_route(self, route: ManagedRoute) -> None: ...
 
     async def remove_managed_routes(

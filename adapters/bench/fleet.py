@@ -48,6 +48,9 @@ class TimedRouter:
     async def verify_weight(self, request: WeightRequest) -> bool | None:
         return await self._platform.verify_weight(request)
 
+    async def read_weight(self, request: WeightRequest) -> int | None:
+        return await self._platform.read_weight(request)
+
     async def set_route(self, route: ManagedRoute) -> None:
         await self._platform.set_route(route)
 

@@ -114,6 +114,10 @@ class InMemoryRouter:
         held = self.weights.get(request.rollout)
         return held is not None and _split(held) == _split(request)
 
+    async def read_weight(self, request: WeightRequest) -> int | None:
+        held = self.weights.get(request.rollout)
+        return held.canary_weight if self.verifiable and held is not None else None
+
     async def set_route(self, route: ManagedRoute) -> None:
         compiled = compile_route(route)
         self.calls.append(("set_route", route))

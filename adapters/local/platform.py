@@ -133,6 +133,11 @@ class LocalPlatform:
         traffic = self._traffic.get(request.rollout)
         return traffic is not None and traffic.holds(request)
 
+    async def read_weight(self, request: WeightRequest) -> int | None:
+        traffic = self._traffic.get(request.rollout)
+        held = traffic.request if traffic is not None else None
+        return held.canary_weight if held is not None else None
+
     async def set_route(self, route: ManagedRoute) -> None:
         self._require_running()
         self._traffic_of(route.rollout).set_route(route)

@@ -2,7 +2,7 @@
 
 `KubernetesTrafficRouter(api_client)` implements `rollouts.ports.TrafficRouter` for whatever
 the rollout's `trafficRouting` block configures (several routers at once, or none: the
-replica-count fallback). Each router also offers `read_weight(request)`, the canary weight it
+replica-count fallback), including the port's `read_weight(request)`: the canary weight it
 holds, which the traffic worker reports when it corrects drift. Failures are `PortError`s
 (`KubernetesError` for API answers) naming the object and what failed.
 """

@@ -6,7 +6,7 @@ VirtualService put back to 100/0 mid-rollout, say). It remembers the last weight
 applied per rollout (and, at start, the last confirmed one of every rollout in the projection);
 every `drift_interval` seconds, or when asked (`check_drift`, `check_all`), it asks the router
 to verify each; when the router answers False it applies the request again and publishes
-`TrafficDriftObserved` with the canary weight it found (routers offering `read_weight`).
+`TrafficDriftObserved` with the canary weight it found (`read_weight`; None: unknown).
 A request the controller has since replaced is never re-applied: the newer intent is on its way.
 """
 
@@ -200,11 +200,8 @@ class TrafficWorker:
         return state is not None and _superseded(state, wanted)
 
     async def _read_weight(self, request: WeightRequest) -> int | None:
-        reader = getattr(self._router, "read_weight", None)
-        if reader is None:
-            return None
         try:
-            found = await reader(request)
+            found = await self._router.read_weight(request)
         except Exception as error:  # the reading only enriches the report
             log.info("traffic.read_weight_failed", rollout=str(request.rollout), error=str(error))
             return None

@@ -34,6 +34,7 @@ from tests.contract.test_router_local import (
     test_negative_weight_is_refused,
     test_nothing_is_held_before_the_first_weight,
     test_remove_managed_routes_drops_them_all,
+    test_the_weight_read_is_the_weight_set,
     test_the_weight_set_is_the_weight_held,
     test_weights_of_rollouts_are_kept_apart,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "test_negative_weight_is_refused",
     "test_nothing_is_held_before_the_first_weight",
     "test_remove_managed_routes_drops_them_all",
+    "test_the_weight_read_is_the_weight_set",
     "test_the_weight_set_is_the_weight_held",
     "test_weights_of_rollouts_are_kept_apart",
 ]
@@ -104,6 +106,10 @@ class IstioRollouts:
     async def verify_weight(self, request: WeightRequest) -> bool | None:
         routing = self.routing(request.rollout, request.routing)
         return await self.router.verify_weight(dataclasses.replace(request, routing=routing))
+
+    async def read_weight(self, request: WeightRequest) -> int | None:
+        routing = self.routing(request.rollout, request.routing)
+        return await self.router.read_weight(dataclasses.replace(request, routing=routing))
 
     async def set_route(self, route: ManagedRoute) -> None:
         routing = self.routing(route.rollout, route.routing)

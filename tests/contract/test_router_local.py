@@ -100,6 +100,16 @@ async def test_a_new_weight_replaces_the_old_one(subject: RouterUnderTest) -> No
     assert await subject.router.verify_weight(weight(10)) == expected(subject, False)
 
 
+async def test_the_weight_read_is_the_weight_set(subject: RouterUnderTest) -> None:
+    """`read_weight` is part of the port: a router that can verify reads back what it holds
+    (per rollout); one that cannot tell answers None, never a guess."""
+    await subject.router.set_weight(weight(10, DEMO))
+    await subject.router.set_weight(weight(35, DEMO))
+    await subject.router.set_weight(weight(60, OTHER))
+    found = [await subject.router.read_weight(weight(35, r)) for r in (DEMO, OTHER)]
+    assert found == ([35, 60] if subject.can_verify else [None, None])
+
+
 async def test_weights_of_rollouts_are_kept_apart(subject: RouterUnderTest) -> None:
     await subject.router.set_weight(weight(10, DEMO))
     await subject.router.set_weight(weight(60, OTHER))
