@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.kubernetes.objects import Key, Obj, newer, status_of
-from adapters.kubernetes.status import InvalidSpecNote
+from adapters.kubernetes.status_conditions import InvalidSpecNote
 from adapters.kubernetes.status_patch import fingerprint
 from rollouts.state import RolloutState
 

@@ -10,12 +10,11 @@ merge patch built from it also removes what no longer holds. Pure: `now` is give
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from adapters.kubernetes.manifests import POD_TEMPLATE_HASH
-from adapters.kubernetes.status_conditions import rollout_conditions
+from adapters.kubernetes.status_conditions import InvalidSpecNote, rollout_conditions
 from events.phases import AnalysisRunKind, RolloutPhase
 from rollouts.phase import PhaseView, compute_phase, updated_replicas
 from rollouts.spec.base import LabelSelector
@@ -46,14 +45,6 @@ MANAGED_KEYS = (
     "selector",
     "conditions",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class InvalidSpecNote:
-    """The object's spec at `generation` was refused; `message` says why."""
-
-    generation: int
-    message: str
 
 
 def timestamp(moment: datetime) -> str:

@@ -10,21 +10,28 @@ first been true, then stay (False) as in Argo. Pure: `now` is given.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from events.phases import RolloutPhase
 from rollouts.phase import PhaseView, compute_phase
 from rollouts.state import RolloutState
-
-if TYPE_CHECKING:
-    from adapters.kubernetes.status import InvalidSpecNote
 
 Obj = dict[str, Any]
 
 PAUSED_MESSAGE = "Rollout is paused"
 AVAILABLE = "Rollout has minimum availability"
 NOT_AVAILABLE = "Rollout does not have minimum availability"
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidSpecNote:
+    """The object's spec at `generation` was refused; `message` says why. Defined here, below
+    `status`, because the InvalidSpec condition is the first thing that reads it."""
+
+    generation: int
+    message: str
 
 
 class Wanted(NamedTuple):

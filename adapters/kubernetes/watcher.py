@@ -41,7 +41,8 @@ from adapters.kubernetes.objects import (
     status_of,
     uid_of,
 )
-from adapters.kubernetes.status import InvalidSpecNote, rollout_status
+from adapters.kubernetes.status import rollout_status
+from adapters.kubernetes.status_conditions import InvalidSpecNote
 from events.base import Input
 from rollouts.decide import decide
 from rollouts.errors import DomainError, InvalidSpec
