@@ -85,7 +85,16 @@ def traffic_routing() -> Schema:
         {
             "istio": _istio(),
             "nginx": _nginx(),
-            "smi": obj({"rootService": string(), "trafficSplitName": string()}),
+            "smi": obj(
+                {
+                    "rootService": string(),
+                    "trafficSplitName": string(),
+                    "apiVersion": string(
+                        "TrafficSplit API version (v1alpha1, v1alpha2, v1alpha3); an extension: "
+                        "Argo sets it controller-wide."
+                    ),
+                }
+            ),
             "plugins": free_object("Traffic router plugins, keyed by plugin name."),
             "managedRoutes": array(_named()),
             "maxTrafficWeight": int32(),
