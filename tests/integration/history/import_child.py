@@ -3,7 +3,8 @@
 Usage: python -m tests.integration.history.import_child URL USER PASSWORD FILE PHASE AT
 It imports FILE (`import_records`, as `rollouts import` does) and kills itself, with SIGKILL
 and no clean-up, at the AT-th message it sends to the server (publish or request) in PHASE:
-`stage` counts from the start (fences, staging), `copy` from the first batch into ROLLOUTS
+`stage` counts from the start (fences, staging; an AT past them kills it just before the
+commit marker is written), `copy` from the first batch into ROLLOUTS
 (AT 0: right after the commit marker, before any copy). `none` runs to the end.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 import nats
 
 import events.models  # noqa: F401  (registers the event types the file names)
+from adapters.history import restore
 from adapters.history.restore import import_records
 from adapters.history.transfer import read_export
 
@@ -49,6 +51,13 @@ async def main(argv: list[str]) -> None:
             state["phase"], state["sent"] = "copy", -1
             count()  # AT 0: killed before the first batch
 
+    async def write_commit(*args: Any) -> None:
+        if phase == "stage":  # AT past every message of staging: killed right before the marker
+            os.kill(os.getpid(), signal.SIGKILL)
+        await real_write_commit(*args)
+
+    real_write_commit = restore.write_commit
+    restore.write_commit = write_commit  # type: ignore[assignment]
     client.publish = publish  # type: ignore[method-assign]
     client.request = request  # type: ignore[method-assign]
     report = await import_records(client.jetstream(), records, before_batch=before_batch)
