@@ -24,19 +24,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 import structlog
-from nats.aio.client import Client
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from adapters.history.copying import (
+    BATCH_LIMIT,
+    BeforeBatch,
+    ImportReport,
+    RestoreError,
+    copy_records,
+    names,
+    occupied,
+    reason,
+)
 from adapters.history.fences import (
-    IMPORTED,
     FencedByAnotherImport,
     hold_fences,
     import_holders,
@@ -55,37 +59,22 @@ from adapters.history.staging import (
     staging_streams,
     write_commit,
 )
-from adapters.history.transfer import ImportRecord, Rollout, decisions, pack, rollouts_of
-from events.codec import DEFAULT_CODEC
-from events.jetstream import EVENTS_STREAM, JetStreamEventStore
+from adapters.history.transfer import ImportRecord, Rollout, rollouts_of
+from events.jetstream import EVENTS_STREAM
 from events.quarantine import is_unreadable
-from events.store import MSG_ID, EventStore, StoredEvent
-from events.subjects import event_subject, rollout_events_filter
-
-EXPECTED_SEQUENCE = "Nats-Expected-Last-Subject-Sequence"
-EXPECTED_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject"
-BATCH_LIMIT = 1000
-"""Messages in one atomic batch: nats-server's limit (not configurable in 2.15)."""
+from events.store import EventStore, StoredEvent
 
 log = structlog.get_logger("rollouts.import")
-
-BeforeBatch = Callable[[int, int], Awaitable[None]]
-"""Called with (index, count) before each batch is sent: progress, or an injected fault."""
-
-
-class RestoreError(RuntimeError):
-    """The import stopped; the message says what was written before it did."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    rollouts: int
-    events: int
-    decisions: int
-    batches: int
-    """Atomic batches this run committed."""
-    resumed: int = 0
-    """Events an earlier, failed run of the same file had stored."""
+__all__ = [
+    "BATCH_LIMIT",
+    "ImportReport",
+    "RestoreError",
+    "export_events",
+    "finish_import",
+    "finish_imports",
+    "import_id",
+    "import_records",
+]
 
 
 def import_id(records: Sequence[ImportRecord]) -> str:
@@ -111,103 +100,6 @@ async def export_events(store: EventStore, rollouts: Sequence[Rollout] | None) -
     return sorted(loaded, key=lambda stored: stored.stream_sequence)
 
 
-async def occupied(js: JetStreamContext, rollouts: Sequence[Rollout], stream: str) -> list[Rollout]:
-    """The rollouts among `rollouts` that already have events in the stream."""
-    present = set(await JetStreamEventStore(js, stream).rollouts())
-    return [rollout for rollout in rollouts if rollout in present]
-
-
-def _names(rollouts: Sequence[Rollout]) -> str:
-    return ", ".join(f"{ns}/{name}" for ns, name in rollouts)
-
-
-async def _inventory(
-    js: JetStreamContext, records: Sequence[ImportRecord], stream: str, ours: set[Rollout]
-) -> tuple[dict[Rollout, tuple[int, int]], list[Rollout]]:
-    """Rollouts of the file already in the stream. Of those in `ours` (fenced by an earlier
-    try of this import, or written by this one): how many of the file's events they start
-    with, and the stream sequence of the last. Also the rollouts holding any other event (a
-    copy of the same file imported and released earlier counts as other events: it is live)."""
-    store = JetStreamEventStore(js, stream)
-    found: dict[Rollout, tuple[int, int]] = {}
-    foreign = []
-    for rollout in await occupied(js, rollouts_of(records), stream):
-        history = await store.load(*rollout)
-        mine = [r.envelope.id for r in records if r.rollout == rollout]
-        same = _common_start([s.envelope.id for s in history], mine) if rollout in ours else 0
-        if same:
-            found[rollout] = (same, history[same - 1].stream_sequence)
-        if same < len(history):
-            foreign.append(rollout)
-    return found, foreign
-
-
-def _common_start(stored: Sequence[str], mine: Sequence[str]) -> int:
-    count = 0
-    for left, right in zip(stored, mine, strict=False):
-        if left != right:
-            break
-        count += 1
-    return count
-
-
-async def _stored_prefix(
-    js: JetStreamContext, records: Sequence[ImportRecord], stream: str, ours: set[Rollout]
-) -> dict[Rollout, tuple[int, int]]:
-    found, foreign = await _inventory(js, records, stream, ours)
-    if foreign:
-        raise RestoreError(
-            f"the stream already has events of {_names(foreign)}; import only into a stream "
-            "without these rollouts"
-        )
-    return found
-
-
-def _messages(
-    batch: Sequence[ImportRecord], versions: dict[Rollout, int], tag: str
-) -> list[tuple[str, dict[str, str], bytes]]:
-    messages = []
-    checked: set[Rollout] = set()
-    for record in batch:
-        headers, data = DEFAULT_CODEC.encode(record.envelope, record.event)
-        headers[MSG_ID] = record.envelope.id
-        headers[IMPORTED] = tag
-        if record.rollout not in checked:  # one check per rollout, on its first message
-            checked.add(record.rollout)
-            headers[EXPECTED_SEQUENCE] = str(versions.get(record.rollout, 0))
-            headers[EXPECTED_SUBJECT] = rollout_events_filter(*record.rollout)
-        messages.append((event_subject(*record.rollout, record.envelope.type), headers, data))
-    if len(messages) > 1:
-        batch_id = uuid.uuid4().hex
-        for number, (_, headers, _) in enumerate(messages, start=1):
-            headers["Nats-Batch-Id"] = batch_id
-            headers["Nats-Batch-Sequence"] = str(number)
-        messages[-1][1]["Nats-Batch-Commit"] = "1"
-    return messages
-
-
-async def _commit(
-    js: JetStreamContext, batch: Sequence[ImportRecord], versions: dict[Rollout, int], tag: str
-) -> None:
-    """Store `batch` whole or not at all; on success, move `versions` past it."""
-    nc: Client = js._nc
-    messages = _messages(batch, versions, tag)
-    for subject, headers, data in messages[:-1]:
-        await nc.publish(subject, data, headers=headers)
-    subject, headers, data = messages[-1]
-    response = await nc.request(subject, data, headers=headers, timeout=10.0)
-    reply: dict[str, Any] = json.loads(response.data)
-    error = reply.get("error")
-    if error is not None:
-        raise RestoreError(
-            f"the stream refused the events of lines {batch[0].line}-{batch[-1].line}: "
-            f"{error.get('description')} (error {error.get('err_code')})"
-        )
-    first = int(reply["seq"]) - len(batch) + 1
-    for offset, record in enumerate(batch):
-        versions[record.rollout] = first + offset
-
-
 async def import_records(
     js: JetStreamContext,
     records: Sequence[ImportRecord],
@@ -229,7 +121,7 @@ async def _refuse_occupied(js: JetStreamContext, rollouts: Sequence[Rollout], st
     present = await occupied(js, rollouts, stream)
     if present:
         raise RestoreError(
-            f"the stream already has events of {_names(present)}; import only into a stream "
+            f"the stream already has events of {names(present)}; import only into a stream "
             "without these rollouts"
         )
 
@@ -263,12 +155,8 @@ async def _stage(
         if not isinstance(failed, Exception):
             raise
         raise RestoreError(
-            f"{_reason(failed)}; nothing was imported (the import can be run again)"
+            f"{reason(failed)}; nothing was imported (the import can be run again)"
         ) from None
-
-
-def _reason(failed: Exception) -> str:
-    return str(failed) if isinstance(failed, RestoreError) else f"the import failed: {failed!r}"
 
 
 async def finish_import(
@@ -289,7 +177,7 @@ async def finish_import(
     except NotFoundError:  # the copy had finished; only the clean-up was left
         await _clean_up(js, tag, commit.rollouts)
         return ImportReport(len(commit.rollouts), commit.events, 0, 0, resumed=commit.events)
-    report = await _copy(js, records, tag, stream, batch_limit=batch_limit, before=before)
+    report = await copy_records(js, records, tag, stream, batch_limit=batch_limit, before=before)
     await _clean_up(js, tag, commit.rollouts)
     return report
 
@@ -298,42 +186,6 @@ async def _clean_up(js: JetStreamContext, tag: str, rollouts: Sequence[Rollout])
     await lift_fences(js, rollouts)
     await delete_staging(js, tag)
     await drop_commit(js, tag)
-
-
-async def _copy(
-    js: JetStreamContext,
-    records: Sequence[ImportRecord],
-    tag: str,
-    stream: str,
-    *,
-    batch_limit: int,
-    before: BeforeBatch | None,
-) -> ImportReport:
-    ours = set(rollouts_of(records))  # fenced for this import since before its commit
-    prefix = await _stored_prefix(js, records, stream, ours)
-    versions = {rollout: last for rollout, (_, last) in prefix.items()}
-    remaining = [r for r in records if r.envelope.rolloutsequence > prefix.get(r.rollout, (0,))[0]]
-    batches = pack(decisions(remaining), batch_limit)
-    stored = len(records) - len(remaining)
-    try:
-        for index, batch in enumerate(batches):
-            if before is not None:
-                await before(index, len(batches))
-            await _commit(js, batch, versions, tag)
-            stored += len(batch)
-    except Exception as failed:
-        raise RestoreError(
-            f"{_reason(failed)}; the import is committed and {stored} of {len(records)} events "
-            "are stored: its rollouts stay fenced (nothing acts on them) until it is finished, "
-            "by running the same import again or by starting the controller"
-        ) from None
-    return ImportReport(
-        rollouts=len(ours),
-        events=len(records),
-        decisions=len(decisions(records)),
-        batches=len(batches),
-        resumed=len(records) - len(remaining),
-    )
 
 
 async def finish_imports(js: JetStreamContext, stream: str = EVENTS_STREAM) -> list[str]:
