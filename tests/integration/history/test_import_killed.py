@@ -14,15 +14,17 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import nats
 import pytest
 from nats.aio.client import Client
+from nats.errors import TimeoutError as NatsTimeout
 
 from adapters.history.fences import fenced_rollouts, put_fences
 from adapters.history.restore import finish_imports, import_id, import_records
-from adapters.history.staging import read_commit, stage, staging_streams
+from adapters.history.staging import read_commit, stage, staging_stream, staging_streams
 from adapters.history.transfer import ImportRecord, export_line, read_export, rollouts_of
 from adapters.runtime.auth import credentials
-from events.jetstream import JetStreamEventStore, ensure_streams
+from events.jetstream import EVENTS_STREAM, JetStreamEventStore, ensure_streams
 from tests.integration.history.test_import_fenced import (
     RecordingPlatform,
     Running,
@@ -168,3 +170,25 @@ async def test_a_staging_left_by_a_killed_importer_goes_at_controller_start(
     assert await finish_imports(js) == []
     assert await staging_streams(js) == []
     assert await stored_ids(nats_client) == []
+
+
+async def test_only_stream_admins_delete_a_staging_stream_and_nobody_rollouts(
+    running: Running, importer: Client, tmp_path: Path
+) -> None:
+    """The server refuses (no answer: a permissions violation) a worker's delete of a staging
+    stream and anyone's delete of `ROLLOUTS`; the importer deletes its staging stream."""
+    records = read_export(export_line(s) for s in canary_abort_retry_promote("perm").stored())
+    tag = import_id(records)
+    await stage(importer.jetstream(), tag, records)
+    user, password = credentials(tmp_path, "scaler")
+    scaler = await nats.connect(running.url, user=user, password=password, max_reconnect_attempts=0)
+    try:
+        with pytest.raises(NatsTimeout):
+            await scaler.jetstream(timeout=1).delete_stream(staging_stream(tag))
+    finally:
+        await scaler.close()
+    assert await staging_streams(importer.jetstream()) == [tag]
+    with pytest.raises(NatsTimeout):
+        await importer.jetstream(timeout=1).delete_stream(EVENTS_STREAM)
+    assert await importer.jetstream().delete_stream(staging_stream(tag))
+    assert await staging_streams(importer.jetstream()) == []
