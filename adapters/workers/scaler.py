@@ -14,6 +14,8 @@ here: what the platform reports is the truth, whatever we asked of it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import events.models as ev
 from adapters.runtime.projection import StateProjection
 from events.store import StoredEvent
@@ -91,12 +93,16 @@ class ScalerWorker:
             if rs.desired > 0:
                 await self._platform.scale(replica_set_spec(state, rs, rs.desired))
 
-    async def resync(self) -> None:
+    async def resync(self, skip: Callable[[str, str], Awaitable[bool]] | None = None) -> None:
         """After a restart, make the platform hold what the history says (the local platform
         starts empty; a cluster just confirms what it already has). ReplicaSets scaled to 0
         are included: a local platform killed between scaling one down and reporting it would
-        otherwise never report it again, and the rollout would count its pods for ever."""
+        otherwise never report it again, and the rollout would count its pods for ever.
+        Rollouts for which `skip` says yes are left alone (fenced: their history is being
+        imported, and may be partial)."""
         for state in list(self._projection.states.values()):
+            if skip is not None and await skip(state.namespace, state.name):
+                continue
             for rs in state.replica_sets.values():
                 await self._platform.scale(replica_set_spec(state, rs, rs.desired))
             for role, pod_hash in state.selectors.items():

@@ -28,6 +28,7 @@ from faststream.nats import NatsBroker, NatsCredentials, NatsToken, NatsUserPass
 from faststream.security import BaseSecurity
 
 from adapters.analysis import KvTemplateStore, LocalSecretStore, build_providers
+from adapters.history.fences import FenceWatch
 from adapters.history.restore import finish_imports
 from adapters.metrics import MetricSettings
 from adapters.runtime.collector import CollectorFreezer
@@ -207,7 +208,8 @@ class Wiring:
             self.subscribe("traffic", TRAFFIC_EVENTS, traffic.handle)
         if "scaler" in workers and ports.platform is not None:
             scaler = ScalerWorker(self.projection, ports.platform)
-            await scaler.resync()
+            fences = FenceWatch(self.connection.nc)
+            await scaler.resync(skip=lambda namespace, name: fences.fenced((namespace, name)))
             self.subscribe("scaler", SCALER_EVENTS, scaler.handle)
             observer = PlatformObserver(ports.platform, self.publish)
             self.loop(observer.start, observer.stop)

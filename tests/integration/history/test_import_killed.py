@@ -120,10 +120,13 @@ async def test_killed_after_commit_stays_fenced_and_a_rerun_finishes_it(
 
 
 async def test_killed_after_commit_the_controller_start_finishes_it(tmp_path: Path) -> None:
-    """The second start finishes the import before its workers start (the scaler's resync at
-    that start then brings the platform to the imported state: by design, once it is whole)."""
+    """Workers started without the controller leave it fenced and act on nothing (the scaler's
+    resync skips fenced rollouts); a controller start finishes it before its workers start (the
+    resync at that start then brings the platform to the imported state, once it is whole)."""
     from adapters.runtime.settings import Settings
-    from adapters.workers.app import create_app
+    from adapters.workers.app import DEFAULT_WORKERS, create_app
+
+    without_controller = [w for w in DEFAULT_WORKERS if w != "controller"]
 
     seeded = seeded_random("import finished by a controller start")
     path, records = big_file(tmp_path)
@@ -131,9 +134,13 @@ async def test_killed_after_commit_the_controller_start_finishes_it(tmp_path: Pa
     platform = RecordingPlatform()
     await platform.start()
     try:
-        for attempt in range(2):
+        for attempt, workers in enumerate([DEFAULT_WORKERS, without_controller, DEFAULT_WORKERS]):
             app = create_app(
-                Settings(data_dir=tmp_path), platform=platform, router=platform, start_embedded=True
+                Settings(data_dir=tmp_path),
+                workers=workers,
+                platform=platform,
+                router=platform,
+                start_embedded=True,
             )
             await app.start()
             try:
@@ -144,10 +151,11 @@ async def test_killed_after_commit_the_controller_start_finishes_it(tmp_path: Pa
                     assert url is not None
                     address = f"nats://{url.hostname}:{url.port}"
                     kill_importer(address, tmp_path, path, "copy", at)
+                if attempt < 2:  # killed, then workers alone (their resync): it stays fenced
                     assert await read_commit(client.jetstream(), import_id(records)), seeded.tag
                     await asyncio.sleep(1.0)  # the partial copy is visible: nothing may act
                     assert set(rollouts_of(records)).isdisjoint(platform.touched), seeded.tag
-                else:  # the start finished it before any input was taken
+                else:  # the controller's start finished it before any input was taken
                     await check_exactly_the_file(client, records, seeded.tag)
             finally:
                 await app.stop()
