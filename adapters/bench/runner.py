@@ -24,6 +24,7 @@ from adapters.bench.abort import measure_abort
 from adapters.bench.append import measure_append
 from adapters.bench.conditions import measure_conditions
 from adapters.bench.memory import measure_memory
+from adapters.bench.multicluster import measure_multicluster
 from adapters.bench.replay import measure_replay
 from adapters.bench.server import BenchServer, bench_server
 from adapters.bench.targets import evaluate_targets
@@ -37,10 +38,20 @@ class Scale:
     replay_rounds: int
     abort_rollouts: int
     rss_rollouts: int
+    fleet_rollouts: int
+    """Rollouts per region in the fleet figure (4 regions, one fleet per rollout name)."""
 
 
-QUICK = Scale(append_rollouts=100, replay_rounds=2, abort_rollouts=100, rss_rollouts=1000)
-FULL = Scale(append_rollouts=1000, replay_rounds=3, abort_rollouts=1000, rss_rollouts=10_000)
+QUICK = Scale(
+    append_rollouts=100, replay_rounds=2, abort_rollouts=100, rss_rollouts=1000, fleet_rollouts=5
+)
+FULL = Scale(
+    append_rollouts=1000,
+    replay_rounds=3,
+    abort_rollouts=1000,
+    rss_rollouts=10_000,
+    fleet_rollouts=250,
+)
 
 
 @contextlib.contextmanager
@@ -97,6 +108,13 @@ async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
         with logging_as_serve():
             result["abort"] = await measure_abort(server, scale.abort_rollouts, console)
     took["abort"] = time.perf_counter() - started - sum(took.values())
+    console.print(f"[bold]fleet[/]: 4 regions x {scale.fleet_rollouts} rollouts, global abort")
+    with logging_as_serve():
+        raw_messages = 50 if quick else 200
+        result["fleet"] = await measure_multicluster(
+            scale.fleet_rollouts, console, raw_messages=raw_messages
+        )
+    took["fleet"] = time.perf_counter() - started - sum(took.values())
     console.print(f"[bold]memory[/]: {scale.rss_rollouts} rollouts")
     result["memory"] = await measure_memory(scale.rss_rollouts, quick=quick, console=console)
     took["memory"] = time.perf_counter() - started - sum(took.values())

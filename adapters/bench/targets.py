@@ -77,6 +77,16 @@ CHECKS: tuple[Check, ...] = (
         "context: `serve`, controller and projection together (memory.serve_kb_per_rollout)",
         primary=False,
     ),
+    Check(
+        "fleet_abort_p99_ratio",
+        lambda r: r["fleet"]["p99_ratio"],
+        "<",
+        100.0,
+        "context (issue 9 sets no target): global abort p99, failing measurement to weight 0 "
+        "at the last region's proxy / raw p99 of one message hub -> every region's stream, "
+        "same run; the abort path is ~10 NATS hops and 3 decisions in a row",
+        primary=False,
+    ),
 )
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,

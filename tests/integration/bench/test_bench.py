@@ -31,6 +31,7 @@ TARGETS = {
     "abort_p99_ms_burst": False,
     "rss_kb_per_rollout": True,
     "rss_kb_per_rollout_serve": False,
+    "fleet_abort_p99_ratio": False,
 }
 """Each target, and whether it is the primary figure (the others are context)."""
 
