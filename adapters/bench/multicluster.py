@@ -39,6 +39,7 @@ from adapters.bench.multicluster_region import (
 )
 from adapters.fleet.client import FleetClient
 from adapters.fleet.local import LocalFleetServers
+from adapters.workers.analysis import MAX_CONCURRENT_MEASUREMENTS
 from events import fleet as ev
 from events.phases import RolloutPhase
 from rollouts.ports import RolloutRef
@@ -55,13 +56,16 @@ class MultiClusterBench:
     def __init__(self, regions: dict[str, BenchRegion], hub: FleetClient, console: Console) -> None:
         self.regions, self.hub, self.console = regions, hub, console
         self.refs: list[RolloutRef] = []
+        self.failing: dict[RolloutRef, BenchRegion] = {}
+        """Each fleet's rollout -> the region whose check fails: each region in turn."""
 
     async def apply_all(self, image: str) -> None:
         slots = asyncio.Semaphore(APPLY_CONCURRENCY)
 
         async def one(ref: RolloutRef) -> None:
             item = ev.ApplyFleet(
-                input_id=f"bench-{ref.name}-{image}", manifest=fleet_manifest(ref.name, image)
+                input_id=f"bench-{ref.name}-{image}",
+                manifest=fleet_manifest(ref.name, image, self.failing[ref].name),
             )
             async with slots:
                 outcome = await self.hub.send(f"fleet-{ref.name}", item, timeout=60.0)
@@ -85,6 +89,13 @@ class MultiClusterBench:
 
     async def setup(self, fleets: int) -> None:
         self.refs = [RolloutRef(NAMESPACE, f"r{n:05d}") for n in range(fleets)]
+        regions = list(self.regions.values())
+        self.failing = {ref: regions[n % len(regions)] for n, ref in enumerate(self.refs)}
+        if -(-fleets // len(regions)) > MAX_CONCURRENT_MEASUREMENTS:
+            raise ValueError(
+                f"fleets: at most {MAX_CONCURRENT_MEASUREMENTS * len(regions)} (each region "
+                f"holds one check per fleet failing there, {MAX_CONCURRENT_MEASUREMENTS} at most)"
+            )
         await self.apply_all("shop/app:1.0.0")
 
         def healthy(region: BenchRegion, ref: RolloutRef) -> bool:
@@ -93,33 +104,28 @@ class MultiClusterBench:
 
         await self.wait_all(healthy, "created and healthy")
         await self.apply_all("shop/app:2.0.0")
-        await self.wait_all(lambda r, ref: r.awaiting(ref), "at weight 20, analysing")
+        await self.wait_all(
+            lambda r, ref: r.analysing(ref, self.failing[ref] is r), "at weight 20, analysing"
+        )
 
     async def abort_run(self) -> dict[str, Any]:
         """One failing measurement per fleet at RATE/s; per fleet, the last region's weight 0."""
-        names = list(self.regions)
         for region in self.regions.values():
             region.router.zeroed_at.clear()
         started = time.perf_counter()
 
         async def fail(position: int, ref: RolloutRef) -> None:
             await asyncio.sleep(max(0.0, started + position / RATE - time.perf_counter()))
-            self.regions[names[position % len(names)]].jobs.fail(ref.name)
+            self.failing[ref].jobs.fail(ref.name)
 
         await asyncio.gather(*(fail(position, ref) for position, ref in enumerate(self.refs)))
         await self._wait_zeroed()
-        sent = {
-            ref: self.regions[names[n % len(names)]].jobs.failed_at[ref.name]
-            for n, ref in enumerate(self.refs)
-        }
+        sent = {ref: self.failing[ref].jobs.failed_at[ref.name] for ref in self.refs}
         last = [
             max(r.router.zeroed_at[ref] for r in self.regions.values()) - sent[ref]
             for ref in self.refs
         ]
-        local = [
-            self.regions[names[n % len(names)]].router.zeroed_at[ref] - sent[ref]
-            for n, ref in enumerate(self.refs)
-        ]
+        local = [self.failing[ref].router.zeroed_at[ref] - sent[ref] for ref in self.refs]
         return {
             "last_region": percentiles([s * 1000 for s in last]),
             "failing_region": percentiles([s * 1000 for s in local]),

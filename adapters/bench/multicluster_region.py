@@ -27,30 +27,39 @@ from adapters.fleet.relay import InboxRelay
 from adapters.local import LocalPlatform
 from adapters.runtime.settings import NatsSettings, Settings
 from adapters.workers.app import RolloutsApp, create_app
+from events.phases import AnalysisPhase
 from rollouts.ports import Measurement, RolloutRef
 from rollouts.spec import AnalysisTemplate
 from rollouts.state import RolloutState
 
 REGIONS = ["staging-us-east-1", "prod-ap-southeast-1", "prod-us-east-1", "prod-eu-west-1"]
 NAMESPACE, TEMPLATE, METRIC = "bench", "bench-fleet-check", "error-rate"
+HOLD = "bench-fleet-hold"
 CANARY_WEIGHT = 20
 
 
-def check_template() -> AnalysisTemplate:
-    """The analysis every region runs: a Job metric, answered by the region's `GatedJobs`."""
+def analysis_templates() -> list[AnalysisTemplate]:
+    """The failing region's check (a Job metric answered by the region's `GatedJobs`), and the
+    other regions' hold: its one measurement is due in a day, so their rollouts stay in the
+    analysis step at weight 20 without holding one of the analysis worker's measurement slots
+    (64 a worker: a held check in every region would exhaust them)."""
     job = {
         "metadata": {"labels": {"rollout": "{{args.rollout}}"}},
         "spec": {"template": {"spec": {"containers": [{"name": "check", "image": "bench"}]}}},
     }
-    metric = {"name": METRIC, "count": 1, "provider": {"job": job}}
-    return AnalysisTemplate.model_validate(
-        {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "AnalysisTemplate",
-            "metadata": {"name": TEMPLATE, "namespace": NAMESPACE},
-            "spec": {"args": [{"name": "rollout"}], "metrics": [metric]},
-        }
-    )
+    check = {"name": METRIC, "count": 1, "provider": {"job": job}}
+    hold = {**check, "initialDelay": "24h"}
+    return [
+        AnalysisTemplate.model_validate(
+            {
+                "apiVersion": "argoproj.io/v1alpha1",
+                "kind": "AnalysisTemplate",
+                "metadata": {"name": name, "namespace": NAMESPACE},
+                "spec": {"args": [{"name": "rollout"}], "metrics": [metric]},
+            }
+        )
+        for name, metric in ((TEMPLATE, check), (HOLD, hold))
+    ]
 
 
 class GatedJobs:
@@ -72,7 +81,8 @@ class GatedJobs:
         self.waiting.pop(rollout).set_result(None)
 
 
-def fleet_manifest(name: str, image: str) -> dict[str, Any]:
+def fleet_manifest(name: str, image: str, failing: str) -> dict[str, Any]:
+    """A fleet of one rollout in every region, all in one wave; `failing` runs the check."""
     labels = {"app": name}
     analysis = {
         "templates": [{"templateName": TEMPLATE}],
@@ -107,7 +117,14 @@ def fleet_manifest(name: str, image: str) -> dict[str, Any]:
         "spec": {
             "rollout": {"namespace": NAMESPACE, "name": name},
             "template": template,
-            "waves": [{"clusters": [{"name": region} for region in REGIONS]}],
+            "waves": [
+                {
+                    "clusters": [
+                        {"name": r, "analysisTemplate": TEMPLATE if r == failing else HOLD}
+                        for r in REGIONS
+                    ]
+                }
+            ],
         },
     }
 
@@ -142,7 +159,8 @@ class BenchRegion:
         relay = InboxRelay(nc, self.name)
         await relay.start()
         self._stack.push_async_callback(relay.stop)
-        await KvTemplateStore(nc.jetstream()).put(check_template())
+        for template in analysis_templates():
+            await KvTemplateStore(nc.jetstream()).put(template)
 
     async def stop(self) -> None:
         await self._stack.aclose()
@@ -151,9 +169,16 @@ class BenchRegion:
         projection = self.app.projection
         return projection.state(ref.namespace, ref.name) if projection else None
 
-    def awaiting(self, ref: RolloutRef) -> bool:
-        """The rollout's proxy holds weight 20 and its analysis step's check is running."""
-        return self.router.weights.get(ref) == CANARY_WEIGHT and ref.name in self.jobs.waiting
+    def analysing(self, ref: RolloutRef, failing: bool) -> bool:
+        """The rollout's proxy holds weight 20 and its analysis step runs (in the failing
+        region, with its check taking the measurement)."""
+        if self.router.weights.get(ref) != CANARY_WEIGHT:
+            return False
+        if failing:
+            return ref.name in self.jobs.waiting
+        state = self.state(ref)
+        runs = state.analysis_runs.values() if state is not None else ()
+        return any(run.phase in (AnalysisPhase.PENDING, AnalysisPhase.RUNNING) for run in runs)
 
 
 @contextlib.asynccontextmanager
