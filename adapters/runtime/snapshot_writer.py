@@ -24,7 +24,13 @@ from prometheus_client import CollectorRegistry
 
 from adapters.runtime.projection import Key, StateProjection
 from adapters.runtime.snapshot_format import encode_snapshot, encode_too_large
-from adapters.runtime.snapshots import Restored, SnapshotMetrics, SnapshotStore, open_bucket
+from adapters.runtime.snapshots import (
+    Restored,
+    SnapshotLoadFailed,
+    SnapshotMetrics,
+    SnapshotStore,
+    open_bucket,
+)
 from adapters.runtime.tasks import Running, Spawn
 from events.store import EventStore
 from rollouts.state import RolloutState
@@ -55,19 +61,18 @@ async def open_snapshots(
     kv = await open_bucket(js, create=write)
     snapshots = SnapshotStore(js, kv, SnapshotMetrics(registry))
     try:
-        restored = await restore(projection, store, snapshots)
-    except (TimeoutError, NatsError) as error:
+        restored = await snapshots.load(await store.last_sequence())
+    except (TimeoutError, NatsError, SnapshotLoadFailed) as error:  # a full fold is right
         log.warning("snapshots.unreadable", error=repr(error), fallback="full fold")
         restored = Restored()
+    await restore(projection, restored)
     return SnapshotWriter(projection, snapshots, restored) if write else None
 
 
-async def restore(
-    projection: StateProjection, store: EventStore, snapshots: SnapshotStore
-) -> Restored:
-    """Load snapshots into `projection` (before its `rebuild`, which then folds the tail) and
-    refold from history every rollout whose snapshot could not be used."""
-    restored = await snapshots.load(await store.last_sequence())
+async def restore(projection: StateProjection, restored: Restored) -> None:
+    """Put loaded snapshots into `projection` (before its `rebuild`, which then folds the
+    tail) and refold from history every rollout whose snapshot could not be used. A failure
+    here is not caught: the projection would be half restored, so the start must fail."""
     projection.restore(restored.entries, restored.position)
     for key in restored.refold:
         await projection.refold(key)
@@ -77,7 +82,6 @@ async def restore(
         refolded=len(restored.refold),
         position=restored.position,
     )
-    return restored
 
 
 class SnapshotWriter:

@@ -10,6 +10,7 @@ import pytest
 from nats.js.errors import BucketNotFoundError
 from nats.js.kv import KeyValue
 
+from adapters.runtime import snapshots
 from adapters.runtime.projection import Key, StateProjection
 from adapters.runtime.snapshot_format import (
     decode_checkpoint,
@@ -168,3 +169,24 @@ async def test_worker_processes_do_not_create_the_bucket(system: System) -> None
     assert system.conn is not None
     with pytest.raises(BucketNotFoundError):
         await system.conn.js.key_value(BUCKET)
+
+
+async def test_a_load_that_fails_midway_falls_back_to_a_full_fold(
+    rolled: System, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug while reading one value must not leave that rollout neither restored nor
+    refolded: the whole load is dropped and the start folds everything."""
+    expected = await full_fold(rolled)
+    calls = 0
+
+    def broken(data: bytes, fingerprint: str) -> tuple[RolloutState, int]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("injected bug")
+        return decode_snapshot(data, fingerprint)
+
+    monkeypatch.setattr(snapshots, "decode_snapshot", broken)
+    entries, restored, _ = await restarted(rolled)
+    assert calls >= 2
+    assert entries == expected and restored == 0
