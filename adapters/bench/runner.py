@@ -26,6 +26,7 @@ from adapters.bench.conditions import measure_conditions
 from adapters.bench.memory import measure_memory
 from adapters.bench.multicluster import measure_multicluster
 from adapters.bench.replay import measure_replay
+from adapters.bench.restart import measure_restart
 from adapters.bench.server import BenchServer, bench_server
 from adapters.bench.targets import evaluate_targets
 from adapters.bench.workload import history_decisions
@@ -118,6 +119,10 @@ async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
     console.print(f"[bold]memory[/]: {scale.rss_rollouts} rollouts")
     result["memory"] = await measure_memory(scale.rss_rollouts, quick=quick, console=console)
     took["memory"] = time.perf_counter() - started - sum(took.values())
+    console.print("[bold]restart[/]: controller start to ready, snapshots vs full re-fold")
+    async with bench_server() as server:
+        result["restart"] = await measure_restart(server, quick=quick, console=console)
+    took["restart"] = time.perf_counter() - started - sum(took.values())
     result["section_seconds"] = {name: round(seconds, 1) for name, seconds in took.items()}
     result["targets"] = evaluate_targets(result)
     result["machine"]["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]

@@ -22,7 +22,7 @@ from adapters.bench.conditions import CASES
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-SECTIONS = ("machine", "conditions", "append", "replay", "abort", "memory", "targets")
+SECTIONS = ("machine", "conditions", "append", "replay", "abort", "memory", "restart", "targets")
 TARGETS = {
     "append_ratio": True,
     "append_ratio_vs_publish_async": False,
@@ -32,6 +32,8 @@ TARGETS = {
     "rss_kb_per_rollout": True,
     "rss_kb_per_rollout_serve": False,
     "fleet_abort_p99_ratio": False,
+    "restart_ready_s": True,
+    "restart_speedup": True,
 }
 """Each target, and whether it is the primary figure (the others are context)."""
 
@@ -183,6 +185,16 @@ def test_every_target_is_evaluated(run: dict[str, Any]) -> None:
     assert targets["abort_p99_ms_burst"]["value"] == result["abort"]["burst"]["p99_ms"]
     assert targets["rss_kb_per_rollout"]["value"] == result["memory"]["kb_per_rollout"]
     assert targets["rss_kb_per_rollout_serve"]["value"] == result["memory"]["serve_kb_per_rollout"]
+    assert targets["restart_ready_s"]["value"] == result["restart"]["snapshot_ready_s"]
+    assert targets["restart_speedup"]["target"] == ">= 3"  # quick mode's own bound
+
+
+def test_restart_from_snapshots_restores_every_rollout(run: dict[str, Any]) -> None:
+    restart = run["result"]["restart"]
+    assert restart["restored"]["rollouts"] == restart["rollouts"] == 1000
+    assert restart["restored"]["refolded"] == 0
+    assert restart["tail_events"] > 0
+    assert restart["full_refold_ready_s"] > restart["snapshot_ready_s"] > 0
 
 
 def test_progress_is_printed(run: dict[str, Any]) -> None:

@@ -1,0 +1,166 @@
+"""Restart: a controller process from its start to ready, with snapshots and without.
+
+The ROLLOUTS stream is filled with N rollouts' real histories (the replay source's templates,
+about 108 events each, published raw). Then, on the same server and in the same run:
+
+1. full re-fold: `python -m adapters.workers controller` is started with no snapshot bucket, and
+   timed from spawning the process to its "ready" line (streams opened, projection folded and
+   following, partition leases taken: the first decision is possible). It runs until its
+   snapshot writer has covered the whole stream (the checkpoint reaches the stream's end).
+2. Then 1% more rollouts are appended (a tail the snapshots do not cover) and the controller is
+   killed (SIGKILL: no last flush), as a crash would.
+3. snapshot restart: the same command again, timed the same way; its log says how many
+   rollouts it restored from snapshots and how many events of tail it folded.
+
+Both figures include the interpreter's start and imports, which is what an operator waits for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from adapters.bench.replay_source import SHAPES, TEMPLATE_NAME, encode_history, rollout_name
+from adapters.bench.server import BenchServer
+from adapters.bench.workload import rollout_history
+from adapters.runtime.snapshots import BUCKET, CHECKPOINT
+from events.store import Outgoing
+from events.streams import EVENTS_STREAM
+
+UPDATES = 3
+"""Updates per rollout after its creation: about 108 events each (the issue's 100)."""
+FULL_ROLLOUTS = 10_000
+QUICK_ROLLOUTS = 1_000
+PUBLISH_CHUNK = 20_000
+COVERED_TIMEOUT = 300.0
+READY_TIMEOUT = 600.0
+
+
+def templates() -> list[list[Outgoing]]:
+    by_shape = {
+        shape: encode_history(
+            rollout_history(TEMPLATE_NAME, shape=shape, updates=UPDATES).decisions
+        )
+        for shape in dict.fromkeys(SHAPES)
+    }
+    return [by_shape[shape] for shape in SHAPES]
+
+
+async def publish_rollouts(server: BenchServer, first: int, count: int) -> int:
+    """Rollouts `first`.. as the controller would have appended them (raw, pipelined)."""
+    cycle, template = templates(), TEMPLATE_NAME.encode()
+    acks: list[Any] = []
+    published = 0
+    for number in range(first, first + count):
+        name = rollout_name(number)
+        for message in cycle[number % len(cycle)]:
+            headers = {k: v.replace(TEMPLATE_NAME, name) for k, v in message.headers.items()}
+            headers.pop("Nats-Msg-Id", None)  # template ids repeat: dedup would drop them
+            subject = message.subject.replace(TEMPLATE_NAME, name)
+            data = message.data.replace(template, name.encode())
+            acks.append(await server.raw_js.publish_async(subject, data, headers=headers))
+            if len(acks) >= PUBLISH_CHUNK:
+                await asyncio.gather(*acks)
+                published, acks = published + len(acks), []
+    await asyncio.gather(*acks)
+    return published + len(acks)
+
+
+class ControllerRun:
+    """`python -m adapters.workers controller`, timed from spawn to its "ready" line."""
+
+    def __init__(self, server: BenchServer, label: str) -> None:
+        self.server = server
+        self.log = server.data_dir / f"restart-{label}.log"
+        self.process: asyncio.subprocess.Process | None = None
+        self.ready_seconds = 0.0
+
+    async def start(self) -> float:
+        command = [sys.executable, "-m", "adapters.workers", "controller"]
+        command += ["--nats-url", self.server.url, "--data-dir", str(self.server.data_dir)]
+        started = time.perf_counter()
+        with self.log.open("wb") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                *command, stdout=asyncio.subprocess.PIPE, stderr=log, cwd=_root()
+            )
+        assert self.process.stdout is not None
+        async with asyncio.timeout(READY_TIMEOUT):
+            while line := await self.process.stdout.readline():
+                if line.strip() == b"ready":
+                    self.ready_seconds = time.perf_counter() - started
+                    return self.ready_seconds
+        raise RuntimeError(f"the controller exited before it was ready; see {self.log}")
+
+    async def end(self, sig: int) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(sig)
+            await self.process.wait()
+
+    def restored(self) -> dict[str, Any]:
+        """The `snapshots.restored` line of its log (rollouts, refolded, position)."""
+        for line in self.log.read_text(errors="replace").splitlines():
+            if '"snapshots.restored"' in line:
+                found: dict[str, Any] = json.loads(line)
+                return {k: found[k] for k in ("rollouts", "refolded", "position") if k in found}
+        return {}
+
+
+def _root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+async def wait_covered(server: BenchServer) -> float:
+    """Until the snapshot checkpoint reaches the stream's last sequence. (Its fingerprint is
+    the controller's to check: this process may see other sources, in a tree being edited.)"""
+    started = time.perf_counter()
+    last = (await server.js.stream_info(EVENTS_STREAM)).state.last_seq
+    async with asyncio.timeout(COVERED_TIMEOUT):
+        while True:
+            with contextlib.suppress(Exception):  # not written yet
+                kv = await server.js.key_value(BUCKET)
+                value = (await kv.get(CHECKPOINT)).value or b""
+                if json.loads(value)["position"] >= last:
+                    return time.perf_counter() - started
+            await asyncio.sleep(0.25)
+
+
+async def measure_restart(server: BenchServer, *, quick: bool, console: Console) -> dict[str, Any]:
+    """The restart section of `rollouts bench` (10,000 rollouts; quick mode 1,000)."""
+    rollouts = QUICK_ROLLOUTS if quick else FULL_ROLLOUTS
+    started = time.perf_counter()
+    events = await publish_rollouts(server, 0, rollouts)
+    console.print(f"    {events} events published in {time.perf_counter() - started:.1f} s")
+    full, snap = ControllerRun(server, "full"), ControllerRun(server, "snapshots")
+    try:
+        full_seconds = await full.start()
+        console.print(f"    full re-fold: ready in {full_seconds:.2f} s")
+        covered = await wait_covered(server)
+        tail_rollouts = max(1, rollouts // 100)
+        tail = await publish_rollouts(server, rollouts, tail_rollouts)
+        await full.end(signal.SIGKILL)  # a crash: no last flush
+        snap_seconds = await snap.start()
+        restored = snap.restored()
+    finally:
+        await full.end(signal.SIGKILL)
+        await snap.end(signal.SIGTERM)
+    console.print(f"    from snapshots: ready in {snap_seconds:.2f} s ({restored})")
+    return {
+        "rollouts": rollouts,
+        "events": events,
+        "events_per_rollout": round(events / rollouts, 1),
+        "full_refold_ready_s": round(full_seconds, 2),
+        "snapshot_ready_s": round(snap_seconds, 2),
+        "speedup": round(full_seconds / snap_seconds, 1),
+        "tail_rollouts": tail_rollouts,
+        "tail_events": tail,
+        "restored": restored,
+        "snapshots_written_within_s": round(covered, 1),
+    }
