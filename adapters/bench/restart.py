@@ -13,6 +13,7 @@ about 108 events each, published raw). Then, on the same server and in the same 
    rollouts it restored from snapshots and how many events of tail it folded.
 
 Both figures include the interpreter's start and imports, which is what an operator waits for.
+Part of `rollouts bench`; alone: `python -m adapters.bench.restart [--quick]`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from rich.console import Console
 
 from adapters.bench.replay_source import SHAPES, TEMPLATE_NAME, encode_history, rollout_name
-from adapters.bench.server import BenchServer
+from adapters.bench.server import BenchServer, bench_server
 from adapters.bench.workload import rollout_history
 from adapters.runtime.snapshots import BUCKET, CHECKPOINT
 from events.store import Outgoing
@@ -164,3 +165,12 @@ async def measure_restart(server: BenchServer, *, quick: bool, console: Console)
         "restored": restored,
         "snapshots_written_within_s": round(covered, 1),
     }
+
+
+async def _main(quick: bool) -> None:
+    async with bench_server() as server:
+        print(json.dumps(await measure_restart(server, quick=quick, console=Console()), indent=1))
+
+
+if __name__ == "__main__":  # `python -m adapters.bench.restart [--quick]`: this section alone
+    asyncio.run(_main("--quick" in sys.argv[1:]))
