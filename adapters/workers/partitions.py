@@ -9,7 +9,10 @@ that order. A failed decision (NATS restarting under it) is retried in place, ho
 rollout's later inputs, rather than nak'ed: a nak would let the next input overtake it; after
 the last retry it is parked as a dead letter (`adapters.workers.dead_letters`). And an
 input whose stream sequence is not above the last one handled for its rollout is a redelivery of
-something already decided, so it is acknowledged and dropped.
+something already decided, so it is acknowledged and dropped; unless it is still being decided
+(a restarted server redelivers what it had not seen acknowledged while the first delivery's
+decision waits on the dead connection): that redelivery is left alone, since acknowledging it
+would lose the input if the process died before the decision was stored.
 
 On taking a partition over, the consumer is recreated from its acknowledgement floor, so inputs
 the previous holder had received but not acknowledged come at once, not after the ack wait; the
@@ -87,6 +90,7 @@ class PartitionConsumer:
         self._ack_wait = ack_wait
         self._executor = KeyedExecutor()
         self._last: dict[tuple[str, str], int] = {}
+        self._in_flight: set[int] = set()
         self._subscription: Any = None
         self._next_delivery = 1
         self._resync: asyncio.Task[None] | None = None
@@ -122,13 +126,22 @@ class PartitionConsumer:
             return
         key = (namespace, name)
         sequence = msg.metadata.sequence.stream
+        if sequence in self._in_flight:
+            return  # its first delivery is still being decided, and that one's ack covers both
         if sequence <= self._last.get(key, 0):
-            await msg.ack()  # a redelivery of an input already handled, or one it overtook
+            await msg.ack()  # a redelivery of an input already decided
             return
         self._last[key] = sequence
+        self._in_flight.add(sequence)
         self._executor.submit(key, lambda: self._handle(namespace, name, msg))
 
     async def _handle(self, namespace: str, name: str, msg: Msg) -> None:
+        try:
+            await self._decide(namespace, name, msg)
+        finally:
+            self._in_flight.discard(msg.metadata.sequence.stream)
+
+    async def _decide(self, namespace: str, name: str, msg: Msg) -> None:
         """Decide `msg`, retrying in place: a nak would let the rollout's next input overtake."""
         for delay in (*RETRY_DELAYS, None):
             try:

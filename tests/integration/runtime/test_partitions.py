@@ -223,3 +223,39 @@ async def test_a_delivery_lost_in_transit_is_decided_before_the_inputs_after_it(
     resyncs = sum(c.resyncs for cs in replica.inputs.consumers.values() for c in cs)
     assert resyncs == 1
     await replica.stop()
+
+
+async def test_a_redelivery_of_an_input_still_being_decided_is_not_acknowledged(
+    nats_client: Client,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A restarted server redelivers what it had not seen acknowledged while the first
+    delivery's decision still waits. Acknowledging that copy as "already decided" lost the
+    input when the process died before the decision was stored."""
+    await _stream(nats_client)
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    release = asyncio.Event()
+    first: list[Msg] = []
+    real = Replica._handle
+
+    async def slow(self: Replica, namespace: str, name: str, msg: Msg) -> None:
+        if not first:
+            first.append(msg)
+            await release.wait()
+        await real(self, namespace, name, msg)
+
+    monkeypatch.setattr(Replica, "_handle", slow)
+    replica = Replica(nats_client, "only", seen)
+    await replica.start()
+    await _settled([replica])
+    await _publish_burst(nats_client, rollouts=1, per_rollout=1)
+    deadline = time.monotonic() + 10
+    while not first and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    consumer = replica.inputs.consumers[input_partition("default", "app-0", PARTITIONS)][0]
+    await consumer._on_message(first[0])  # the same input again, while it is being decided
+    assert not first[0]._ackd, "a copy of an input in flight was acknowledged"
+    release.set()
+    await _wait_all(seen, 1, 1)
+    assert [value for _, value in seen["app-0"]] == [0]
+    await replica.stop()
