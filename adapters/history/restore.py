@@ -15,8 +15,8 @@ taken back. An import therefore goes in two phases (`adapters.history.staging`):
    concurrency check over the whole rollout (`Nats-Expected-Last-Subject-Sequence`), and a
    resumed copy first reads what is stored, so no event is written twice. After the marker the
    import is only rolled forward: a re-run of the import, or the controller at start
-   (`finish_imports`), copies the rest from the staging stream, lifts the fences, then deletes
-   the staging stream and the marker.
+   (`finish_imports`), copies the rest from the staging stream, deletes it, lifts the fences,
+   then drops the marker.
 Every imported event carries `Rollouts-Imported: <import id>`, so workers treat it as history.
 """
 
@@ -168,7 +168,7 @@ async def finish_import(
     before: BeforeBatch | None = None,
 ) -> ImportReport:
     """Phase two, for a committed import: copy what is not yet stored from the staging stream,
-    then lift the fences and delete the staging stream and the marker (in that order)."""
+    then delete the staging stream, lift the fences and drop the marker (in that order)."""
     commit = await read_commit(js, tag)
     if commit is None:
         raise RestoreError(f"{tag} is not a committed import")
@@ -183,8 +183,10 @@ async def finish_import(
 
 
 async def _clean_up(js: JetStreamContext, tag: str, rollouts: Sequence[Rollout]) -> None:
-    await lift_fences(js, rollouts)
+    """Staging stream first: once the fences are lifted the rollouts move on, and a copy
+    resumed then would find foreign events; a marker without staging means "copied"."""
     await delete_staging(js, tag)
+    await lift_fences(js, rollouts)
     await drop_commit(js, tag)
 
 

@@ -10,9 +10,10 @@ or the controller at start once the import's fences are gone) and the fences lif
 Once staging is complete and read back (count and digest of the lines), the import records a
 commit marker, key `_commit.<import id>` in the fence bucket `ROLLOUT_IMPORTS`. From then on
 the import is rolled forward, never back: whoever finds the marker (a re-run of the import, the
-controller at start) copies the rest of the staging stream into `ROLLOUTS`, lifts the fences,
-deletes the staging stream, then the marker. Fence keys are `<namespace>.<name>`; a namespace
-is a DNS label and never starts with `_`, so the marker cannot collide with a fence.
+controller at start) copies the rest of the staging stream into `ROLLOUTS`, deletes the
+staging stream, lifts the fences, then drops the marker. Fence keys are
+`<namespace>.<name>`; a namespace is a DNS label and never starts with `_`, so the marker
+cannot collide with a fence.
 """
 
 from __future__ import annotations
