@@ -19,9 +19,9 @@ from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
 from adapters.cli.render import render_rollout
 from adapters.cli.view import build_view
+from adapters.runtime.folding import evolve_readable, fold_readable
 from adapters.runtime.settings import Settings
 from events.base import Event
-from rollouts.evolve import evolve, fold
 from rollouts.state import RolloutState, initial_state
 
 
@@ -33,7 +33,7 @@ async def show(settings: Settings, name: str, console: Console) -> None:
     async with session.open_client(settings) as client:
         history = await session.load_history(client, settings.namespace, name)
     events = [stored.event for stored in history]
-    state = fold(initial_state(settings.namespace, name), events)
+    state = fold_readable(initial_state(settings.namespace, name), events)
     console.print(render_state(state, events))
 
 
@@ -42,7 +42,7 @@ async def watch(settings: Settings, name: str, console: Console) -> None:
     async with session.open_client(settings) as client:
         history = await session.load_history(client, namespace, name)
         events = [stored.event for stored in history]
-        state = fold(initial_state(namespace, name), events)
+        state = fold_readable(initial_state(namespace, name), events)
         updates = session.follow_with_ticks(
             client, namespace, name, after=history[-1].stream_sequence
         )
@@ -51,7 +51,7 @@ async def watch(settings: Settings, name: str, console: Console) -> None:
             async for stored in updates:
                 if stored is not None:
                     events.append(stored.event)
-                    state = evolve(state, stored.event)
+                    state = evolve_readable(state, stored.event)
                     console.print(
                         render_state(state, events, f"\nevent #{stored.rollout_sequence}")
                     )
@@ -60,7 +60,7 @@ async def watch(settings: Settings, name: str, console: Console) -> None:
             async for stored in updates:
                 if stored is not None:
                     events.append(stored.event)
-                    state = evolve(state, stored.event)
+                    state = evolve_readable(state, stored.event)
                 live.update(render_state(state, events), refresh=True)
 
 

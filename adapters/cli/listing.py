@@ -14,9 +14,9 @@ from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
 from adapters.cli.render import age, styled
 from adapters.cli.view import RolloutView, build_view
+from adapters.runtime.folding import evolve_readable
 from adapters.runtime.settings import Settings
 from events.quarantine import Unreadable
-from rollouts.evolve import evolve
 from rollouts.state import RolloutState, initial_state
 
 COLUMNS = (
@@ -44,7 +44,7 @@ async def load_states(settings: Settings) -> list[tuple[RolloutState, datetime]]
             continue
         key = (stored.envelope.namespace, stored.envelope.name)
         state = states.get(key) or initial_state(*key)
-        states[key] = evolve(state, stored.event)
+        states[key] = evolve_readable(state, stored.event)
         first_seen.setdefault(key, stored.envelope.time)
     return [(states[key], first_seen[key]) for key in sorted(states)]
 

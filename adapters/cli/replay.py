@@ -16,9 +16,9 @@ from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
 from adapters.cli.render import render_rollout
 from adapters.cli.view import build_view
+from adapters.runtime.folding import fold_readable
 from adapters.runtime.settings import Settings
 from events.store import StoredEvent
-from rollouts.evolve import fold
 from rollouts.state import initial_state
 
 Point = int | datetime | None
@@ -60,7 +60,7 @@ async def replay(settings: Settings, name: str, point: Point) -> None:
         history = await session.load_history(client, settings.namespace, name)
     kept = history_until(history, point)
     events = [stored.event for stored in kept]
-    state = fold(initial_state(settings.namespace, name), events)
+    state = fold_readable(initial_state(settings.namespace, name), events)
     last = kept[-1]
     when = last.envelope.time.isoformat()
     note = f"as of event #{last.rollout_sequence} ({when}), latest #{history[-1].rollout_sequence}"

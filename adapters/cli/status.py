@@ -18,10 +18,10 @@ from rich.console import Console
 from adapters.cli import session
 from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
+from adapters.runtime.folding import evolve_readable, fold_readable
 from adapters.runtime.settings import Settings
 from events.phases import RolloutPhase
 from rollouts.durations import parse_go_duration
-from rollouts.evolve import evolve, fold
 from rollouts.phase import compute_phase
 from rollouts.state import RolloutState, initial_state
 
@@ -65,7 +65,7 @@ async def follow_status(settings: Settings, name: str, timeout: float, console: 
     namespace = settings.namespace
     async with session.open_client(settings) as client:
         history = await session.load_history(client, namespace, name)
-        state = fold(initial_state(namespace, name), (stored.event for stored in history))
+        state = fold_readable(initial_state(namespace, name), (stored.event for stored in history))
         last, code = status_line(state)
         console.print(last, markup=False)
         if code is not StatusExit.IN_PROGRESS:
@@ -76,7 +76,7 @@ async def follow_status(settings: Settings, name: str, timeout: float, console: 
                     async for stored in client.follow(
                         namespace, name, after=history[-1].stream_sequence
                     ):
-                        state = evolve(state, stored.event)
+                        state = evolve_readable(state, stored.event)
                         line, code = status_line(state)
                         if line != last:
                             console.print(line, markup=False)

@@ -19,6 +19,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 
 from adapters.runtime.connect import Connection
+from adapters.runtime.folding import evolve_readable, fold_readable
 from adapters.runtime.leases import live_members
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.subscriptions import unsubscribe
@@ -31,7 +32,6 @@ from events.quarantine import Unreadable, decode_stored
 from events.store import StoredEvent
 from events.subjects import rollout_events_filter
 from rollouts.decide import decide
-from rollouts.evolve import fold
 from rollouts.state import RolloutState, initial_state
 
 
@@ -74,7 +74,7 @@ class RolloutsClient:
         history = await self.history(namespace, name)
         if not history:
             return None
-        return fold(initial_state(namespace, name), (s.event for s in history))
+        return fold_readable(initial_state(namespace, name), (s.event for s in history))
 
     async def states(self) -> list[RolloutState]:
         states: dict[tuple[str, str], RolloutState] = {}
@@ -83,7 +83,7 @@ class RolloutsClient:
                 continue
             namespace, _, name = stored.envelope.subject.partition("/")
             state = states.get((namespace, name)) or initial_state(namespace, name)
-            states[(namespace, name)] = fold(state, [stored.event])
+            states[(namespace, name)] = evolve_readable(state, stored.event)
         return [states[key] for key in sorted(states)]
 
     def precheck(self, state: RolloutState, item: Input) -> None:
