@@ -5,10 +5,12 @@ Split from `adapters.workers.partitions` (which consumes the feeds) so each file
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
 from events.subjects import (
@@ -26,18 +28,52 @@ def durable_name(partition: int) -> str:
 
 
 async def start_sequence(js: Any, stream: str, durable: str) -> int:
-    """Where a recreated consumer starts: just past what is acknowledged (1: from the start)."""
-    for name in (durable, LEGACY_DURABLE):
+    """Where a recreated consumer starts: just past what is acknowledged (1: from the start).
+
+    The durable is deleted here and created again by the caller. Between the two, its floor
+    would exist nowhere: a process killed there left the next holder starting the partition from
+    the beginning, deciding old commands again (new revisions; the soak saw 483 duplicates). So
+    the start is first recorded in a marker consumer that nothing reads, dropped by
+    `forget_start` once the durable exists again."""
+    start = await _recorded_start(js, stream, durable)
+    if start is None:
+        return 1
+    with contextlib.suppress(NotFoundError):
+        await js.consumer_info(stream, durable)
+        await forget_start(js, stream, durable)  # one left by a holder killed after creating
+        await js.add_consumer(stream, _marker(durable, start))
+        await js.delete_consumer(stream, durable)
+    return start
+
+
+async def forget_start(js: Any, stream: str, durable: str) -> None:
+    with contextlib.suppress(NotFoundError):
+        await js.delete_consumer(stream, marker_name(durable))
+
+
+def marker_name(durable: str) -> str:
+    return f"{durable}-start"
+
+
+async def _recorded_start(js: Any, stream: str, durable: str) -> int | None:
+    for name in (durable, marker_name(durable), LEGACY_DURABLE):
         try:
             info = await js.consumer_info(stream, name)
         except NotFoundError:
             continue
         floor = int(info.ack_floor.stream_seq) if info.ack_floor else 0
-        start = max(floor + 1, int(info.config.opt_start_seq or 1))
-        if name == durable:
-            await js.delete_consumer(stream, durable)
-        return start
-    return 1
+        return max(floor + 1, int(info.config.opt_start_seq or 1))
+    return None
+
+
+def _marker(durable: str, start: int) -> ConsumerConfig:
+    """A pull consumer nobody pulls from: it only keeps `start` (its ack floor stays below)."""
+    return ConsumerConfig(
+        durable_name=marker_name(durable),
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=start,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ from adapters.workers.partition_feeds import (
     LEGACY_FEED,
     Feed,
     durable_name,
+    forget_start,
     partition_feed,
     start_sequence,
 )
@@ -112,6 +113,7 @@ class PartitionConsumer:
             opt_start_seq=start if start > 1 else None,
         )
         await js.add_consumer(self._stream, config)
+        await forget_start(js, self._stream, self.feed.durable)
         self._subscription = await self._nc.subscribe(deliver, cb=self._on_message)
 
     async def _on_message(self, msg: Msg) -> None:

@@ -18,6 +18,7 @@ from nats.js.api import StorageType, StreamConfig, SubjectTransform
 
 from adapters.runtime.leases import PartitionLeases, open_bucket, read_view
 from adapters.workers.dead_letters import DeadInputs
+from adapters.workers.partition_feeds import durable_name, start_sequence
 from adapters.workers.partitions import PartitionConsumer, PartitionedInputs
 from events.subjects import input_partition, input_subject, partition_transform
 from tests.support.nats import nats_client, nats_server  # noqa: F401
@@ -259,3 +260,35 @@ async def test_a_redelivery_of_an_input_still_being_decided_is_not_acknowledged(
     await _wait_all(seen, 1, 1)
     assert [value for _, value in seen["app-0"]] == [0]
     await replica.stop()
+
+
+async def test_a_holder_killed_between_deleting_and_creating_its_consumer_loses_no_floor(
+    nats_client: Client,  # noqa: F811
+) -> None:
+    """Taking a partition over deletes its durable and creates it again from the ack floor. A
+    holder killed in between left no floor anywhere, and the next started from the beginning,
+    deciding old commands again."""
+    await _stream(nats_client)
+    js = nats_client.jetstream()
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    replica = Replica(nats_client, "first", seen)
+    await replica.start()
+    await _settled([replica])
+    await _publish_burst(nats_client, rollouts=4, per_rollout=3)
+    await _wait_all(seen, 4, 3)
+    await replica.crash()  # stops its consumers; their durables and floors stay
+    durable = durable_name(input_partition("default", "app-0", PARTITIONS))
+    start = await start_sequence(js, STREAM, durable)  # deletes the durable: killed right here
+    assert start > 1
+    assert await start_sequence(js, STREAM, durable) == start  # the next holder, from the marker
+    successor = Replica(nats_client, "second", seen)
+    await successor.start()
+    await _settled([successor])
+    await _publish_burst(nats_client, rollouts=4, per_rollout=1)
+    await _wait_all(seen, 4, 4)
+    assert all(len(seen[f"app-{r}"]) == 4 for r in range(4)), "an input was decided twice"
+    names = [info.name for info in await js.consumers_info(STREAM)]
+    assert not [name for name in names if name.endswith("-start")], names
+    await successor.stop()
+    assert replica.leases is not None
+    await replica.leases.close()
