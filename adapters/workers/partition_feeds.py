@@ -35,14 +35,15 @@ async def start_sequence(js: Any, stream: str, durable: str) -> int:
     the beginning, deciding old commands again (new revisions; the soak saw 483 duplicates). So
     the start is first recorded in a marker consumer that nothing reads, dropped by
     `forget_start` once the durable exists again."""
-    start = await _recorded_start(js, stream, durable)
-    if start is None:
+    found = await _recorded_start(js, stream, durable)
+    if found is None:
         return 1
-    with contextlib.suppress(NotFoundError):
-        await js.consumer_info(stream, durable)
+    name, start = found
+    if name == durable:
         await forget_start(js, stream, durable)  # one left by a holder killed after creating
         await js.add_consumer(stream, _marker(durable, start))
-        await js.delete_consumer(stream, durable)
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer(stream, durable)
     return start
 
 
@@ -55,14 +56,15 @@ def marker_name(durable: str) -> str:
     return f"{durable}-start"
 
 
-async def _recorded_start(js: Any, stream: str, durable: str) -> int | None:
+async def _recorded_start(js: Any, stream: str, durable: str) -> tuple[str, int] | None:
+    """The first consumer that knows where to start, and that start."""
     for name in (durable, marker_name(durable), LEGACY_DURABLE):
         try:
             info = await js.consumer_info(stream, name)
         except NotFoundError:
             continue
         floor = int(info.ack_floor.stream_seq) if info.ack_floor else 0
-        return max(floor + 1, int(info.config.opt_start_seq or 1))
+        return name, max(floor + 1, int(info.config.opt_start_seq or 1))
     return None
 
 
