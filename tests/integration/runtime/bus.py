@@ -69,10 +69,10 @@ class Bus:
         argv = [*args, "--nats-url", self.url]
         return await asyncio.to_thread(CliRunner().invoke, cli_app, argv)
 
-    async def publish(self, subject: str, data: bytes, headers: dict[str, str] | None) -> None:
-        """As any client could: a JetStream publish, acknowledged when stored."""
+    async def publish(self, subject: str, data: bytes, headers: dict[str, str] | None) -> int:
+        """As any client could: a JetStream publish, acknowledged when stored (its sequence)."""
         assert self.raw is not None
-        await self.raw.jetstream().publish(subject, data, headers=headers)
+        return (await self.raw.jetstream().publish(subject, data, headers=headers)).seq
 
     async def deploy(self, namespace: str, name: str, image: str = "app:1") -> None:
         body = {**manifest(name, image)}
