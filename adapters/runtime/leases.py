@@ -45,7 +45,6 @@ MEMBER_PREFIX = "member."
 PARTITION_PREFIX = "partition."
 
 OnChange = Callable[[int], Awaitable[None]]
-Reopen = Callable[[], Awaitable[KeyValue]]
 
 
 def partition_key(partition: int) -> str:
@@ -77,18 +76,30 @@ async def open_bucket(js: JetStreamContext, lease_seconds: float, replicas: int 
         return await js.create_key_value(config)
 
 
-async def read_view(kv: KeyValue) -> LeaseView:
+async def _live_keys(js: JetStreamContext, kv: KeyValue, prefix: str) -> dict[str, KeyValue.Entry]:
+    """The bucket's keys under `prefix` that hold a value, read from the stream's subjects.
+
+    nats-py's `KeyValue.keys()` watches the bucket and may stop before the first entry arrives,
+    reporting no keys on a loaded machine; the stream's subject list does not race. A deleted
+    key keeps a marker subject until it expires, and `get` tells it apart."""
+    info = await js.stream_info(
+        f"KV_{LEASES_BUCKET}", subjects_filter=f"$KV.{LEASES_BUCKET}.{prefix}>"
+    )
+    entries = {}
+    for subject in info.state.subjects or {}:
+        key = subject.removeprefix(f"$KV.{LEASES_BUCKET}.")
+        with contextlib.suppress(KeyNotFoundError):
+            entries[key] = await kv.get(key)
+    return entries
+
+
+async def read_view(js: JetStreamContext, kv: KeyValue) -> LeaseView:
     view = LeaseView()
-    with contextlib.suppress(JetStreamError):  # an empty bucket has no keys to list
-        for key in await kv.keys():
-            if key.startswith(MEMBER_PREFIX):
-                view.members.add(key.removeprefix(MEMBER_PREFIX))
-            elif key.startswith(PARTITION_PREFIX):
-                with contextlib.suppress(KeyNotFoundError, JetStreamError):
-                    entry = await kv.get(key)
-                    owner = (entry.value or b"").decode()
-                    revision = entry.revision or 0
-                    view.owners[int(key.removeprefix(PARTITION_PREFIX))] = (owner, revision)
+    for key in await _live_keys(js, kv, MEMBER_PREFIX):
+        view.members.add(key.removeprefix(MEMBER_PREFIX))
+    for key, entry in (await _live_keys(js, kv, PARTITION_PREFIX)).items():
+        owner = (entry.value or b"").decode()
+        view.owners[int(key.removeprefix(PARTITION_PREFIX))] = (owner, entry.revision or 0)
     return view
 
 
@@ -101,6 +112,7 @@ class PartitionLeases:
 
     def __init__(
         self,
+        js: JetStreamContext,
         kv: KeyValue,
         member: str,
         partitions: int,
@@ -108,10 +120,10 @@ class PartitionLeases:
         on_acquired: OnChange,
         on_lost: OnChange,
         lease_seconds: float,
-        reopen: Reopen | None = None,
     ) -> None:
+        self._js = js
         self._kv = kv
-        self._reopen = reopen
+        self._lease_seconds = lease_seconds
         self.member = member
         self.partitions = partitions
         self._on_acquired = on_acquired
@@ -123,7 +135,7 @@ class PartitionLeases:
     async def tick(self) -> None:
         """One round: stay a member, renew, give back the excess, take up to the fair share."""
         await self._kv.put(f"{MEMBER_PREFIX}{self.member}", b"")
-        view = await read_view(self._kv)
+        view = await read_view(self._js, self._kv)
         view.members.add(self.member)
         await self._renew()
         share = view.fair_share(self.partitions)
@@ -174,10 +186,8 @@ class PartitionLeases:
     async def _reopen_bucket(self) -> None:
         """The leases held were in the bucket that is gone: the next renewal fails, which
         gives them back properly, and the partitions are taken again from the new bucket."""
-        if self._reopen is None:
-            return
         with contextlib.suppress(JetStreamError, TimeoutError, OSError):
-            self._kv = await self._reopen()
+            self._kv = await open_bucket(self._js, self._lease_seconds)
 
     async def close(self) -> None:
         """Give every partition back so the others take over at once, not after the lease."""
@@ -192,16 +202,7 @@ async def live_members(js: JetStreamContext) -> set[str]:
     """The controller replicas alive now (a departed one leaves a delete marker, which is no
     member); one stream-info request and a get per member, for a CLI asking before it sends."""
     try:
-        info = await js.stream_info(
-            f"KV_{LEASES_BUCKET}", subjects_filter=f"$KV.{LEASES_BUCKET}.{MEMBER_PREFIX}>"
-        )
         kv = await js.key_value(LEASES_BUCKET)
+        return {key.removeprefix(MEMBER_PREFIX) for key in await _live_keys(js, kv, MEMBER_PREFIX)}
     except (BucketNotFoundError, JetStreamError):
         return set()
-    members = set()
-    for subject in info.state.subjects or {}:
-        key = subject.removeprefix(f"$KV.{LEASES_BUCKET}.")
-        with contextlib.suppress(KeyNotFoundError, JetStreamError):
-            await kv.get(key)
-            members.add(key.removeprefix(MEMBER_PREFIX))
-    return members

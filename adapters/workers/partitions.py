@@ -272,13 +272,13 @@ class ControllerInputs:
     async def open(self) -> None:
         js = self._nc.jetstream()
         self.leases = PartitionLeases(
+            js,
             await open_bucket(js, self._lease_seconds),
             member_id(),
             self._partitions,
             on_acquired=self.inputs.acquired,
             on_lost=self.inputs.lost,
             lease_seconds=self._lease_seconds,
-            reopen=lambda: open_bucket(js, self._lease_seconds),
         )
 
     def start(self, spawn: Spawn = spawn_task) -> None:

@@ -58,13 +58,13 @@ class Replica:
     async def start(self) -> None:
         js = self.nc.jetstream()
         self.leases = PartitionLeases(
+            js,
             await open_bucket(js, LEASE),
             self.member,
             PARTITIONS,
             on_acquired=self.inputs.acquired,
             on_lost=self.inputs.lost,
             lease_seconds=LEASE,
-            reopen=lambda: open_bucket(js, LEASE),
         )
         self.task = asyncio.create_task(self.leases.run())
 
@@ -160,7 +160,8 @@ async def test_a_dead_replicas_partitions_are_taken_over_within_the_lease(
     print(f"takeover of {len(victims)} rollouts took {took:.2f} s (lease {LEASE} s)")
     assert took < LEASE + LEASE / 3 + 1.0
     assert all(member == "survivor" for n in victims for member, _ in seen[f"app-{n}"])
-    view = await read_view(await open_bucket(nats_client.jetstream(), LEASE))
+    js = nats_client.jetstream()
+    view = await read_view(js, await open_bucket(js, LEASE))
     assert {owner for owner, _ in view.owners.values()} == {"survivor"}
     await survivor.stop()
 
@@ -183,7 +184,7 @@ async def test_the_lease_bucket_is_on_disk_and_a_lost_one_is_created_again(
     deadline = lost_at + 5 * LEASE
     while time.monotonic() < deadline:
         with contextlib.suppress(Exception):
-            view = await read_view(await js.key_value("ROLLOUT_LEASES"))
+            view = await read_view(js, await js.key_value("ROLLOUT_LEASES"))
             if len(view.owners) == PARTITIONS:
                 break
         await asyncio.sleep(0.05)
