@@ -31,11 +31,11 @@ from nats.js.errors import (
     BucketNotFoundError,
     KeyNotFoundError,
     KeyWrongLastSequenceError,
-    NoKeysError,
     NotFoundError,
 )
 from nats.js.kv import KeyValue
 
+from adapters.runtime.kv_keys import live_entries
 from events.subjects import decode_name, encode_name
 
 IMPORTED = "Rollouts-Imported"
@@ -162,10 +162,7 @@ async def lift_fences(js: JetStreamContext, rollouts: Iterable[Rollout]) -> None
 
 async def fenced_rollouts(js: JetStreamContext) -> set[Rollout]:
     kv = await fence_bucket(js)
-    try:
-        keys = await kv.keys()
-    except NoKeysError:
-        return set()
+    keys = await live_entries(js, kv, BUCKET)
     return {parse_fence_key(key) for key in keys if not key.startswith("_")}
 
 
@@ -173,10 +170,7 @@ async def import_holders(js: JetStreamContext) -> set[str]:
     """The imports holding an active fence (running, or committed and not yet finished).
     Keys starting with `_` are not fences (`adapters.history.staging`'s commit markers)."""
     kv = await fence_bucket(js)
-    try:
-        keys = await kv.keys()
-    except NoKeysError:
-        return set()
+    keys = await live_entries(js, kv, BUCKET)
     holders: set[str] = set()
     now = datetime.now(UTC)
     for key in keys:

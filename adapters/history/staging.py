@@ -30,10 +30,11 @@ from typing import Any
 from nats.aio.msg import Msg
 from nats.js.api import StorageType, StreamConfig
 from nats.js.client import JetStreamContext
-from nats.js.errors import KeyNotFoundError, NoKeysError, NotFoundError
+from nats.js.errors import KeyNotFoundError, NotFoundError
 
-from adapters.history.fences import fence_bucket
+from adapters.history.fences import BUCKET, fence_bucket
 from adapters.history.transfer import ImportRecord, Rollout, read_export
+from adapters.runtime.kv_keys import live_entries
 from events.codec import DEFAULT_CODEC
 
 STAGING_PREFIX = "ROLLOUT_IMPORT_"
@@ -123,11 +124,8 @@ async def drop_commit(js: JetStreamContext, tag: str) -> None:
 
 async def committed_imports(js: JetStreamContext) -> list[str]:
     kv = await fence_bucket(js)
-    try:
-        keys = await kv.keys()
-    except NoKeysError:
-        return []
-    return sorted(k.removeprefix(COMMIT_PREFIX) for k in keys if k.startswith(COMMIT_PREFIX))
+    keys = await live_entries(js, kv, BUCKET, COMMIT_PREFIX)
+    return sorted(key.removeprefix(COMMIT_PREFIX) for key in keys)
 
 
 async def delete_staging(js: JetStreamContext, tag: str) -> None:

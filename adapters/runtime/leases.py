@@ -30,13 +30,14 @@ from nats.js.api import KeyValueConfig, StorageType
 from nats.js.client import JetStreamContext
 from nats.js.errors import (
     BucketNotFoundError,
-    KeyNotFoundError,
     KeyWrongLastSequenceError,
     NoStreamResponseError,
     NotFoundError,
 )
 from nats.js.errors import Error as JetStreamError
 from nats.js.kv import KeyValue
+
+from adapters.runtime.kv_keys import live_entries
 
 log = structlog.get_logger("rollouts.leases")
 
@@ -76,28 +77,11 @@ async def open_bucket(js: JetStreamContext, lease_seconds: float, replicas: int 
         return await js.create_key_value(config)
 
 
-async def _live_keys(js: JetStreamContext, kv: KeyValue, prefix: str) -> dict[str, KeyValue.Entry]:
-    """The bucket's keys under `prefix` that hold a value, read from the stream's subjects.
-
-    nats-py's `KeyValue.keys()` watches the bucket and may stop before the first entry arrives,
-    reporting no keys on a loaded machine; the stream's subject list does not race. A deleted
-    key keeps a marker subject until it expires, and `get` tells it apart."""
-    info = await js.stream_info(
-        f"KV_{LEASES_BUCKET}", subjects_filter=f"$KV.{LEASES_BUCKET}.{prefix}>"
-    )
-    entries = {}
-    for subject in info.state.subjects or {}:
-        key = subject.removeprefix(f"$KV.{LEASES_BUCKET}.")
-        with contextlib.suppress(KeyNotFoundError):
-            entries[key] = await kv.get(key)
-    return entries
-
-
 async def read_view(js: JetStreamContext, kv: KeyValue) -> LeaseView:
     view = LeaseView()
-    for key in await _live_keys(js, kv, MEMBER_PREFIX):
+    for key in await live_entries(js, kv, LEASES_BUCKET, MEMBER_PREFIX):
         view.members.add(key.removeprefix(MEMBER_PREFIX))
-    for key, entry in (await _live_keys(js, kv, PARTITION_PREFIX)).items():
+    for key, entry in (await live_entries(js, kv, LEASES_BUCKET, PARTITION_PREFIX)).items():
         owner = (entry.value or b"").decode()
         view.owners[int(key.removeprefix(PARTITION_PREFIX))] = (owner, entry.revision or 0)
     return view
@@ -203,6 +187,9 @@ async def live_members(js: JetStreamContext) -> set[str]:
     member); one stream-info request and a get per member, for a CLI asking before it sends."""
     try:
         kv = await js.key_value(LEASES_BUCKET)
-        return {key.removeprefix(MEMBER_PREFIX) for key in await _live_keys(js, kv, MEMBER_PREFIX)}
+        return {
+            key.removeprefix(MEMBER_PREFIX)
+            for key in await live_entries(js, kv, LEASES_BUCKET, MEMBER_PREFIX)
+        }
     except (BucketNotFoundError, JetStreamError):
         return set()

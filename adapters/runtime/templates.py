@@ -22,6 +22,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import BucketNotFoundError, KeyDeletedError, KeyNotFoundError, NoKeysError
 from nats.js.kv import KeyValue
 
+from adapters.runtime.kv_keys import live_entries
 from events.subjects import InvalidSubject, decode_name, encode_name
 from rollouts.spec import AnalysisTemplate, ClusterAnalysisTemplate
 
@@ -145,17 +146,12 @@ class KvTemplateStore:
 
     async def list(self) -> list[AnyTemplate]:
         kv = await self._bucket()
-        try:
-            keys = await kv.keys()
-        except NoKeysError:
-            return []
-        found = []
-        for key in sorted(keys):
-            kind, namespace, name = parse_key(key)
-            template = await self.get(kind, namespace, name)
-            if template is not None:
-                found.append(template)
-        return found
+        entries = await live_entries(self._js, kv, self._bucket_name)
+        return [
+            template_from_document(json.loads(entry.value))
+            for entry in entries.values()
+            if entry.value
+        ]
 
     async def history(self, kind: str, namespace: str, name: str) -> builtins.list[AnyTemplate]:
         """Every stored revision of one template, oldest first (up to `HISTORY`)."""
