@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import events.models as ev
+from adapters.runtime.folding import evolve_readable
 from events.base import Event
 from events.store import StoredEvent
-from rollouts.evolve import evolve
 from rollouts.state import RolloutState, initial_state
 
 Key = tuple[str, str]
@@ -51,12 +51,10 @@ class Step:
 
 
 def fold_one(folded: Folded, event: Event, rollout_sequence: int) -> Folded:
-    """Tolerant of event types this version of the domain does not fold (it keeps the state):
-    a notifier must not stop because the controller was upgraded first."""
-    try:
-        state = evolve(folded.state, event)
-    except TypeError:
-        state = folded.state
+    """Tolerant of events this version of the domain cannot fold (a newer type, or one forged
+    against the state): it keeps the state, as every reader does. A notifier must not stop
+    because the controller was upgraded first, or because one message was bad."""
+    state = evolve_readable(folded.state, event)
     manifest = event.manifest if isinstance(event, ev.SpecApplied) else folded.manifest
     command = (event.cause, event.actor) if isinstance(event, ev.CommandAccepted) else None
     return Folded(state, manifest, rollout_sequence, command or folded.command)

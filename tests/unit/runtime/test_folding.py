@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.notify.tracker import Folded, fold_one
 from adapters.runtime.folding import evolve_readable, fold_readable
 from events.models import ManualPauseChanged, SpecApplied
 from rollouts.evolve import evolve
@@ -26,3 +27,12 @@ def test_a_reader_skips_it_and_folds_the_rest() -> None:
     state = fold_readable(initial_state("ns", "web"), [FORGED, paused])
     assert state == evolve(initial_state("ns", "web"), paused)
     assert evolve_readable(state, FORGED) is state
+
+
+def test_the_notifier_skips_it_too() -> None:
+    """The notifier's tracker caught only unknown types, so this event stopped notifications."""
+    paused = ManualPauseChanged(cause="a", at=AT, paused=True)
+    folded = Folded(initial_state("ns", "web"), None, 0)
+    after = fold_one(fold_one(folded, FORGED, 1), paused, 2)
+    assert after.state == evolve(initial_state("ns", "web"), paused)
+    assert after.rollout_sequence == 2
