@@ -259,6 +259,15 @@ def start_nats_server() -> NatsServer | ContainerNatsServer:
         raise
 
 
+@pytest.fixture(name="server")
+def disk_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A server storing in the test's directory, for tests that kill it or read its files.
+    Import `disk_server` into a module or conftest to get it as the `server` fixture."""
+    (tmp_path / "nats").mkdir()
+    with NatsServer(data_dir=tmp_path / "nats") as running:
+        yield running
+
+
 @pytest.fixture
 def nats_server() -> Iterator[NatsServer | ContainerNatsServer]:
     """A fresh server per test, so streams and sequences never leak between tests."""

@@ -4,20 +4,13 @@ directory and the effect workers in-process (`harness.System`). A module that ne
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.integration.runtime.harness import System
-from tests.support.nats import NatsServer
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[NatsServer]:
-    (tmp_path / "nats").mkdir()
-    with NatsServer(data_dir=tmp_path / "nats") as running:
-        yield running
+from tests.support.nats import NatsServer, disk_server  # noqa: F401
 
 
 @pytest.fixture

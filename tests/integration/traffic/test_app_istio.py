@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,17 +25,10 @@ from events.jetstream import JetStreamEventStore
 from rollouts.state import RolloutState
 from tests.integration.traffic.objects import PAYMENTS, Obj, seed, seed_payments
 from tests.support.kube import FakeKube
-from tests.support.nats import NatsServer
+from tests.support.nats import NatsServer, disk_server  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NS, VS = "production", "payments-api-vsvc"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[NatsServer]:
-    (tmp_path / "nats").mkdir()
-    with NatsServer(data_dir=tmp_path / "nats") as running:
-        yield running
 
 
 @pytest.fixture
