@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
+import structlog
 from faststream.nats import NatsBroker, NatsCredentials, NatsToken, NatsUserPassword
 from faststream.security import BaseSecurity
 
@@ -65,6 +66,8 @@ LAG_PERIOD = 5.0
 EFFECT_CONSUMERS = ("traffic", "scaler", "analysis", "notifier")
 
 Starter = Callable[[], None]
+
+log = structlog.get_logger("rollouts.app")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +200,9 @@ class Wiring:
 
     async def effects(self) -> None:
         workers, ports = self.config.workers, self.config.ports
+        for worker, port in (("traffic", ports.router), ("scaler", ports.platform)):
+            if worker in workers and port is None:  # say so: nobody will move these weights
+                log.warning("worker.not_started", worker=worker, reason="no port configured")
         if "traffic" in workers and ports.router is not None:
             traffic = TrafficWorker(
                 self.projection,

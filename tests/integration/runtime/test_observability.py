@@ -75,3 +75,18 @@ async def test_log_lines_name_the_rollout_revision_and_cause(app: RolloutsApp) -
     (refused,) = [line for line in logs if line["event"] == "input.refused"]
     assert refused["causation_id"] == "promote-healthy"
     assert (refused["rollout"], refused["revision"]) == ("default/demo", 1)
+
+
+async def test_a_worker_without_its_port_says_it_did_not_start(tmp_path: Path) -> None:
+    """Asked for traffic with no router, the app used to skip the worker without a word."""
+    app = create_app(
+        Settings(data_dir=tmp_path),
+        workers=("controller", "traffic", "scaler"),
+        platform=InMemoryPlatform(),
+        start_embedded=True,
+    )
+    with capture_logs() as logs:
+        await app.start()
+        await app.stop()
+    skipped = [(e["worker"], e["log_level"]) for e in logs if e["event"] == "worker.not_started"]
+    assert skipped == [("traffic", "warning")]
