@@ -58,6 +58,8 @@ class RevisionRow:
     created: datetime | None
     scale_down_deadline: datetime | None
     runs: tuple[RunRow, ...] = ()
+    pods: int = 0
+    """Pods the platform last reported for this ReplicaSet (`ready` of them are ready)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ def _revisions(state: RolloutState, created: Created) -> tuple[RevisionRow, ...]
             created=created.replica_sets.get(rs.pod_template_hash),
             scale_down_deadline=rs.scale_down_deadline,
             runs=_runs(state, rs.revision, created),
+            pods=rs.replicas,
         )
         for rs in sorted(state.replica_sets.values(), key=lambda r: r.revision, reverse=True)
     )

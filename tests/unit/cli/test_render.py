@@ -57,8 +57,9 @@ def test_canary_paused_mid_rollout() -> None:
         "canary",
         "ready:1/1",
     ]
-    assert tree[4].strip() == "└──# revision:1"
-    assert tree[5].split()[1:] == [
+    assert tree[4].split() == ["│", "└──□", "pod", "Pod", "✔", "Ready"]
+    assert tree[5].strip() == "└──# revision:1"
+    assert tree[6].split()[1:] == [
         rs_name(sim, 1),
         "ReplicaSet",
         "✔",
@@ -99,7 +100,8 @@ def test_analysis_runs_hang_under_their_revision() -> None:
     assert (run.status, run.message, run.kind) == ("◌ Running", "1 of 3 measurements", "Step")
     lines = rendered(sim).splitlines()
     index = next(i for i, line in enumerate(lines) if "AnalysisRun" in line)
-    assert lines[index - 1].lstrip("│ ").startswith("├──⧉ " + rs_name(sim, 2))
+    assert lines[index - 2].lstrip("│ ").startswith("├──⧉ " + rs_name(sim, 2))
+    assert lines[index - 1].startswith("│  │  └──□ pod")
     assert lines[index].split()[2:] == [
         f"{rs_name(sim, 2)}-2-1",
         "AnalysisRun",
