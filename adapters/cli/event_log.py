@@ -24,6 +24,7 @@ from events.store import StoredEvent
 
 TYPE_WIDTH = max(len(name) for name in EVENT_TYPES)
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
+TIME_WIDTH = len("2026-01-01T00:00:00.000Z")
 
 
 class EventFormat(StrEnum):
@@ -32,14 +33,14 @@ class EventFormat(StrEnum):
 
 
 def table_header() -> str:
-    return f"{'SEQ':>5}  {'TIME':<23}  {'TYPE':<{TYPE_WIDTH}}  SUMMARY"
+    return f"{'SEQ':>5}  {'TIME':<{TIME_WIDTH}}  {'TYPE':<{TYPE_WIDTH}}  SUMMARY"
 
 
 def table_row(stored: StoredEvent) -> str:
     envelope = stored.envelope
     when = envelope.time.strftime(TIME_FORMAT)[:-3] + "Z"
     summary = summarize(stored.event, envelope.name)
-    return f"{stored.rollout_sequence:>5}  {when:<23}  {envelope.type:<{TYPE_WIDTH}}  {summary}"
+    return f"{stored.rollout_sequence:>5}  {when:<{TIME_WIDTH}}  {envelope.type:<{TYPE_WIDTH}}  {summary}"
 
 
 def json_line(stored: StoredEvent) -> str:

@@ -45,15 +45,15 @@ def _spec(event: Event, rollout: str) -> str:
         delay = " (within scale-down delay)" if event.within_scale_down_delay else ""
         return f"revision {event.revision} reuses {_rs(rollout, event.pod_template_hash)}{delay}"
     assert isinstance(event, ev.UpdateReset)
-    step = "no steps" if event.step_index is None else f"step {event.step_index}"
+    step = "no steps" if event.step_index is None else f"step {event.step_index + 1}"
     return f"update reset to {step}{_suffix(event.reason)}"
 
 
 def _steps(event: Event, rollout: str) -> str:
     if isinstance(event, ev.StepsSkipped):
-        return f"skipped to step {event.step_index}{_suffix(event.reason)}"
+        return f"skipped to step {event.step_index + 1}{_suffix(event.reason)}"
     if isinstance(event, ev.StepsRewound):
-        return f"rewound to step {event.step_index}{_suffix(event.reason)}"
+        return f"rewound to step {event.step_index + 1}{_suffix(event.reason)}"
     if isinstance(event, ev.RolloutStepCompleted):
         return f"step {event.step_index + 1}/{event.step_count} completed ({event.step})"
     if isinstance(event, ev.PauseConditionAdded):

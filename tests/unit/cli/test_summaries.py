@@ -40,10 +40,10 @@ SAMPLES: list[tuple[Event, str]] = [
     ),
     (
         ev.UpdateReset(step_index=0, step_hash="h", reason="updated to revision 2", **BASE),
-        "update reset to step 0: updated to revision 2",
+        "update reset to step 1: updated to revision 2",
     ),
-    (ev.StepsSkipped(step_index=2, reason="promoted", **BASE), "skipped to step 2: promoted"),
-    (ev.StepsRewound(step_index=0, reason="aborted", **BASE), "rewound to step 0: aborted"),
+    (ev.StepsSkipped(step_index=2, reason="promoted", **BASE), "skipped to step 3: promoted"),
+    (ev.StepsRewound(step_index=0, reason="aborted", **BASE), "rewound to step 1: aborted"),
     (
         ev.RolloutStepCompleted(step_index=0, step_count=4, step="setWeight: 20", **BASE),
         "step 1/4 completed (setWeight: 20)",
