@@ -40,7 +40,8 @@ def table_row(stored: StoredEvent) -> str:
     envelope = stored.envelope
     when = envelope.time.strftime(TIME_FORMAT)[:-3] + "Z"
     summary = summarize(stored.event, envelope.name)
-    return f"{stored.rollout_sequence:>5}  {when:<{TIME_WIDTH}}  {envelope.type:<{TYPE_WIDTH}}  {summary}"
+    kind = envelope.type
+    return f"{stored.rollout_sequence:>5}  {when:<{TIME_WIDTH}}  {kind:<{TYPE_WIDTH}}  {summary}"
 
 
 def json_line(stored: StoredEvent) -> str:
