@@ -3,13 +3,14 @@
 Every process (serve, or any worker alone) serves `/metrics` (Prometheus exposition),
 `/healthz` (the process is alive) and `/readyz` (connected to NATS, state rebuilt, consumers
 started). Metrics live in a registry of their own, so two apps in one test process never clash.
-Logs are structlog: JSON lines for machines, a console renderer for people, always on stderr so
-stdout stays for command output.
+Logs are structlog: JSON lines for machines, a console renderer for people (coloured only when
+stderr is a terminal), always on stderr so stdout stays for command output.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -25,9 +26,20 @@ from rollouts.state import RolloutState
 Key = tuple[str, str]
 
 
+def stderr_wants_colour() -> bool:
+    """Colour only for a person at a terminal: a file, a pipe or a collector gets no ANSI
+    codes, and NO_COLOR (https://no-color.org) turns them off everywhere."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if json_logs
+        else structlog.dev.ConsoleRenderer(colors=stderr_wants_colour())
     )
     # The console renderer prints a traceback itself; in JSON it must become a field first,
     # or a crash's traceback is lost (JSONRenderer would print only the exception's repr).

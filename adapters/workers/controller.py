@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import structlog
 
+from adapters.runtime.decision_log import log_decision
 from adapters.runtime.observability import RolloutMetrics
 from adapters.runtime.projection import Key, StateProjection
 from events.base import Input
@@ -89,6 +90,7 @@ class Controller:
                 await self._caught_up(key, version)
                 continue
             self._projection.record(key, events, new_version)
+            log_decision(state, self._projection.entry(key)[0], events)
             for event in events:
                 self._metrics.events_appended.labels(event.type_name()).inc()
             log.debug("input.decided", events=len(events), version=new_version)
