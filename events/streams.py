@@ -39,6 +39,7 @@ async def ensure_streams(
     inputs_stream: str = INPUTS_STREAM,
     inputs_max_age: float = INPUTS_MAX_AGE,
     partitions: int = INPUT_PARTITIONS,
+    replicas: int = 1,
 ) -> None:
     """Create or update both streams; fail if the server ignores options we rely on.
 
@@ -52,12 +53,15 @@ async def ensure_streams(
     consumer (a `tail`, a debugger) next to the controller's durable one. Inputs are stored as
     `rollouts.in.<partition>.<ns>.<name>` (the server's `partition()` mapping), so that each
     controller replica consumes only the partitions it holds (`adapters.runtime.leases`).
+    Each stream keeps `replicas` copies across a JetStream cluster; an update always carries the
+    count, since the server reads a missing one as 1.
     """
     source, destination = partition_transform(partitions)
     events = StreamConfig(
         name=events_stream,
         subjects=[EVENT_SUBJECTS],
         storage=StorageType.FILE,
+        num_replicas=replicas,
         retention=RetentionPolicy.LIMITS,
         duplicate_window=DUPLICATE_WINDOW,
         allow_atomic=True,
@@ -70,6 +74,7 @@ async def ensure_streams(
         subjects=[INPUT_SUBJECTS],
         subject_transform=SubjectTransform(src=source, dest=destination),
         storage=StorageType.FILE,
+        num_replicas=replicas,
         retention=RetentionPolicy.LIMITS,
         max_age=inputs_max_age,
         duplicate_window=DUPLICATE_WINDOW,
@@ -80,6 +85,7 @@ async def ensure_streams(
         name=DEAD_INPUTS_STREAM,
         subjects=[DEAD_INPUTS_SUBJECT],
         storage=StorageType.FILE,
+        num_replicas=replicas,
         retention=RetentionPolicy.LIMITS,
         max_age=DEAD_INPUTS_MAX_AGE,
         max_bytes=DEAD_INPUTS_MAX_BYTES,

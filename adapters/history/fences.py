@@ -36,6 +36,7 @@ from nats.js.errors import (
 from nats.js.kv import KeyValue
 
 from adapters.runtime.kv_keys import live_entries
+from adapters.runtime.replication import stream_replicas
 from events.subjects import decode_name, encode_name
 
 IMPORTED = "Rollouts-Imported"
@@ -68,7 +69,9 @@ async def fence_bucket(js: JetStreamContext) -> KeyValue:
     try:
         return await js.key_value(BUCKET)
     except BucketNotFoundError:
-        return await js.create_key_value(bucket=BUCKET, history=1)
+        return await js.create_key_value(
+            bucket=BUCKET, history=1, replicas=await stream_replicas(js)
+        )
 
 
 @dataclass(frozen=True, slots=True)

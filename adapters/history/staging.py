@@ -35,6 +35,7 @@ from nats.js.errors import KeyNotFoundError, NotFoundError
 from adapters.history.fences import BUCKET, fence_bucket
 from adapters.history.transfer import ImportRecord, Rollout, read_export
 from adapters.runtime.kv_keys import live_entries
+from adapters.runtime.replication import stream_replicas
 from events.codec import DEFAULT_CODEC
 
 STAGING_PREFIX = "ROLLOUT_IMPORT_"
@@ -156,6 +157,7 @@ async def stage(
             storage=StorageType.FILE,
             allow_atomic=True,
             allow_direct=True,
+            num_replicas=await stream_replicas(js),
             description=f"rollouts import {tag}: staged, not yet history",
         )
     )

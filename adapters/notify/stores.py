@@ -18,6 +18,7 @@ from nats.js.errors import BadRequestError, KeyDeletedError, KeyNotFoundError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel, ConfigDict
 
+from adapters.runtime.replication import stream_replicas
 from events.subjects import encode_name
 
 SENT_BUCKET = "ROLLOUT_NOTIFICATIONS_SENT"
@@ -128,9 +129,16 @@ async def ensure_notification_storage(
     js: JetStreamContext, *, sent_ttl: float = SENT_TTL_SECONDS
 ) -> tuple[JetStreamSentKeys, JetStreamDeadLetters]:
     """Create (or open) the bucket and the stream; safe to call from every notifier."""
+    replicas = await stream_replicas(js)
     try:
         bucket = await js.create_key_value(
-            KeyValueConfig(bucket=SENT_BUCKET, ttl=sent_ttl, history=1, storage=StorageType.FILE)
+            KeyValueConfig(
+                bucket=SENT_BUCKET,
+                ttl=sent_ttl,
+                history=1,
+                storage=StorageType.FILE,
+                replicas=replicas,
+            )
         )
     except BadRequestError as exists:
         if exists.err_code != STREAM_NAME_IN_USE:
@@ -143,6 +151,7 @@ async def ensure_notification_storage(
         retention=RetentionPolicy.LIMITS,
         max_age=DLQ_MAX_AGE_SECONDS,
         duplicate_window=120.0,
+        num_replicas=replicas,
     )
     try:
         await js.add_stream(stream)

@@ -24,6 +24,7 @@ from nats.js.errors import NotFoundError
 
 from adapters.runtime.auth import credentials, manages_streams
 from adapters.runtime.embedded import EmbeddedNats, discover
+from adapters.runtime.replication import replicate
 from adapters.runtime.settings import NatsSettings, Settings
 from adapters.runtime.subscriptions import connection_helpers, end_helpers
 from events import nats_client
@@ -39,6 +40,12 @@ class NoServer(RuntimeError):
 
 class ServerUnreachable(RuntimeError):
     """Nothing answers at the configured NATS URL."""
+
+
+def server_list(url: str) -> list[str]:
+    """`nats://a:4222,nats://b:4222` (one URL per cluster server) as nats-py's server pool.
+    Given one server, the client still learns the others from the cluster and fails over."""
+    return [server.strip() for server in url.split(",") if server.strip()]
 
 
 async def probe(url: str, timeout: float = 3.0) -> None:
@@ -153,9 +160,10 @@ async def whoami(nc: Client, fallback: str = "") -> str:
     return str(user) if user else fallback
 
 
-async def prepare_streams(js: JetStreamContext, identity: str) -> None:
-    """Stream owners create or update the streams; other identities only create them when the
-    server has none yet (they may not change an existing stream's settings)."""
+async def prepare_streams(js: JetStreamContext, identity: str, replicas: int = 1) -> None:
+    """Stream owners create or update the streams and give every stream of ours `replicas`
+    copies; other identities only create them when the server has none yet (they may not
+    change an existing stream's settings)."""
     if not manages_streams(identity):
         try:
             await js.stream_info(EVENTS_STREAM)
@@ -163,7 +171,9 @@ async def prepare_streams(js: JetStreamContext, identity: str) -> None:
             pass
         else:
             return
-    await ensure_streams(js)
+    await ensure_streams(js, replicas=replicas)
+    if manages_streams(identity):
+        await replicate(js, replicas)
 
 
 async def connect(
@@ -177,7 +187,7 @@ async def connect(
         nats = identity_settings(settings, url, identity)
         options = connect_options(nats)
         options.update(max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5)
-        await nc.connect(url, error_cb=errors.report, **options)
+        await nc.connect(server_list(url), error_cb=errors.report, **options)
     except Exception:
         with contextlib.suppress(Exception):
             await nc.close()
@@ -187,5 +197,5 @@ async def connect(
     errors.connected = True
     js = nc.jetstream()
     user = await whoami(nc, nats.user or "")
-    await prepare_streams(js, identity)
+    await prepare_streams(js, identity, settings.nats.replicas)
     return Connection(nc=nc, js=js, embedded=embedded, nats=nats, user=user)

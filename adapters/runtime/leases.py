@@ -38,6 +38,7 @@ from nats.js.errors import Error as JetStreamError
 from nats.js.kv import KeyValue
 
 from adapters.runtime.kv_keys import live_entries
+from adapters.runtime.replication import stream_replicas
 
 log = structlog.get_logger("rollouts.leases")
 
@@ -63,7 +64,7 @@ class LeaseView:
         return math.ceil(partitions / max(1, len(self.members)))
 
 
-async def open_bucket(js: JetStreamContext, lease_seconds: float, replicas: int = 1) -> KeyValue:
+async def open_bucket(js: JetStreamContext, lease_seconds: float) -> KeyValue:
     try:
         return await js.key_value(LEASES_BUCKET)
     except BucketNotFoundError:
@@ -72,7 +73,7 @@ async def open_bucket(js: JetStreamContext, lease_seconds: float, replicas: int 
             ttl=lease_seconds,
             history=1,
             storage=StorageType.FILE,
-            replicas=replicas,
+            replicas=await stream_replicas(js),
         )
         return await js.create_key_value(config)
 

@@ -26,6 +26,8 @@ class NatsSettings(BaseModel):
     tls_ca: str | None = None
     tls_cert: str | None = None
     tls_key: str | None = None
+    replicas: int = 1
+    """Copies of each stream and bucket in a JetStream cluster (`ROLLOUTS_NATS_REPLICAS`)."""
 
     @property
     def embedded(self) -> bool:
@@ -75,9 +77,27 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: obj
         if overrides.get(f"nats_{key}") is not None:
             nats_fields[key] = str(overrides[f"nats_{key}"])
     data_dir = overrides.get("data_dir") or env.get("ROLLOUTS_DATA_DIR") or default_data_dir(env)
+    replicas = parse_replicas(env.get("ROLLOUTS_NATS_REPLICAS", "1"))
     return Settings(
-        nats=NatsSettings(**nats_fields),
+        nats=NatsSettings(**nats_fields, replicas=replicas),
         data_dir=Path(str(data_dir)),
         namespace=str(overrides.get("namespace") or env.get("ROLLOUTS_NAMESPACE") or "default"),
         actor=str(overrides.get("actor") or env.get("ROLLOUTS_ACTOR") or os_user(env)),
     )
+
+
+class SettingsError(ValueError):
+    """A setting with a value the process cannot use; the message names the variable."""
+
+
+def parse_replicas(value: str) -> int:
+    """JetStream keeps 1 to 5 copies; 3 survives the loss of any one server."""
+    try:
+        replicas = int(value)
+    except ValueError:
+        replicas = 0
+    if not 1 <= replicas <= 5:
+        raise SettingsError(
+            f"ROLLOUTS_NATS_REPLICAS must be a whole number from 1 to 5 (got {value!r})"
+        )
+    return replicas

@@ -40,6 +40,7 @@ from nats.js.kv import KeyValue
 from prometheus_client import CollectorRegistry, Counter
 
 from adapters.runtime.projection import Key
+from adapters.runtime.replication import stream_replicas
 from adapters.runtime.snapshot_format import (
     SnapshotUnusable,
     decode_checkpoint,
@@ -114,13 +115,14 @@ class Restored:
         self.ignored[reason] = self.ignored.get(reason, 0) + count
 
 
-async def open_bucket(js: JetStreamContext, *, create: bool, replicas: int = 1) -> KeyValue | None:
+async def open_bucket(js: JetStreamContext, *, create: bool) -> KeyValue | None:
     """The bucket; created only by its writer (a reader without it just folds everything)."""
     try:
         return await js.key_value(BUCKET)
     except BucketNotFoundError:
         if not create:
             return None
+    replicas = await stream_replicas(js)
     config = KeyValueConfig(bucket=BUCKET, history=1, storage=StorageType.FILE, replicas=replicas)
     return await js.create_key_value(config)
 

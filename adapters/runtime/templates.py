@@ -23,6 +23,7 @@ from nats.js.errors import BucketNotFoundError, KeyDeletedError, KeyNotFoundErro
 from nats.js.kv import KeyValue
 
 from adapters.runtime.kv_keys import live_entries
+from adapters.runtime.replication import stream_replicas
 from events.subjects import InvalidSubject, decode_name, encode_name
 from rollouts.spec import AnalysisTemplate, ClusterAnalysisTemplate
 
@@ -126,7 +127,9 @@ class KvTemplateStore:
                 self._kv = await self._js.key_value(self._bucket_name)
             except BucketNotFoundError:
                 self._kv = await self._js.create_key_value(
-                    bucket=self._bucket_name, history=HISTORY
+                    bucket=self._bucket_name,
+                    history=HISTORY,
+                    replicas=await stream_replicas(self._js),
                 )
         return self._kv
 

@@ -118,8 +118,8 @@ class Wiring:
         self.executors: list[KeyedExecutor] = []
         self.starters: list[Starter] = []
         self.partitions: PartitionedInputs | None = None
-        url = connection.nc.connected_url
-        servers = f"nats://{url.hostname}:{url.port}" if url else "nats://127.0.0.1:4222"
+        pool = connection.nc.servers  # every server of a cluster, for the broker to fail over
+        servers = [f"nats://{url.hostname}:{url.port}" for url in pool] or "nats://127.0.0.1:4222"
         self.broker = NatsBroker(
             servers,
             security=broker_security(connection.nats),  # the same identity
