@@ -3,8 +3,11 @@
 Argo's job provider creates a Kubernetes Job and judges the measurement by how it ends: the
 Job Complete is Successful, Failed is Failed (no conditions are evaluated). Locally the Job is
 the first container of `spec.template.spec.containers`, its `command` followed by its `args`
-run directly (no shell, no image: the command must exist on this machine) with the container's
-literal `env` values added to this process's environment:
+run directly (no image: the command must exist on this machine) with the container's literal
+`env` values added to this process's environment. A command of `sh` or `/bin/sh` runs with
+`bash` when this machine has it: Argo's examples are written for the image's shell (busybox
+and alpine's `sh` know `$RANDOM`), and Debian's `/bin/sh` (dash) does not, so Argo's
+`random-fail` example would always fail with a syntax error:
 
     provider:
       job:
@@ -23,9 +26,12 @@ literal `env` values added to this process's environment:
 
 Exit code 0 is Successful, any other exit or the time limit is Failed, as a Job whose pod
 fails or passes its `activeDeadlineSeconds` is. The verdict travels in the measurement's
-metadata (`phase`), with `exitCode` and the tail of the output (secrets masked, then cut to
-500 characters by the measurement runner); `value` is the Job condition
-(`Complete` or `Failed`). A command that cannot be started is an Error measurement.
+metadata (`phase`), with `exitCode` and the tail of the output, stdout then stderr (secrets
+masked, then cut to 500 characters by the measurement runner); `value` is the Job condition
+(`Complete` or `Failed`). A failed Job's `message` (the measurement's message, shown by `get`,
+`events` and `audit`) has the exit code, the last lines of its stderr and says how it ran
+locally (which shell, and that the image was ignored). A command that cannot be started is an
+Error measurement.
 """
 
 from __future__ import annotations
@@ -33,9 +39,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapters.metrics.http import ProviderError, parse_spec
 from rollouts.ports import Measurement
@@ -51,6 +58,19 @@ OUTPUT_KEPT = 64 * 1024
 OUTPUT_KEY = "output"
 PHASE_KEY = "phase"
 COMPLETE, FAILED = "Complete", "Failed"
+MESSAGE_KEY = "message"
+STDERR_LINES = 5
+STDERR_CHARS = 400
+"""A failed Job's message keeps at most this much of its stderr's end: enough to read the
+error, small enough for a status line and an event."""
+POSIX_SHELLS = frozenset({"sh", "/bin/sh"})
+
+
+class LocalCommand(NamedTuple):
+    argv: list[str]
+    env: dict[str, str]
+    how: str
+    """How it runs here, for messages: `bash -c (image alpine:3.8 ignored)`."""
 
 
 class LocalJobProvider:
@@ -62,41 +82,56 @@ class LocalJobProvider:
     async def measure(self, provider: Mapping[str, Any], now: datetime) -> Measurement:
         try:
             job = parse_spec(provider, self.key, JobMetric)
-            argv, env = _command(job)
+            command = local_command(job)
         except ProviderError as error:
             return Measurement(error=str(error))
         deadline = _deadline(job, self._default_deadline)
         try:
             process = await asyncio.create_subprocess_exec(
-                *argv,
+                *command.argv,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                env={**os.environ, **env},
+                stderr=asyncio.subprocess.PIPE,
+                env={**os.environ, **command.env},
             )
         except OSError as error:
-            return Measurement(error=f"job command {argv[0]!r} could not start: {error.strerror}")
-        return await _finish(process, deadline)
+            return Measurement(
+                error=f"job command {command.argv[0]!r} could not start: {error.strerror}"
+                f" (run locally as {command.how})"
+            )
+        return await _finish(process, deadline, command.how)
 
 
-async def _finish(process: asyncio.subprocess.Process, deadline: float) -> Measurement:
+async def _finish(process: asyncio.subprocess.Process, deadline: float, how: str) -> Measurement:
     try:
         async with asyncio.timeout(deadline):
-            output, _ = await process.communicate()
+            stdout, stderr = await process.communicate()
     except TimeoutError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         await process.wait()
-        return _verdict(
-            FAILED, None, f"Job was active longer than specified deadline ({deadline:g}s)"
-        )
+        why = f"Job was active longer than specified deadline ({deadline:g}s)"
+        return _verdict(FAILED, None, why, f"{why}; run locally as {how}")
     except asyncio.CancelledError:
         with contextlib.suppress(ProcessLookupError):
             process.kill()
         raise
     code = process.returncode
-    condition = COMPLETE if code == 0 else FAILED
-    return _verdict(condition, code, output[-4 * OUTPUT_KEPT :].decode("utf-8", errors="replace"))
+    output = (stdout[-4 * OUTPUT_KEPT :] + stderr[-4 * OUTPUT_KEPT :]).decode(
+        "utf-8", errors="replace"
+    )
+    if code == 0:
+        return _verdict(COMPLETE, code, output)
+    tail = stderr_tail(stderr.decode("utf-8", errors="replace"))
+    message = f"job failed (exit code {code}), run locally as {how}"
+    return _verdict(FAILED, code, output, f"{message}: {tail}" if tail else message)
+
+
+def stderr_tail(stderr: str) -> str:
+    """The last STDERR_LINES non-blank lines, joined by ` | `, cut to STDERR_CHARS."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    text = " | ".join(lines[-STDERR_LINES:])
+    return text if len(text) <= STDERR_CHARS else "…" + text[-(STDERR_CHARS - 1) :]
 
 
 def cut_output(metadata: dict[str, str]) -> dict[str, str]:
@@ -108,15 +143,36 @@ def cut_output(metadata: dict[str, str]) -> dict[str, str]:
     return {**metadata, OUTPUT_KEY: output[-OUTPUT_TAIL:]}
 
 
-def _verdict(condition: str, code: int | None, output: str) -> Measurement:
+def _verdict(condition: str, code: int | None, output: str, message: str = "") -> Measurement:
     phase = "Successful" if condition == COMPLETE else "Failed"
     metadata = {PHASE_KEY: phase, OUTPUT_KEY: output[-OUTPUT_KEPT:]}
     if code is not None:
         metadata["exitCode"] = str(code)
+    if message:
+        metadata[MESSAGE_KEY] = message
     return Measurement(value=condition, metadata=metadata)
 
 
-def _command(job: JobMetric) -> tuple[list[str], dict[str, str]]:
+def local_command(job: JobMetric) -> LocalCommand:
+    container = _container(job)
+    argv = [*_strings(container.get("command")), *_strings(container.get("args"))]
+    if not argv:
+        raise ProviderError("the job's first container has no command or args to run locally")
+    bash = shutil.which("bash") if argv[0] in POSIX_SHELLS else None
+    if bash is not None:
+        argv = [bash, *argv[1:]]
+    env = {
+        str(item["name"]): str(item.get("value", ""))
+        for item in container.get("env") or []
+        if isinstance(item, Mapping) and "name" in item and "valueFrom" not in item
+    }
+    image = container.get("image")
+    ignored = f"image {image} ignored" if image else "no image"
+    shell = "bash" if bash is not None else os.path.basename(argv[0])
+    return LocalCommand(argv, env, f"{shell} on this machine, {ignored}")
+
+
+def _container(job: JobMetric) -> Mapping[str, Any]:
     template = job.spec.get("template")
     pod = template.get("spec") if isinstance(template, Mapping) else None
     containers = pod.get("containers") if isinstance(pod, Mapping) else None
@@ -125,15 +181,7 @@ def _command(job: JobMetric) -> tuple[list[str], dict[str, str]]:
     container = containers[0]
     if not isinstance(container, Mapping):
         raise ProviderError("job spec.template.spec.containers[0] is not an object")
-    argv = [*_strings(container.get("command")), *_strings(container.get("args"))]
-    if not argv:
-        raise ProviderError("the job's first container has no command or args to run locally")
-    env = {
-        str(item["name"]): str(item.get("value", ""))
-        for item in container.get("env") or []
-        if isinstance(item, Mapping) and "name" in item and "valueFrom" not in item
-    }
-    return argv, env
+    return container
 
 
 def _strings(value: Any) -> list[str]:
