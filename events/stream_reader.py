@@ -135,7 +135,12 @@ class _Pull:
                 self.current = []
             self.pages.put_nowait(None)
         elif headers["Status"] != "100":
-            failure = EventStoreError(f"reading stream {self.stream} failed: {headers}")
+            status = headers["Status"]
+            failure = EventStoreError(
+                f"reading stream {self.stream} failed: status {status}"
+                + " (no responder: a server or the stream leader is changing; ask again)"
+                * (status == "503")
+            )
             self.pages.put_nowait(failure)
 
     async def close(self) -> None:
