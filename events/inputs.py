@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from events.base import Command, Observation, register_input
+from events.pause_limit import PauseLimit
 from events.phases import AnalysisPhase
 
 
@@ -124,4 +125,9 @@ class MeasurementTaken(Observation):
 
 @register_input
 class Tick(Observation):
-    """A timer fired: re-evaluate time-based rules (pauses, delays, deadlines) at `now`."""
+    """A timer fired: re-evaluate time-based rules (pauses, delays, deadlines) at `now`.
+
+    `pause_limit` is the timer's controller-wide maximum pause (None: no default), which a
+    Rollout's own annotation overrides. Optional, so a tick written before it still decodes."""
+
+    pause_limit: PauseLimit | None = None

@@ -16,6 +16,7 @@ from events.base import Event, register_event
 
 # Defined beside the judge's values it carries; re-exported so `events.models` lists every event.
 from events.judgment import JudgmentRecorded as JudgmentRecorded  # noqa: PLC0414
+from events.pause_limit import PauseLimitExceeded as PauseLimitExceeded  # noqa: PLC0414
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
 
 ServiceRole = Literal["active", "preview", "canary", "stable"]

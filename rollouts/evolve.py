@@ -17,6 +17,7 @@ from events.phases import AnalysisRunKind, PauseReason, RolloutPhase
 from events.quarantine import Unreadable
 from rollouts.evolve_analysis import ANALYSIS_HANDLERS
 from rollouts.evolve_judge import JUDGE_HANDLERS
+from rollouts.evolve_pause import PAUSE_HANDLERS, pause_clock
 from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.spec import Rollout
 from rollouts.state import RECENT_CAUSES, AnalysisRunState, PauseCondition, RolloutState
@@ -223,6 +224,7 @@ HANDLERS: dict[type[Event], Handler] = {
     **RS_HANDLERS,
     **ANALYSIS_HANDLERS,
     **JUDGE_HANDLERS,
+    **PAUSE_HANDLERS,
 }
 
 
@@ -233,6 +235,7 @@ def evolve(state: RolloutState, event: Event) -> RolloutState:
     if handler is None:
         raise TypeError(f"no evolve handler for event type {type(event).__name__}")
     changes = handler(state, event)
+    pause_clock(state, event, changes)
     changes["version"] = state.version + 1
     changes["recent_causes"] = _remember(state.recent_causes, event.cause)
     if _is_progress(state, event):

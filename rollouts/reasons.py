@@ -25,6 +25,8 @@ _SIMPLE: dict[type[Event], str] = {
     ev.ServiceSelectorSwitched: "SwitchService",
     ev.TrafficWeightRequested: "TrafficWeightUpdated",
     ev.RevisionReused: "RolloutUpdated",
+    # Ours, not Argo's: trigger `on-rollout-paused-too-long` (the maximum pause policy).
+    ev.PauseLimitExceeded: "RolloutPausedTooLong",
 }
 
 

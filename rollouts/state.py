@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from events.judgment import Judgment
+from events.pause_limit import PauseLimitExceeded
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
 from rollouts.analysis.assess import MetricCounters, MetricLimits
 from rollouts.spec import CanaryStep, Metric, Rollout
@@ -205,6 +206,11 @@ class RolloutState(Frozen):
     phase_reason: str = ""
     message: str = ""
     recent_causes: tuple[str, ...] = ()
+    paused_since: datetime | None = None
+    """When the rollout last became paused, while it stays paused (`rollouts.evolve_pause`)."""
+    pause_overrun: PauseLimitExceeded | None = None
+    """The last time a pause outlived its limit; it concerns the current pause only while its
+    `paused_since` is the state's."""
 
     # Queries used throughout the domain. They read state only; none of them decides.
 

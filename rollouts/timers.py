@@ -16,24 +16,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+import events.inputs as inp
+from events.pause_limit import PauseLimit
 from events.phases import PauseReason
 from rollouts.analysis.engine import next_measurement
-from rollouts.decide import reconcile
+from rollouts.decide import decide
+from rollouts.decide.pause_limit import limit_of, pause_deadline
 from rollouts.decide.progress import deadline_of
 from rollouts.state import RolloutState
 
 PROBE_CAUSE = "timer-probe"
 
 
-def next_wakeup(state: RolloutState) -> datetime | None:
-    for due in sorted(set(_candidates(state))):
-        if reconcile(state, due, PROBE_CAUSE):
+def next_wakeup(state: RolloutState, pause_limit: PauseLimit | None = None) -> datetime | None:
+    """The first moment a tick would decide something. `pause_limit` is the controller's
+    default maximum pause, which the tick carries (the Rollout's annotations override it)."""
+    probe = inp.Tick(input_id=PROBE_CAUSE, pause_limit=pause_limit)
+    for due in sorted(set(_candidates(state, pause_limit))):
+        if decide(state, probe, due):
             return due
     return None
 
 
-def _candidates(state: RolloutState) -> Iterator[datetime]:
-    for candidate in (_pause_step_end(state), _auto_promotion(state), _progress_deadline(state)):
+def _candidates(state: RolloutState, pause_limit: PauseLimit | None) -> Iterator[datetime]:
+    pause_end = pause_deadline(state, limit_of(state, pause_limit))
+    for candidate in (
+        _pause_step_end(state),
+        _auto_promotion(state),
+        _progress_deadline(state),
+        pause_end,
+    ):
         if candidate is not None:
             yield candidate
     for rs in state.replica_sets.values():

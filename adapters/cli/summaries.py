@@ -172,6 +172,11 @@ def _clock(event: Event, rollout: str) -> str:
     )
 
 
+def _pause_limit(event: Event, rollout: str) -> str:
+    assert isinstance(event, ev.PauseLimitExceeded)
+    return f"pause limit exceeded{_suffix(event.message)}"
+
+
 def _judgment(event: Event, rollout: str) -> str:
     assert isinstance(event, ev.JudgmentRecorded)
     return f"judgment #{event.index + 1} of {event.run_name}: {event.judgment.summary()}"
@@ -229,6 +234,7 @@ FAMILIES: dict[Formatter, tuple[type[Event], ...]] = {
     _phase: (ev.RolloutPhaseChanged,),
     _clock: (ev.ObservationClockSkewed,),
     _judgment: (ev.JudgmentRecorded,),
+    _pause_limit: (ev.PauseLimitExceeded,),
 }
 FORMATTERS: dict[type[Event], Formatter] = {
     cls: formatter for formatter, classes in FAMILIES.items() for cls in classes

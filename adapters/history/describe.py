@@ -113,6 +113,7 @@ FORMATS: dict[type[Any], Callable[[Any], str]] = {
         f"revision {e.revision} is stable ({e.stable_hash}){_note(e.reason)}"
     ),
     ev.ProgressDeadlineExceeded: lambda e: f"progress deadline exceeded{_note(e.message)}",
+    ev.PauseLimitExceeded: lambda e: f"pause limit exceeded{_note(e.message)}",
     ev.ScaleUpPreviewCheckpointPassed: lambda e: "preview may scale to full size",
     ev.TrafficWeightRequested: _traffic,
     ev.ServiceSelectorSwitched: lambda e: (

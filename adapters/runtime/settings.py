@@ -14,6 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from adapters.runtime.pause_settings import pause_limit_from_env
+from events.pause_limit import PauseLimit
+
 
 class NatsSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -41,6 +44,8 @@ class Settings(BaseModel):
     data_dir: Path
     namespace: str = "default"
     actor: str = ""
+    max_pause: PauseLimit | None = None
+    """The controller-wide maximum pause (`ROLLOUTS_MAX_PAUSE`, `ROLLOUTS_MAX_PAUSE_ACTION`)."""
 
 
 def default_data_dir(environ: Mapping[str, str]) -> Path:
@@ -83,6 +88,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides: obj
         data_dir=Path(str(data_dir)),
         namespace=str(overrides.get("namespace") or env.get("ROLLOUTS_NAMESPACE") or "default"),
         actor=str(overrides.get("actor") or env.get("ROLLOUTS_ACTOR") or os_user(env)),
+        max_pause=pause_limit_from_env(env),
     )
 
 

@@ -10,6 +10,10 @@ The version matters. A tick may reach the controller after an event that makes i
 nothing (an observation of pods restarting, say); when a later event makes the same due time
 actionable again, the wake-up must fire again. Keyed by due time alone, it was suppressed here
 as already fired, and deduplicated by JetStream had it been sent: a pause that never ended.
+
+The controller's default maximum pause (`pause_limit`) rides on every tick: it decides nothing
+on its own, and a Rollout's annotations override it, but the deadline it sets is a wake-up like
+any other, rebuilt from state after a restart.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import events.inputs as inp
 from adapters.runtime.projection import Key, StateProjection
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Input
+from events.pause_limit import PauseLimit
 from rollouts.ports import Clock
 from rollouts.state import RolloutState
 from rollouts.timers import next_wakeup
@@ -54,8 +59,15 @@ def tick_id(key: Key, due: Due) -> str:
 
 
 class TimerWorker:
-    def __init__(self, projection: StateProjection, publish: Publish, clock: Clock) -> None:
+    def __init__(
+        self,
+        projection: StateProjection,
+        publish: Publish,
+        clock: Clock,
+        pause_limit: PauseLimit | None = None,
+    ) -> None:
         self._projection = projection
+        self._pause_limit = pause_limit
         self._publish = publish
         self._clock = clock
         self._due: dict[Key, Due] = {}
@@ -85,7 +97,7 @@ class TimerWorker:
                 log.exception("timer.next_wakeup_failed", rollout=f"{key[0]}/{key[1]}")
 
     def _schedule(self, key: Key, state: RolloutState) -> None:
-        at = next_wakeup(state)
+        at = next_wakeup(state, self._pause_limit)
         due = None if at is None else Due(at, state.version)
         if due is None or self._fired.get(key) == due:
             self._due.pop(key, None)
@@ -129,7 +141,7 @@ class TimerWorker:
                 continue
             del self._due[key]
             self._fired[key] = due
-            tick = inp.Tick(input_id=tick_id(key, due))
+            tick = inp.Tick(input_id=tick_id(key, due), pause_limit=self._pause_limit)
             try:
                 await self._publish(key[0], key[1], tick)
             except Exception as error:

@@ -220,7 +220,12 @@ class Wiring:
             observer = PlatformObserver(ports.platform, self.publish)
             self.loop(observer.start, observer.stop)
         if "timer" in workers:
-            timer = TimerWorker(self.projection, self.publish, ports.clock)
+            timer = TimerWorker(
+                self.projection,
+                self.publish,
+                ports.clock,
+                pause_limit=self.config.settings.max_pause,
+            )
             self.loop(timer.start, timer.stop)
 
     def subscribe(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import events.inputs as inp
 import events.models as ev
 from events.base import Command, Event, Input, Observation
 from rollouts.decide.bluegreen import bluegreen_pass
@@ -17,6 +18,7 @@ from rollouts.decide.canary import canary_pass
 from rollouts.decide.commands import handle_command
 from rollouts.decide.context import Decision
 from rollouts.decide.observations import handle_observation
+from rollouts.decide.pause_limit import enforce_pause_limit
 from rollouts.decide.progress import reconcile_progress_deadline
 from rollouts.fsm import check_rollout_transition, rollout_trigger
 from rollouts.phase import compute_phase
@@ -46,6 +48,8 @@ def decide_with_state(
     else:
         raise TypeError(f"{type(input).__name__} is neither a command nor an observation")
     _settle(ctx)
+    if isinstance(input, inp.Tick) and enforce_pause_limit(ctx, input.pause_limit):
+        _settle(ctx)  # judged on the settled state: a timed pause ending now ends first
     return ctx.events, ctx.state
 
 

@@ -79,19 +79,27 @@ def _promote(ctx: Decision, cmd: inp.Promote) -> None:
         raise CommandRejected(
             f"rollout {state.key} is aborted; use `retry` to run it again or `promote --full`"
         )
-    step_inconclusive = _step_run_inconclusive(ctx)
+    step_inconclusive = step_run_inconclusive(ctx)
     skippable = state.current_step is not None and not state.fully_promoted
     if not (state.manually_paused or state.pause_conditions or skippable):
         raise CommandRejected(_nothing_to_promote(ctx))
     _accept(ctx, cmd, "promote")
+    if not lift_for_promotion(ctx, "promoted", step_inconclusive) and skippable:
+        _skip_step(ctx, "promoted")
+
+
+def lift_for_promotion(ctx: Decision, reason: str, step_inconclusive: bool) -> bool:
+    """What a promotion does to a paused rollout (also the maximum pause policy's `promote`):
+    the user's pause ends, and the controller's pauses are lifted, or the inconclusive step
+    skipped. False when the controller had no pause to lift."""
+    state = ctx.state
     if state.manually_paused:
         ctx.emit(ev.ManualPauseChanged, paused=False)
     if step_inconclusive and state.pause_conditions:
-        _skip_step(ctx, "promoted past an inconclusive analysis")
+        _skip_step(ctx, f"{reason} past an inconclusive analysis")
     elif state.pause_conditions:
-        _lift_pauses(ctx, "promoted")
-    elif skippable:
-        _skip_step(ctx, "promoted")
+        _lift_pauses(ctx, reason)
+    return bool(state.pause_conditions)
 
 
 def _nothing_to_promote(ctx: Decision) -> str:
@@ -104,7 +112,7 @@ def _nothing_to_promote(ctx: Decision) -> str:
     return f"nothing to promote: rollout {state.key} is not paused and has no step left to skip"
 
 
-def _step_run_inconclusive(ctx: Decision) -> bool:
+def step_run_inconclusive(ctx: Decision) -> bool:
     run = ctx.state.run(AnalysisRunKind.STEP)
     paused = ctx.state.pause_condition(PauseReason.INCONCLUSIVE_ANALYSIS_RUN) is not None
     return paused and run is not None and run.phase is AnalysisPhase.INCONCLUSIVE

@@ -7,6 +7,7 @@ collected, validation never stops at the first.
 from __future__ import annotations
 
 from rollouts.spec.base import LabelSelector
+from rollouts.spec.pause_limit import check_pause_annotations
 from rollouts.spec.problems import ProblemList, SpecProblem, join_path
 from rollouts.spec.rollout import Rollout, RolloutSpec
 from rollouts.spec.strategies import BlueGreenStrategy
@@ -36,6 +37,7 @@ def validate_rollout(rollout: Rollout) -> tuple[SpecProblem, ...]:
     _check_counts(spec, problems)
     _check_selector_and_template(spec, problems)
     _check_strategy(spec, problems)
+    check_pause_annotations(rollout.metadata.annotations, problems)
     return problems.freeze()
 
 

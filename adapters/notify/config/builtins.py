@@ -59,6 +59,12 @@ BUILTIN_TEMPLATES: dict[str, dict[str, Any]] = {
     "rollout-aborted": _template(f"Rollout {_NAME} has been aborted.", RED),
     "rollout-completed": _template(f"Rollout {_NAME} has been completed.", GREEN),
     "rollout-paused": _template(f"Rollout {_NAME} has been paused.", GREEN),
+    # Ours (the maximum pause policy): the event's message says how long and what was done.
+    "rollout-paused-too-long": _template(
+        f"Rollout {_NAME} has been paused too long: {{{{.event.message}}}}.",
+        YELLOW,
+        subject=f"Rollout {_NAME} has been paused too long.",
+    ),
     "rollout-step-completed": _template(
         f"Rollout {_NAME} step number {_STEP} has been completed.",
         GREEN,

@@ -210,6 +210,18 @@ SAMPLES: list[tuple[Event, str]] = [
         "progress deadline exceeded: ReplicaSet demo-7f9c has timed out",
     ),
     (
+        ev.PauseLimitExceeded(
+            paused_since=T0,
+            limit_seconds=600,
+            action="abort",
+            source="annotation",
+            message="paused 10m, longer than the limit of 10m (rollouts.dev/max-pause): aborting",
+            **BASE,
+        ),
+        "pause limit exceeded: paused 10m, longer than the limit of 10m "
+        "(rollouts.dev/max-pause): aborting",
+    ),
+    (
         ev.ScaleUpPreviewCheckpointPassed(**BASE),
         "preview checkpoint passed: the preview scales to full size",
     ),

@@ -124,6 +124,13 @@ def _samples(state: RolloutState) -> dict[str, dict[str, Any]]:
         },
         "JudgmentRecorded": {"run_name": run.name, "index": 0, "judgment": sample_judgment()},
         "ProgressDeadlineExceeded": {"message": "timed out"},
+        "PauseLimitExceeded": {
+            "paused_since": T0,
+            "limit_seconds": 600,
+            "action": "notify",
+            "source": "controller",
+            "message": "paused 10m, longer than the limit of 10m (controller default): notifying",
+        },
         "ScaleUpPreviewCheckpointPassed": {},
         "RolloutPhaseChanged": {
             "from_phase": RolloutPhase.PROGRESSING,

@@ -31,15 +31,18 @@ ARGO_TRIGGERS = {
     "on-analysis-run-failed": "analysis-run-failed",
     "on-analysis-run-error": "analysis-run-error",
 }
+OUR_TRIGGERS = {"on-rollout-paused-too-long": "rollout-paused-too-long"}
+"""Triggers of our own events (the maximum pause policy), next to Argo's catalog."""
 
 
 def test_builtin_catalog_has_argos_triggers_and_templates() -> None:
     config = config_from_configmap({})
+    catalog = {**ARGO_TRIGGERS, **OUR_TRIGGERS}
     assert {name: c[0].send for name, c in config.triggers.items()} == {
-        trigger: (template,) for trigger, template in ARGO_TRIGGERS.items()
+        trigger: (template,) for trigger, template in catalog.items()
     }
-    assert set(config.templates) == set(ARGO_TRIGGERS.values())
-    assert set(BUILTIN_TRIGGERS) == set(ARGO_TRIGGERS)
+    assert set(config.templates) == set(catalog.values())
+    assert set(BUILTIN_TRIGGERS) == set(catalog)
 
 
 def test_argo_example_configmap() -> None:

@@ -62,7 +62,7 @@ async def test_a_later_state_due_at_the_same_moment_fires_again(
     """The tick for version 5 found nothing to do (an event had come first); version 6 offers
     the same moment again. Keyed by the moment alone it was suppressed: a pause never ended."""
     at = _Clock().now() - timedelta(seconds=1)
-    monkeypatch.setattr(timer_module, "next_wakeup", lambda state: at)
+    monkeypatch.setattr(timer_module, "next_wakeup", lambda state, pause_limit: at)
     sent: list[str] = []
 
     async def publish(namespace: str, name: str, item: Input) -> None:
