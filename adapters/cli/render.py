@@ -230,6 +230,8 @@ def render_rollout(
     if note:
         parts.append(Text(note, style="bold"))
     parts.extend(header(view))
+    if view.pause is not None:
+        parts.append(_line("Pause limit:", view.pause.text(now)))
     parts.extend(Text(f"Warning:        {line}", style="yellow") for line in view.unreadable)
     parts.append(Text(""))
     parts.append(tree(view, now))

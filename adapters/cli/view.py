@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import events.models as ev
+from adapters.cli.pause_view import PauseLimitView, controller_default, pause_limit_view
 from events.base import Event
 from events.phases import AnalysisPhase, RolloutPhase
 from events.quarantine import Unreadable
@@ -87,6 +88,8 @@ class RolloutView:
     created: datetime | None
     unreadable: tuple[str, ...] = ()
     """Messages of the history that could not be decoded (skipped by the fold)."""
+    pause: PauseLimitView | None = None
+    """The maximum pause that applies while the rollout is paused (`adapters.cli.pause_view`)."""
 
     @property
     def status(self) -> str:
@@ -216,4 +219,5 @@ def build_view(state: RolloutState, events: Iterable[Event] = ()) -> RolloutView
         revisions=_revisions(state, created),
         created=created.rollout,
         unreadable=tuple(e.describe() for e in events if isinstance(e, Unreadable)),
+        pause=pause_limit_view(state, controller_default()),
     )
