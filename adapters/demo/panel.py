@@ -51,6 +51,7 @@ def replica_set_table(state: RolloutState) -> Table:
 
 
 def traffic_text(split: TrafficSplit) -> Text:
+    """The last second of answers, or fewer: the window starts again when the weights change."""
     if not split.total:
         return Text("waiting for answers", style="dim")
     bar = Text()
@@ -73,9 +74,9 @@ def render(
     grid.add_column()
     grid.add_row("Phase", phase_text(state))
     grid.add_row("Step", step_progress(state))
-    grid.add_row("Canary weight", weights(state))
+    grid.add_row("Weight", weights(state))
     grid.add_row("ReplicaSets", replica_set_table(state))
-    grid.add_row("Traffic (1s)", traffic_text(split))
+    grid.add_row("Traffic", traffic_text(split))
     panel = Panel(grid, title=title, border_style="blue")
     log = Text("\n".join(recent), style="dim", no_wrap=True, overflow="ellipsis")
     return Group(panel, log)

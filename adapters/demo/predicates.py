@@ -62,7 +62,7 @@ def paused_until_promoted(image: DemoImage) -> Expectation:
         return degraded(state) or promoted_to(image)(state)
 
     description = (
-        f"Paused at step {INDEFINITE_PAUSE_STEP}/{STEP_COUNT} (pause until promoted) "
+        f"Paused at step {INDEFINITE_PAUSE_STEP + 1} of {STEP_COUNT} (pause until promoted) "
         f"with {image.image} as canary"
     )
     return Expectation(reached, description, off_course)

@@ -30,6 +30,7 @@ from adapters.demo.manifests import (
     rollout_manifest,
 )
 from adapters.demo.predicates import aborted_to, canary_at_weight, healthy_on, paused_until_promoted
+from adapters.demo.split import WINDOW_SECONDS
 from adapters.demo.waiting import cancel_and_wait, poll_until
 from adapters.runtime.client import new_input_id
 from rollouts.ports import WeightRequest
@@ -67,7 +68,7 @@ async def canary_and_promote(demo: Demo) -> None:
     version = await set_image(demo, V2)
     await demo.wait(paused_until_promoted(V2), what="canary of v2", after=version)
     demo.display.note(describe_analysis(demo, after=version), style="green")
-    demo.display.note(f"paused until promoted; traffic: {demo.window.recent().describe()}")
+    demo.display.note("paused until promoted")
     await asyncio.sleep(demo.timings.settle)
     demo.display.stage("3. promote: setWeight 80, pause, then full promotion")
     version = await demo.send(inp.Promote(input_id=new_input_id(), actor=demo.actor), "promote")
@@ -130,8 +131,10 @@ async def abort_measured(demo: Demo) -> float:
 
 async def all_traffic_on(demo: Demo, image: DemoImage) -> None:
     async def only_image() -> bool:
+        """A whole window (the weights' last change, or a second) of answers all from it."""
         split = demo.window.recent()
-        return split.total > 0 and split.answers[image.version] == split.total
+        whole = demo.window.span() >= WINDOW_SECONDS
+        return whole and split.total > 0 and split.answers[image.version] == split.total
 
     await poll_until(
         only_image,

@@ -2,7 +2,9 @@
 
 The load generator only keeps running totals per (version, status). Sampling those totals a few
 times a second and subtracting the sample from about a second ago gives the recent split: what
-the proxy is doing now, not the average since the start.
+the proxy is doing now, not the average since the start. When the router's weights change the
+window starts again, so the split shown is always measured at the weights shown next to it
+(a second-long window alone lagged them: 20% applied next to a split still all v1).
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ class TrafficWindow:
         self._samples.append((now, Counter(self._load.counts)))
         while len(self._samples) > 2 and self._samples[1][0] <= now - self._seconds:
             self._samples.popleft()
+
+    def restart(self, now: float) -> None:
+        """Forget the answers before `now`: the weights changed, older answers say nothing
+        about the new ones."""
+        self._samples.clear()
+        self.sample(now)
+
+    def span(self) -> float:
+        """Seconds the current window covers."""
+        if len(self._samples) < 2:
+            return 0.0
+        return self._samples[-1][0] - self._samples[0][0]
 
     def recent(self) -> TrafficSplit:
         if len(self._samples) < 2:

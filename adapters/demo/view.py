@@ -43,10 +43,17 @@ def describe_step(step: CanaryStep | None) -> str:
 
 
 def step_progress(state: RolloutState) -> str:
-    """`i/n` as Argo's CLI shows it: the index of the current step over the number of steps."""
+    """The current step, numbered as `events` and `audit` number steps (the first is step 1).
+
+    Argo's `get` shows `Step: 4/7` (steps done); naming the step the rollout is at reads
+    better next to its description, and agrees with "step 5/7 done" when it completes.
+    """
     if not state.steps or state.current_step_index is None:
         return "-"
-    return f"{state.current_step_index}/{len(state.steps)} ({describe_step(state.current_step)})"
+    index, count = state.current_step_index, len(state.steps)
+    if index >= count:
+        return f"all {count} steps done"
+    return f"step {index + 1} of {count}: {describe_step(state.current_step)}"
 
 
 def image_tag(rs: ReplicaSetState) -> str:
@@ -55,15 +62,49 @@ def image_tag(rs: ReplicaSetState) -> str:
     return image.rsplit(":", 1)[-1]
 
 
+def split_text(state: RolloutState, canary: int, canary_hash: str, stable_hash: str) -> str:
+    """`v1 80% / v2 20%`: a router's weights said as the versions behind them (a promoted
+    rollout's `canary 0%` with canary and stable on the same ReplicaSet is `v2 100%`)."""
+    shares: dict[str, int] = {}
+    order: dict[str, int] = {}
+    for pod_hash, share, role in (
+        (stable_hash, 100 - canary, "stable"),
+        (canary_hash, canary, "canary"),
+    ):
+        rs = state.replica_sets.get(pod_hash)
+        version = image_tag(rs) if rs is not None else role
+        order.setdefault(version, rs.revision if rs is not None else len(order) + 10**6)
+        shares[version] = shares.get(version, 0) + share
+    shown = sorted((v for v in shares if shares[v]), key=lambda v: order[v])
+    return " / ".join(f"{version} {shares[version]}%" for version in shown)
+
+
 def weights(state: RolloutState) -> str:
+    """What the router holds now and, while it has not confirmed the last request, where it is
+    going: the truth at this moment, not two numbers about different ReplicaSets."""
     traffic = state.traffic
-
-    def percent(value: int | None) -> str:
-        return "-" if value is None else f"{value}%"
-
-    return (
-        f"{percent(traffic.requested_canary)} requested / {percent(traffic.applied_canary)} applied"
+    if traffic.requested_canary is None and traffic.applied_canary is None:
+        return "-"
+    wanted = None
+    if traffic.requested_canary is not None:
+        wanted = split_text(
+            state, traffic.requested_canary, traffic.canary_hash, traffic.stable_hash
+        )
+    if traffic.applied_canary is None:
+        return f"none applied yet (requested {wanted})"
+    held = split_text(
+        state,
+        traffic.applied_canary,
+        traffic.applied_canary_hash or traffic.canary_hash,
+        traffic.applied_stable_hash or traffic.stable_hash,
     )
+    return held if wanted in (None, held) else f"{held} (moving to {wanted})"
+
+
+def applied_weights(state: RolloutState) -> tuple[int | None, str, str]:
+    """What the router was last confirmed holding: it changes what the users get."""
+    traffic = state.traffic
+    return traffic.applied_canary, traffic.applied_canary_hash, traffic.applied_stable_hash
 
 
 def replica_sets(state: RolloutState) -> list[tuple[str, ReplicaSetState]]:
@@ -93,18 +134,43 @@ def describe_replica_sets(state: RolloutState) -> str:
 def describe_state(state: RolloutState) -> str:
     phase = state.phase.value if state.phase else "no phase yet"
     return (
-        f"phase {phase} ({state.message or state.phase_reason or '-'}), step "
-        f"{step_progress(state)}, canary weight {weights(state)}, "
+        f"phase {phase} ({state.message or state.phase_reason or '-'}), "
+        f"{step_progress(state)}, weight {weights(state)}, "
         f"ReplicaSets {describe_replica_sets(state)}"
     )
 
 
-def status_line(state: RolloutState, split: TrafficSplit) -> str:
+def status_line(state: RolloutState) -> str:
     phase = state.phase.value if state.phase else "-"
     return (
-        f"  {phase:<11} step {step_progress(state)} | weight {weights(state)} | "
-        f"RS {describe_replica_sets(state)} | traffic {split.describe()}"
+        f"  {phase:<11} {step_progress(state)} | weight {weights(state)} | "
+        f"RS {describe_replica_sets(state)}"
     )
+
+
+def watched(state: RolloutState) -> tuple[object, ...]:
+    """What a person watches: phase, step, the weights the router holds, and each ReplicaSet's
+    role, size and whether it is all ready. Pods becoming ready one by one, a request the router
+    confirms a few ms later, bookkeeping events: the status line waits for them to settle."""
+    sets = tuple(
+        (rs.revision, role, rs.desired, rs.ready >= rs.desired) for role, rs in replica_sets(state)
+    )
+    return (state.phase, state.current_step_index, weights_held(state), sets)
+
+
+def weights_held(state: RolloutState) -> str:
+    canary, canary_hash, stable_hash = applied_weights(state)
+    if canary is None:
+        return "-"
+    traffic = state.traffic
+    return split_text(
+        state, canary, canary_hash or traffic.canary_hash, stable_hash or traffic.stable_hash
+    )
+
+
+def traffic_line(split: TrafficSplit, held: str, seconds: float) -> str:
+    """The answers measured while the router held `held`: the same window as the weights."""
+    return f"  traffic     {split.describe()} in {seconds:.1f}s at weight {held}"
 
 
 def event_summary(event: Event) -> str:

@@ -107,7 +107,7 @@ async def test_demo_runs_every_stage_and_reports_the_abort_latency(
     assert code == 0, output
     for heading in STAGE_HEADINGS:
         assert heading in output
-    assert "Paused      step 4/7 (pause (until promoted))" in output
+    assert "Paused      step 5 of 7: pause (until promoted)" in output
     assert "analysistemplate default/demo-error-rate configured" in output
     assert "analysis error-rate (result < 0.05): 0, 0, 0 -> every one Successful" in output
     assert "error rate rising:" in output
@@ -172,6 +172,6 @@ async def test_a_rollout_that_goes_elsewhere_fails_at_once(
 
     assert code == 1, output
     assert "while waiting for: canary of v2\n" in output
-    assert "expected: Paused at step 4/7 (pause until promoted) with demo:v2 as canary" in output
+    assert "expected: Paused at step 5 of 7 (pause until promoted) with demo:v2 as canary" in output
     assert "saw:      phase Healthy" in output
     assert "timed out" not in output

@@ -42,7 +42,14 @@ def canary_state() -> RolloutState:
         },
         stable_rs="a",
         current_pod_hash="b",
-        traffic=TrafficState(requested_canary=50, applied_canary=20),
+        traffic=TrafficState(
+            requested_canary=50,
+            canary_hash="b",
+            stable_hash="a",
+            applied_canary=20,
+            applied_canary_hash="b",
+            applied_stable_hash="a",
+        ),
         phase=RolloutPhase.PROGRESSING,
         message="more replicas need to be updated",
     )
@@ -84,7 +91,7 @@ def test_the_panel_shows_phase_weights_replica_sets_and_traffic() -> None:
     text = output.getvalue()
     for expected in (
         "Progressing",
-        "50% requested / 20% applied",
+        "v1 80% / v2 20% (moving to v1 50% / v2 50%)",
         "rev 1",
         "stable",
         "5/5 ready",
@@ -99,8 +106,8 @@ def test_the_panel_shows_phase_weights_replica_sets_and_traffic() -> None:
 
 
 def test_the_status_line_says_the_same_in_one_line() -> None:
-    line = status_line(canary_state(), TrafficSplit(Counter({"v1": 10})))
+    line = status_line(canary_state())
 
     assert "\n" not in line
+    assert "weight v1 80% / v2 20% (moving to v1 50% / v2 50%)" in line
     assert "RS rev1 v1 stable 5/5, rev2 v2 canary 1/3" in line
-    assert "traffic v1 100%" in line
