@@ -13,6 +13,7 @@ from adapters.runtime.auth import CredentialsError
 from adapters.runtime.client import ControllerUnavailable
 from adapters.runtime.connect import NoServer, NotAuthorized, ServerUnreachable
 from adapters.runtime.embedded import EmbeddedNatsError
+from adapters.runtime.pause_settings import PauseSettingError
 from events.input_codec import MalformedInput
 from events.subjects import InvalidSubject
 from rollouts.errors import DomainError, InvalidSpec
@@ -46,7 +47,8 @@ def explain(exc: BaseException) -> CliError | None:
         | CredentialsError
         | ControllerUnavailable
         | DomainError
-        | EmbeddedNatsError,
+        | EmbeddedNatsError
+        | PauseSettingError,
     ):
         return CliError(str(exc))
     if isinstance(exc, PortError | InvalidSubject | MalformedInput):

@@ -10,9 +10,11 @@ import pytest
 from rich.console import Console
 
 import events.inputs as inp
+from adapters.cli.errors import explain
 from adapters.cli.pause_view import controller_default
 from adapters.cli.render import render_rollout
 from adapters.cli.view import build_view
+from adapters.runtime.pause_settings import PauseSettingError
 from events.pause_limit import PauseLimit
 from tests.support.sim import T0, Sim, rollout_manifest
 
@@ -80,3 +82,8 @@ def test_nothing_shows_once_the_pause_ended() -> None:
     sim.command(inp.Promote)
     sim.platform()
     assert _lines(sim, 2) == []
+
+
+def test_an_unusable_setting_is_one_line_naming_the_variable() -> None:
+    error = explain(PauseSettingError("ROLLOUTS_MAX_PAUSE: '10x' is not a pause limit"))
+    assert error is not None and str(error) == "ROLLOUTS_MAX_PAUSE: '10x' is not a pause limit"
