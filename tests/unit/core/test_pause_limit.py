@@ -227,3 +227,15 @@ def test_restart_safety_the_deadline_is_a_function_of_the_history() -> None:
     assert sim.send(tick) == [], "redelivered"
     assert _tick(sim, limit) == [], "acted on once per pause"
     assert fold(initial_state(sim.namespace, sim.name), sim.events) == sim.state
+
+
+def test_an_annotation_changed_during_a_pause_applies_to_that_pause() -> None:
+    sim = _paused()
+    start = sim.now
+    sim.now += timedelta(minutes=5)
+    sim.apply(_manifest("app:2", STEPS, max_pause="2m", max_pause_action="abort"))
+    assert sim.state.paused_since == start, "an annotation change is not a new update"
+    assert next_wakeup(sim.state) == start + timedelta(minutes=2), "already due"
+    _run_timers(sim, None, seconds=60)
+    assert sim.of(ev.PauseLimitExceeded)[0].at == start + timedelta(minutes=5)
+    assert sim.state.abort
