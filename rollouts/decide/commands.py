@@ -84,21 +84,22 @@ def _promote(ctx: Decision, cmd: inp.Promote) -> None:
     if not (state.manually_paused or state.pause_conditions or skippable):
         raise CommandRejected(_nothing_to_promote(ctx))
     _accept(ctx, cmd, "promote")
-    if not lift_for_promotion(ctx, "promoted", step_inconclusive) and skippable:
+    if not lift_for_promotion(ctx, step_inconclusive) and skippable:
         _skip_step(ctx, "promoted")
 
 
-def lift_for_promotion(ctx: Decision, reason: str, step_inconclusive: bool) -> bool:
-    """What a promotion does to a paused rollout (also the maximum pause policy's `promote`):
-    the user's pause ends, and the controller's pauses are lifted, or the inconclusive step
-    skipped. False when the controller had no pause to lift."""
+def lift_for_promotion(ctx: Decision, step_inconclusive: bool, why: str = "") -> bool:
+    """What a promotion does to a paused rollout (also the maximum pause policy's `promote`,
+    which says `why`): the user's pause ends, and the controller's pauses are lifted, or the
+    inconclusive step skipped. False when the controller had no pause to lift."""
     state = ctx.state
+    because = f": {why}" if why else ""
     if state.manually_paused:
         ctx.emit(ev.ManualPauseChanged, paused=False)
     if step_inconclusive and state.pause_conditions:
-        _skip_step(ctx, f"{reason} past an inconclusive analysis")
+        _skip_step(ctx, f"promoted past an inconclusive analysis{because}")
     elif state.pause_conditions:
-        _lift_pauses(ctx, reason)
+        _lift_pauses(ctx, f"promoted{because}")
     return bool(state.pause_conditions)
 
 

@@ -69,5 +69,5 @@ def enforce_pause_limit(ctx: Decision, default: PauseLimit | None) -> bool:
     if limit.action == "abort":
         ctx.abort(cause)
     elif limit.action == "promote":
-        lift_for_promotion(ctx, f"promoted: {cause}", step_run_inconclusive(ctx))
+        lift_for_promotion(ctx, step_run_inconclusive(ctx), why=cause)
     return True

@@ -13,13 +13,13 @@ from typing import Any
 import events.inputs as inp
 import events.models as ev
 from events.pause_limit import PauseAction, PauseLimit
-from events.phases import RolloutPhase
+from events.phases import AnalysisPhase, AnalysisRunKind, RolloutPhase
 from rollouts.evolve import fold
 from rollouts.fsm import check_rollout_transition
 from rollouts.reasons import argo_reasons
 from rollouts.state import initial_state
 from rollouts.timers import next_wakeup
-from tests.support.sim import Sim, istio_canary, rollout_manifest
+from tests.support.sim import Sim, analysis, istio_canary, rollout_manifest
 
 STEPS: list[dict[str, Any]] = [{"setWeight": 50}, {"pause": {}}]
 TEN_MINUTES = 600
@@ -239,3 +239,16 @@ def test_an_annotation_changed_during_a_pause_applies_to_that_pause() -> None:
     _run_timers(sim, None, seconds=60)
     assert sim.of(ev.PauseLimitExceeded)[0].at == start + timedelta(minutes=5)
     assert sim.state.abort
+
+
+def test_promote_skips_a_step_whose_analysis_was_inconclusive() -> None:
+    steps = [{"setWeight": 25}, {"analysis": analysis("check")}, {"setWeight": 75}, {"pause": {}}]
+    sim = _paused(steps)
+    sim.observe_run(AnalysisRunKind.STEP, AnalysisPhase.INCONCLUSIVE)
+    assert sim.phase == "Paused" and sim.state.paused_since == sim.now
+    _run_timers(sim, _limit("promote"), seconds=TEN_MINUTES)
+    skipped = sim.of(ev.StepsSkipped)[-1]
+    assert skipped.reason == (
+        "promoted past an inconclusive analysis: paused longer than 10m (controller default)"
+    )
+    assert sim.state.current_step_index == 3 and sim.weight == 75
