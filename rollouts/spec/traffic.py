@@ -1,4 +1,4 @@
-"""Canary traffic routing: Istio, NGINX, SMI and the Gateway API plugin (argo-semantics §6)."""
+"""Canary traffic routing: Istio, NGINX, SMI, ALB, Traefik and the Gateway API plugin (argo §6)."""
 
 from __future__ import annotations
 
@@ -68,6 +68,37 @@ class SMITrafficRouting(SpecModel):
     api_version: str = "v1alpha1"
 
 
+class StickinessConfig(SpecModel):
+    """Duration-based stickiness of the ALB target groups (AWS allows 1 to 604800 seconds)."""
+
+    enabled: bool
+    duration_seconds: int
+
+
+class ALBTrafficRouting(SpecModel):
+    """The AWS Load Balancer Controller: an `actions.<service>` annotation on the Ingress."""
+
+    ingress: str = ""
+    ingresses: tuple[str, ...] = ()
+    # Argo's `servicePort` has no omitempty and the CRD requires it.
+    service_port: int
+    root_service: str = ""
+    # Empty means `alb.ingress.kubernetes.io`, as in Argo.
+    annotation_prefix: str = ""
+    stickiness_config: StickinessConfig | None = None
+
+    @property
+    def all_ingresses(self) -> tuple[str, ...]:
+        """Argo's choice: `ingresses` when set, else the single `ingress`."""
+        return self.ingresses if self.ingresses else ((self.ingress,) if self.ingress else ())
+
+
+class TraefikTrafficRouting(SpecModel):
+    """A weighted TraefikService whose `spec.weighted.services` name the canary and stable."""
+
+    weighted_traefik_service_name: str
+
+
 class GatewayAPIRoute(SpecModel):
     name: str
     use_header_routes: bool = False
@@ -102,14 +133,14 @@ class TrafficRouting(SpecModel):
     istio: IstioTrafficRouting | None = None
     nginx: NginxTrafficRouting | None = None
     smi: SMITrafficRouting | None = None
+    alb: ALBTrafficRouting | None = None
+    traefik: TraefikTrafficRouting | None = None
     # Plugin name -> free-form config; only the Gateway API plugin is implemented.
     plugins: dict[str, Any] | None = None
     managed_routes: tuple[ManagedRoute, ...] = ()
     max_traffic_weight: int | None = None
-    alb: Unsupported = unsupported_field()
     ambassador: Unsupported = unsupported_field()
     app_mesh: Unsupported = unsupported_field()
-    traefik: Unsupported = unsupported_field()
     apisix: Unsupported = unsupported_field()
 
     @field_validator("plugins")

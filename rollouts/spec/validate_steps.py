@@ -21,6 +21,7 @@ SET_HEADER_ROUTE_NEEDS_ROUTING = (
 SET_MIRROR_ROUTE_NEEDS_ROUTING = (
     "SetMirrorRoute requires TrafficRouting, supports Istio and the Gateway API plugin"
 )
+ALB_HEADER_ROUTE = "setHeaderRoute through the ALB traffic router is not supported yet"
 ROUTE_NOT_IN_MANAGED_ROUTES = (
     "Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes"
 )
@@ -105,6 +106,9 @@ def _check_route_name(
 def _check_header_route(
     route: SetHeaderRoute, routing: TrafficRouting | None, path: str, problems: ProblemList
 ) -> None:
+    if routing is not None and routing.alb is not None:
+        problems.error(path, ALB_HEADER_ROUTE)
+        return
     if not _supports_routes(routing):
         problems.error(path, SET_HEADER_ROUTE_NEEDS_ROUTING)
         return

@@ -8,9 +8,11 @@ from rollouts.spec.problems import ProblemList, join_path, problems_from_validat
 from rollouts.spec.strategies import CanaryStrategy
 from rollouts.spec.traffic import (
     GATEWAY_API_PLUGIN,
+    ALBTrafficRouting,
     GatewayAPIConfig,
     IstioTrafficRouting,
     NginxTrafficRouting,
+    TraefikTrafficRouting,
     TrafficRouting,
 )
 
@@ -18,6 +20,10 @@ INVALID_TRAFFIC_ROUTING = "Canary service and Stable service must to be set to u
 MAX_WEIGHT_ONLY_NGINX_AND_PLUGINS = (
     "Canary maxTrafficWeight in traffic routing only supported in Nginx and Plugins"
 )
+NO_ROUTER = (
+    "trafficRouting must configure istio, nginx, smi, alb, traefik or the Gateway API plugin"
+)
+MAX_STICKINESS_SECONDS = 604800
 
 
 def check_traffic_routing(canary: CanaryStrategy, path: str, problems: ProblemList) -> None:
@@ -25,19 +31,17 @@ def check_traffic_routing(canary: CanaryStrategy, path: str, problems: ProblemLi
     if routing is None:
         return
     where = join_path(path, "trafficRouting")
-    if (
-        routing.istio is None
-        and routing.nginx is None
-        and routing.smi is None
-        and not routing.plugins
-    ):
-        problems.error(
-            where, "trafficRouting must configure istio, nginx, smi or the Gateway API plugin"
-        )
+    routers = (routing.istio, routing.nginx, routing.smi, routing.alb, routing.traefik)
+    if all(router is None for router in routers) and not routing.plugins:
+        problems.error(where, NO_ROUTER)
     if routing.istio is not None:
         _check_istio(routing.istio, join_path(where, "istio"), problems)
     if routing.nginx is not None:
         _check_nginx(routing.nginx, join_path(where, "nginx"), problems)
+    if routing.alb is not None:
+        _check_alb(routing.alb, join_path(where, "alb"), problems)
+    if routing.traefik is not None:
+        _check_traefik(routing.traefik, join_path(where, "traefik"), problems)
     if routing.plugins and GATEWAY_API_PLUGIN in routing.plugins:
         _check_gateway_api(routing, join_path(where, "plugins", GATEWAY_API_PLUGIN), problems)
     _check_managed_routes(routing, where, problems)
@@ -69,6 +73,8 @@ def _requires_services(routing: TrafficRouting) -> bool:
         istio_host_split
         or routing.smi is not None
         or routing.nginx is not None
+        or routing.alb is not None
+        or routing.traefik is not None
         or bool(routing.plugins)
     )
 
@@ -106,6 +112,34 @@ def _check_nginx(nginx: NginxTrafficRouting, path: str, problems: ProblemList) -
             path,
             "Either stableIngress or stableIngresses must be configured. Neither are configured.",
         )
+
+
+def _check_alb(alb: ALBTrafficRouting, path: str, problems: ProblemList) -> None:
+    """Argo's ValidateRolloutAlbIngressesConfig, and the stickiness range it checks at runtime."""
+    if alb.ingress and alb.ingresses:
+        problems.error(path, "Either Ingress or Ingresses must be configured. Both are configured.")
+    elif not alb.ingress and not alb.ingresses:
+        problems.error(
+            path, "Either Ingress or Ingresses must be configured. Neither are configured."
+        )
+    for index, name in enumerate(alb.ingresses):
+        if not name:
+            problems.error(join_path(path, "ingresses", index), "must not be empty")
+    if not 1 <= alb.service_port <= 65535:
+        problems.error(join_path(path, "servicePort"), "must be a port number, 1 to 65535")
+    sticky = alb.stickiness_config
+    if sticky is None or not sticky.enabled:
+        return
+    if not 1 <= sticky.duration_seconds <= MAX_STICKINESS_SECONDS:
+        problems.error(
+            join_path(path, "stickinessConfig", "durationSeconds"),
+            "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds (7 days)!",
+        )
+
+
+def _check_traefik(traefik: TraefikTrafficRouting, path: str, problems: ProblemList) -> None:
+    if not traefik.weighted_traefik_service_name:
+        problems.error(join_path(path, "weightedTraefikServiceName"), "must not be empty")
 
 
 def _check_gateway_api(routing: TrafficRouting, path: str, problems: ProblemList) -> None:

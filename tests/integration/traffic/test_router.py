@@ -64,8 +64,10 @@ async def test_combined_routers_all_get_the_weight_and_all_must_hold_it(
 
 
 async def test_an_invalid_block_is_a_clear_error(router: KubernetesTrafficRouter) -> None:
-    with pytest.raises(PortError, match="trafficRouting is invalid at alb"):
+    with pytest.raises(PortError, match="trafficRouting is invalid at alb.servicePort"):
         await router.set_weight(weight({"alb": {"ingress": "x"}}, 10))
+    with pytest.raises(PortError, match="trafficRouting is invalid at apisix: the APISIX"):
+        await router.set_weight(weight({"apisix": {"route": {"name": "r"}}}, 10))
 
 
 async def test_header_routes_use_the_services_of_the_last_weight(

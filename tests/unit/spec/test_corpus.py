@@ -28,8 +28,8 @@ CORPUS = sorted(
 EXPERIMENT_STEP = "experiment steps are not supported yet"
 EXPERIMENT_KIND = "kind Experiment is not supported yet"
 ANALYSIS_RUN_KIND = "kind AnalysisRun is not supported yet"
-ALB = "the ALB traffic router is not supported yet"
 PING_PONG = "pingPong is not supported yet"
+ALB_HEADER_ROUTE = "setHeaderRoute through the ALB traffic router is not supported yet"
 PLUGIN_STEP = "plugin steps are not supported yet"
 WORKLOAD_REF = "workloadRef is not supported yet"
 YAML = "YAML syntax error"
@@ -72,19 +72,12 @@ EXPECTED_FAILURES: dict[str, str] = {
     "argo-e2e/expectedfailures__analysis-run-prometheus-bad-server.yaml": ANALYSIS_RUN_KIND,
     "argo-e2e/expectedfailures__malformed-analysisrun.yaml": ANALYSIS_RUN_KIND,
     "argo-e2e/functional__analysis-run-job.yaml": ANALYSIS_RUN_KIND,
-    # Traffic routers other than Istio, NGINX, SMI and the Gateway API plugin.
-    "argo-e2e/functional__alb-canary-multi-ingress-rollout.yaml": ALB,
-    "argo-e2e/functional__alb-canary-rollout.yaml": ALB,
+    # Traffic routers other than Istio, NGINX, SMI, ALB, Traefik and the Gateway API plugin.
     "argo-e2e/functional__alb-pingpong-multi-ingress-rollout.yaml": PING_PONG,
     "argo-e2e/functional__alb-pingpong-rollout.yaml": PING_PONG,
     "argo-e2e/functional__albmesh-pingpong-stablecanary-rollout.yaml": PING_PONG,
-    "argo-e2e/functional__canary-dynamic-stable-scale-abort-delay.yaml": ALB,
-    "argo-e2e/functional__canary-dynamic-stable-scale.yaml": ALB,
-    "argo-e2e/functional__canary-scaledowndelay.yaml": ALB,
-    "argo-e2e/functional__canary-scaledownonabort.yaml": ALB,
-    "argo-e2e/functional__canary-unscaledownonabort.yaml": ALB,
-    "argo-e2e/header-routing__alb-header-route-multi-ingress.yaml": ALB,
-    "argo-e2e/header-routing__alb-header-route.yaml": ALB,
+    "argo-e2e/header-routing__alb-header-route-multi-ingress.yaml": ALB_HEADER_ROUTE,
+    "argo-e2e/header-routing__alb-header-route.yaml": ALB_HEADER_ROUTE,
     "argo-e2e/apisix__rollout-apisix-canary-set-header.yaml": APISIX,
     "argo-e2e/apisix__rollout-apisix-canary.yaml": APISIX,
     "argo-examples/apisix__rollout.yaml": APISIX,

@@ -26,18 +26,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("workloadRef", {"spec.workloadRef": {"kind": "Deployment", "name": "d"}}, "spec.workloadRef"),
     ("restartAt", {"spec.restartAt": "2024-01-01T00:00:00Z"}, "spec.restartAt"),
     ("pingPong", {f"{C}.pingPong": {"pingService": "a", "pongService": "b"}}, f"{C}.pingPong"),
-    ("alb", {f"{C}.trafficRouting": {"alb": {"ingress": "i"}}}, f"{C}.trafficRouting.alb"),
     (
         "ambassador",
         {f"{C}.trafficRouting": {"ambassador": {"mappings": ["m"]}}},
         f"{C}.trafficRouting.ambassador",
     ),
     ("appMesh", {f"{C}.trafficRouting": {"appMesh": {}}}, f"{C}.trafficRouting.appMesh"),
-    (
-        "traefik",
-        {f"{C}.trafficRouting": {"traefik": {"weightedTraefikServiceName": "t"}}},
-        f"{C}.trafficRouting.traefik",
-    ),
     (
         "apisix",
         {f"{C}.trafficRouting": {"apisix": {"route": {"name": "r"}}}},

@@ -45,7 +45,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "empty routing",
         routed({}),
         f"{C}.trafficRouting",
-        "must configure istio, nginx, smi or the Gateway API plugin",
+        "must configure istio, nginx, smi, alb, traefik or the Gateway API plugin",
     ),
     (
         "istio without virtual service",
@@ -118,6 +118,83 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         f"{C}.trafficRouting.plugins.argoproj-labs/gatewayAPI.grpcRoute",
         "not supported yet",
     ),
+    (
+        "alb without services",
+        routed({"alb": {"ingress": "web", "servicePort": 80}}, stableService=""),
+        f"{C}.stableService",
+        "must to be set to use Traffic Routing",
+    ),
+    (
+        "alb without port",
+        routed({"alb": {"ingress": "web"}}),
+        f"{C}.trafficRouting.alb.servicePort",
+        "required field is missing",
+    ),
+    (
+        "alb port out of range",
+        routed({"alb": {"ingress": "web", "servicePort": 0}}),
+        f"{C}.trafficRouting.alb.servicePort",
+        "must be a port number",
+    ),
+    (
+        "alb with both ingress fields",
+        routed({"alb": {"ingress": "a", "ingresses": ["b"], "servicePort": 80}}),
+        f"{C}.trafficRouting.alb",
+        "Either Ingress or Ingresses must be configured. Both are configured.",
+    ),
+    (
+        "alb without ingress",
+        routed({"alb": {"servicePort": 80}}),
+        f"{C}.trafficRouting.alb",
+        "Either Ingress or Ingresses must be configured. Neither are configured.",
+    ),
+    (
+        "alb stickiness too long",
+        routed(
+            {
+                "alb": {
+                    "ingress": "a",
+                    "servicePort": 80,
+                    "stickinessConfig": {"enabled": True, "durationSeconds": 604801},
+                }
+            }
+        ),
+        f"{C}.trafficRouting.alb.stickinessConfig.durationSeconds",
+        "between 1 and 604800 seconds",
+    ),
+    (
+        "alb with max weight",
+        routed({"alb": {"ingress": "a", "servicePort": 80}, "maxTrafficWeight": 1000}),
+        f"{C}.trafficRouting.maxTrafficWeight",
+        "only supported in Nginx and Plugins",
+    ),
+    (
+        "alb header route",
+        routed(
+            {"alb": {"ingress": "a", "servicePort": 80}, "managedRoutes": [{"name": "h"}]},
+            steps=[{"setHeaderRoute": {"name": "h", "match": []}}],
+        ),
+        f"{C}.steps[0].setHeaderRoute",
+        "setHeaderRoute through the ALB traffic router is not supported yet",
+    ),
+    (
+        "traefik without services",
+        routed({"traefik": {"weightedTraefikServiceName": "t"}}, canaryService=""),
+        f"{C}.canaryService",
+        "must to be set to use Traffic Routing",
+    ),
+    (
+        "traefik without service name",
+        routed({"traefik": {}}),
+        f"{C}.trafficRouting.traefik.weightedTraefikServiceName",
+        "required field is missing",
+    ),
+    (
+        "traefik with empty service name",
+        routed({"traefik": {"weightedTraefikServiceName": ""}}),
+        f"{C}.trafficRouting.traefik.weightedTraefikServiceName",
+        "must not be empty",
+    ),
 ]
 
 
@@ -157,6 +234,22 @@ VALID: list[tuple[str, dict[str, Any]]] = [
         ),
     ),
     ("smi", routed({"smi": {"rootService": "root", "trafficSplitName": "split"}})),
+    (
+        "alb",
+        routed(
+            {
+                "alb": {
+                    "ingresses": ["a", "b"],
+                    "servicePort": 443,
+                    "rootService": "root",
+                    "annotationPrefix": "custom.alb",
+                    "stickinessConfig": {"enabled": True, "durationSeconds": 3600},
+                }
+            },
+            steps=[{"setWeight": 10}],
+        ),
+    ),
+    ("traefik", routed({"traefik": {"weightedTraefikServiceName": "t"}})),
 ]
 
 
