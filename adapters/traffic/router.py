@@ -17,12 +17,15 @@ from typing import Any, Protocol
 
 from kubernetes_asyncio import client
 
+from adapters.traffic.alb import AlbRouter
 from adapters.traffic.api import ObjectClient
 from adapters.traffic.config import Services, check_weights, parse_routing, services_of
 from adapters.traffic.gateway import GatewayApiRouter
 from adapters.traffic.istio import IstioRouter
 from adapters.traffic.nginx import NginxRouter
 from adapters.traffic.smi import SmiRouter
+from adapters.traffic.traefik import DEFAULT_API_VERSION as TRAEFIK_API_VERSION
+from adapters.traffic.traefik import TraefikRouter
 from rollouts.ports import ManagedRoute, RolloutRef, WeightRequest
 from rollouts.spec.traffic import TrafficRouting
 
@@ -43,6 +46,7 @@ class KubernetesTrafficRouter:
         request_timeout: float = 30.0,
         conflict_retries: int = 5,
         istio_version: str = "v1beta1",
+        traefik_api_version: str = TRAEFIK_API_VERSION,
     ) -> None:
         objects = ObjectClient(
             api_client, request_timeout=request_timeout, conflict_retries=conflict_retries
@@ -51,6 +55,8 @@ class KubernetesTrafficRouter:
         self.nginx = NginxRouter(objects)
         self.smi = SmiRouter(objects)
         self.gateway_api = GatewayApiRouter(objects)
+        self.alb = AlbRouter(objects)
+        self.traefik = TraefikRouter(objects, api_version=traefik_api_version)
         self._services: dict[RolloutRef, Services] = {}
 
     def routers(self, routing: TrafficRouting) -> list[WeightRouter]:
@@ -60,6 +66,8 @@ class KubernetesTrafficRouter:
             (routing.nginx, self.nginx),
             (routing.smi, self.smi),
             (routing.gateway_api, self.gateway_api),
+            (routing.alb, self.alb),
+            (routing.traefik, self.traefik),
         ]
         return [router for config, router in configured if config is not None]
 

@@ -98,6 +98,10 @@ TRAFFIC_SPLITS = tuple(
     for version in ("v1alpha1", "v1alpha2", "v1alpha3")
 )
 HTTP_ROUTES = _custom("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute")
+TRAEFIK_SERVICES = tuple(
+    _custom(group, "v1alpha1", "traefikservices", "TraefikService")
+    for group in ("traefik.io", "traefik.containo.us")
+)
 
 DEFAULT_RESOURCES: tuple[ResourceType, ...] = (
     NAMESPACES,
@@ -121,6 +125,7 @@ DEFAULT_RESOURCES: tuple[ResourceType, ...] = (
     DESTINATION_RULES,
     *TRAFFIC_SPLITS,
     HTTP_ROUTES,
+    *TRAEFIK_SERVICES,
 )
 
 

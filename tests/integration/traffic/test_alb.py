@@ -1,0 +1,130 @@
+"""ALB: the `actions.<service>` annotation on the Ingress, byte for byte as Argo writes it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from adapters.kubernetes.errors import KubernetesError
+from adapters.traffic import KubernetesTrafficRouter
+from adapters.traffic.alb import MANAGED_ANNOTATIONS
+from rollouts.ports import PortError
+from tests.integration.traffic.objects import DEMO, Obj, ingress, ingress_rule, weight
+from tests.support.kube import FakeKube
+
+pytestmark = pytest.mark.integration
+
+KEY = "alb.ingress.kubernetes.io/actions.demo-stable"
+ALB: Obj = {"alb": {"ingress": "web", "servicePort": 80}}
+
+
+def alb(**fields: Any) -> Obj:
+    return {"alb": {**ALB["alb"], **fields}}
+
+
+def seed(kube: FakeKube, name: str = "web", service: str = "demo-stable") -> None:
+    """An Ingress routed by the ALB controller: the backend names the action (use-annotation)."""
+    body = ingress(name, ingress_rule("demo.example", ("/", service)))
+    body["metadata"]["annotations"] = {"kubernetes.io/ingress.class": "alb", "keep": "me"}
+    kube.create(body)
+
+
+def annotations(kube: FakeKube, name: str = "web") -> dict[str, str]:
+    found = kube.get("ingresses", "default", name)
+    assert found is not None
+    result: dict[str, str] = found["metadata"]["annotations"]
+    return result
+
+
+async def test_the_action_is_argos_json_and_follows_the_weight(
+    router: KubernetesTrafficRouter, fake_kube: FakeKube
+) -> None:
+    seed(fake_kube)
+    assert await router.verify_weight(weight(ALB, 10)) is False
+    assert await router.read_weight(weight(ALB, 10)) is None
+    await router.set_weight(weight(ALB, 10))
+    held = annotations(fake_kube)
+    assert held[KEY] == (
+        '{"Type":"forward","ForwardConfig":{"TargetGroups":['
+        '{"ServiceName":"demo-canary","ServicePort":"80","Weight":10},'
+        '{"ServiceName":"demo-stable","ServicePort":"80","Weight":90}]}}'
+    )
+    assert held[MANAGED_ANNOTATIONS] == '{"demo":["' + KEY + '"]}'
+    assert held["keep"] == "me" and held["kubernetes.io/ingress.class"] == "alb"
+    assert await router.verify_weight(weight(ALB, 10)) is True
+    assert await router.verify_weight(weight(ALB, 20)) is False
+    await router.set_weight(weight(ALB, 0))
+    action = json.loads(annotations(fake_kube)[KEY])
+    assert [g["Weight"] for g in action["ForwardConfig"]["TargetGroups"]] == [0, 100]
+    assert await router.read_weight(weight(ALB, 0)) == 0
+
+
+async def test_prefix_root_service_and_stickiness(
+    router: KubernetesTrafficRouter, fake_kube: FakeKube
+) -> None:
+    seed(fake_kube, service="root")
+    sticky = {"enabled": True, "durationSeconds": 3600}
+    routing = alb(annotationPrefix="custom.alb", rootService="root", stickinessConfig=sticky)
+    await router.set_weight(weight(routing, 25))
+    held = annotations(fake_kube)
+    assert KEY not in held
+    assert json.loads(held["custom.alb/actions.root"])["ForwardConfig"] == {
+        "TargetGroups": [
+            {"ServiceName": "demo-canary", "ServicePort": "80", "Weight": 25},
+            {"ServiceName": "demo-stable", "ServicePort": "80", "Weight": 75},
+        ],
+        "TargetGroupStickinessConfig": {"Enabled": True, "DurationSeconds": 3600},
+    }
+    assert await router.verify_weight(weight(routing, 25)) is True
+
+
+async def test_every_ingress_of_a_multi_ingress_rollout(
+    router: KubernetesTrafficRouter, fake_kube: FakeKube
+) -> None:
+    seed(fake_kube, "web")
+    seed(fake_kube, "api")
+    routing = {"alb": {"ingresses": ["web", "api"], "servicePort": 8080}}
+    await router.set_weight(weight(routing, 30))
+    for name in ("web", "api"):
+        assert '"ServicePort":"8080","Weight":30' in annotations(fake_kube, name)[KEY]
+    edit = {"metadata": {"annotations": {KEY: annotations(fake_kube, "web")[KEY][:-5]}}}
+    fake_kube.patch("ingresses", "default", "api", edit)
+    assert await router.verify_weight(weight(routing, 30)) is False
+
+
+async def test_other_rollouts_entries_in_the_managed_record_are_kept(
+    router: KubernetesTrafficRouter, fake_kube: FakeKube
+) -> None:
+    seed(fake_kube)
+    other = {"zeta": ["alb.ingress.kubernetes.io/actions.zeta"]}
+    edit = {"metadata": {"annotations": {MANAGED_ANNOTATIONS: json.dumps(other)}}}
+    fake_kube.patch("ingresses", "default", "web", edit)
+    await router.set_weight(weight(ALB, 5))
+    assert json.loads(annotations(fake_kube)[MANAGED_ANNOTATIONS]) == {"demo": [KEY], **other}
+
+
+async def test_an_ingress_without_the_service_or_missing_is_a_clear_error(
+    router: KubernetesTrafficRouter, fake_kube: FakeKube
+) -> None:
+    with pytest.raises(PortError, match="Ingress default/web not found"):
+        await router.set_weight(weight(ALB, 10))
+    seed(fake_kube, service="elsewhere")
+    with pytest.raises(PortError, match="does not have service `demo-stable` in rules"):
+        await router.set_weight(weight(ALB, 10))
+    assert KEY not in annotations(fake_kube)
+
+
+async def test_a_conflicting_writer_makes_it_read_again(
+    router: KubernetesTrafficRouter, fake_kube: FakeKube
+) -> None:
+    """The patch carries the resourceVersion read: a 409 makes it read, recompute, retry."""
+    seed(fake_kube)
+    fake_kube.faults.fail_next(409, 2, verbs=["patch"], resource="ingresses", name="web")
+    await router.set_weight(weight(ALB, 40))
+    assert '"Weight":40' in annotations(fake_kube)[KEY]
+    fake_kube.faults.fail_next(409, 5, verbs=["patch"], resource="ingresses", name="web")
+    with pytest.raises(KubernetesError, match="gave up after 3 conflicting writes"):
+        await router.set_weight(weight(ALB, 50))
+    assert DEMO.name in annotations(fake_kube)[MANAGED_ANNOTATIONS]
