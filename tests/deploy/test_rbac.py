@@ -33,7 +33,10 @@ EXPECTED: dict[str, set[Grant]] = {
     "traffic": grants("networking.istio.io", ("virtualservices", "destinationrules"), ALL_WRITE)
     | grants("networking.k8s.io", ("ingresses",), ALL_WRITE)
     | grants("split.smi-spec.io", ("trafficsplits",), ALL_WRITE)
-    | grants("gateway.networking.k8s.io", ("httproutes",), ALL_WRITE),
+    | grants("gateway.networking.k8s.io", ("httproutes",), ALL_WRITE)
+    | grants("traefik.io", ("traefikservices",), ("get", "update"))
+    | grants("traefik.containo.us", ("traefikservices",), ("get", "update"))
+    | grants("argoproj.io", ("rollouts",), ("get",)),
     "analysis": grants(
         "argoproj.io", ("analysistemplates", "clusteranalysistemplates"), ("get", "list", "watch")
     )
