@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from events.base import Event, register_event
+from events.upcasting import UPCASTERS, JsonObject
 
 # Which way of moving is bad for a metric (Kayenta's `direction`).
 JudgeDirection = Literal["increase", "decrease", "either"]
@@ -73,11 +74,28 @@ class Judgment(BaseModel):
 class JudgmentRecorded(Event):
     """Judgment number `index` of a run's judge metrics (docs/judge.md).
 
-    Schema version 1. Everything a reviewer needs to check the verdict is in the event: each
+    Schema version 2. Everything a reviewer needs to check the verdict is in the event: each
     metric's classification, p-value, test method, effect size and sample sizes, the score and
-    the thresholds it was held to.
+    the thresholds it was held to. A judgment follows one measurement of one judge metric
+    (`metric`, `measurement_index`), whose samples (finite values only, as the judge reads
+    them) are recorded here, so a replay re-classifies that metric from the stream alone; the
+    other metrics keep the classification of the previous judgment of the run.
+    Version 1 (never emitted by a controller: the judge was not yet fed samples) had no
+    `metric`, `measurement_index`, `baseline` or `canary`.
     """
+
+    schema_version = 2
 
     run_name: str
     index: int
     judgment: Judgment
+    metric: str = ""
+    measurement_index: int = 0
+    baseline: tuple[float, ...] = ()
+    canary: tuple[float, ...] = ()
+
+
+@UPCASTERS.register("JudgmentRecorded", 1)
+def _judgment_v1_to_v2(data: JsonObject) -> JsonObject:
+    """v1 judgments carry no samples: they read as judgments of no particular measurement."""
+    return {"metric": "", "measurement_index": 0, "baseline": [], "canary": [], **data}

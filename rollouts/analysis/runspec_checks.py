@@ -58,14 +58,7 @@ def _is_duration(text: object) -> bool:
     return isinstance(text, str)
 
 
-JUDGE_NOT_MEASURED = (
-    "judge: statistical judge metrics are validated but not measured yet (docs/judge.md)"
-)
-
-
 def _provider_problem(metric: Metric) -> str:
-    if metric.judge is not None:  # a clear Error rather than a provider's empty-query error
-        return JUDGE_NOT_MEASURED
     configured = metric.provider.configured
     if not configured:
         return "no provider specified"

@@ -12,6 +12,7 @@ import events.models as ev
 from events.phases import AnalysisPhase
 from rollouts.analysis.engine_spec import RunSpecInvalid, metric_states
 from rollouts.analysis.engine_verdict import verdict_of
+from rollouts.decide.analysis_judge import judge_verdict
 from rollouts.decide.context import Decision
 from rollouts.decide.observed_times import checked_time
 from rollouts.errors import IllegalTransition
@@ -74,7 +75,10 @@ def measurement_taken(ctx: Decision, obs: inp.MeasurementTaken) -> None:
     metric = run.metric(obs.metric)
     if metric is None or metric.in_flight != obs.index:
         return
-    verdict = verdict_of(metric.spec, obs.value, obs.error, obs.metadata)
+    if metric.spec.judge is None:
+        verdict = verdict_of(metric.spec, obs.value, obs.error, obs.metadata)
+    else:  # a judge metric's samples are judged against each other (docs/judge.md)
+        verdict = judge_verdict(ctx, run, metric, obs)
     # The next measurement is scheduled from `finished_at`: one from the future would stall it.
     finished_at = checked_time(ctx, obs, "finished_at") or ctx.now
     started_at = min(checked_time(ctx, obs, "started_at") or ctx.now, finished_at)

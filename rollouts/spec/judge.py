@@ -18,6 +18,13 @@ from rollouts.spec.base import SpecModel
 JUDGE_PROVIDERS = ("prometheus", "datadog")
 
 
+class JudgeThresholds(SpecModel):
+    """The score (0-100) below which a judgment fails, and from which it succeeds."""
+
+    marginal: float = Field(default=75.0, ge=0, le=100)
+    pass_score: float = Field(default=90.0, ge=0, le=100, alias="pass")
+
+
 class MetricJudge(SpecModel):
     """How a metric's canary is compared with its baseline (Kayenta's metric settings)."""
 
@@ -31,10 +38,6 @@ class MetricJudge(SpecModel):
     confidence: float = Field(default=0.98, gt=0, lt=1)
     allowed_increase: float = Field(default=1.0, ge=1.0)
     allowed_decrease: float = Field(default=1.0, gt=0, le=1.0)
-
-
-class JudgeThresholds(SpecModel):
-    """The score (0-100) below which a judgment fails, and from which it succeeds."""
-
-    marginal: float = Field(default=75.0, ge=0, le=100)
-    pass_score: float = Field(default=90.0, ge=0, le=100, alias="pass")
+    # The score thresholds this metric's judgments are held to. Left unset in a template, it is
+    # filled from the template's `spec.judge` when a run is resolved (defaults 75/90).
+    thresholds: JudgeThresholds | None = None

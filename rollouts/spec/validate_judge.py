@@ -12,15 +12,17 @@ from rollouts.spec.judge import JUDGE_PROVIDERS, MetricJudge
 from rollouts.spec.problems import ProblemList, join_path
 
 _ARGO_READS = "Argo's controller would run it and ignore the judge block"
-NOT_MEASURED_YET = (
-    "judge metrics are not measured yet: a run with one ends in Error (docs/judge.md)"
-)
 
 
 def check_judge(metric: Metric, judge: MetricJudge, path: str, problems: ProblemList) -> None:
     """The judge block itself, and what the rest of a judge metric must leave unset."""
     where = join_path(path, "judge")
-    problems.warning(where, NOT_MEASURED_YET)
+    thresholds = judge.thresholds
+    if thresholds is not None and thresholds.marginal > thresholds.pass_score:
+        problems.error(
+            join_path(where, "thresholds", "marginal"),
+            f"must not exceed pass ({thresholds.marginal:g} > {thresholds.pass_score:g})",
+        )
     for field, query in (("baseline", judge.baseline), ("canary", judge.canary)):
         if not query.strip():
             problems.error(join_path(where, field), "must not be empty")

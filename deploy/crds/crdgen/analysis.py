@@ -246,6 +246,7 @@ def judge() -> Schema:
             "confidence": _number(0, 1),
             "allowedIncrease": _number(1),
             "allowedDecrease": _number(0, 1),
+            "thresholds": judge_thresholds(),
         },
         required=("baseline", "canary"),
         description="Judge canary against baseline samples instead of fixed conditions.",

@@ -7,21 +7,31 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from adapters.cli.main import app
-from rollouts.spec.validate_judge import NOT_MEASURED_YET
 
 runner = CliRunner()
 EXAMPLE = Path(__file__).parents[2] / "data" / "judge" / "error-rate-judge.yaml"
 
 
-def test_judge_example_lints_with_only_the_not_measured_warnings() -> None:
+def test_judge_example_lints_clean() -> None:
+    """Judge metrics are measured now: no warning that they are not."""
     result = runner.invoke(app, ["lint", "-f", str(EXAMPLE)])
     assert result.exit_code == 0, result.output
-    warning = f"warning: {EXAMPLE}#1: spec.metrics[{{}}].judge: {NOT_MEASURED_YET}"
-    assert result.output.splitlines() == [
-        warning.format(0),
-        warning.format(1),
-        "1 file(s), 1 object(s): 0 error(s), 2 warning(s)",
-    ]
+    assert result.output.splitlines() == ["1 file(s), 1 object(s): 0 error(s), 0 warning(s)"]
+
+
+def test_metric_thresholds_out_of_order_is_one_line(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "      critical: true\n",
+        "      critical: true\n      thresholds: {marginal: 95, pass: 90}\n",
+        1,
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["lint", "-f", str(bad)])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0] == (
+        f"{bad}#1: spec.metrics[0].judge.thresholds.marginal: must not exceed pass (95 > 90)"
+    )
 
 
 def test_a_condition_on_a_judge_metric_is_one_line_naming_the_field(tmp_path: Path) -> None:
@@ -32,9 +42,9 @@ def test_a_condition_on_a_judge_metric_is_one_line_naming_the_field(tmp_path: Pa
     bad.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["lint", "-f", str(bad)])
     assert result.exit_code == 1
-    lines = [line for line in result.output.splitlines() if not line.startswith("warning: ")]
+    lines = result.output.splitlines()
     assert lines[0] == (
         f"{bad}#1: spec.metrics[0].successCondition: must be empty in a judge metric: "
         "Argo's controller would run it and ignore the judge block"
     )
-    assert lines[-1] == "1 file(s), 1 object(s): 1 error(s), 2 warning(s)"
+    assert lines[-1] == "1 file(s), 1 object(s): 1 error(s), 0 warning(s)"

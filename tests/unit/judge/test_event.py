@@ -3,6 +3,7 @@ codec, one readable line in the audit and `rollouts events`, and in notification
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from adapters.cli.summaries import summarize
@@ -35,7 +36,31 @@ def _event(run_name: str) -> JudgmentRecorded:
 
 def test_registered_with_a_schema_version() -> None:
     assert EVENT_TYPES["JudgmentRecorded"] is JudgmentRecorded
-    assert JudgmentRecorded.schema_version == 1
+    assert JudgmentRecorded.schema_version == 2
+
+
+def test_a_version_1_payload_reads_as_a_judgment_without_samples() -> None:
+    v1 = _event("r").model_dump(
+        mode="json", exclude={"metric", "measurement_index", "baseline", "canary"}
+    )
+    decoded = DEFAULT_CODEC.decode_payload("JudgmentRecorded", 1, json.dumps(v1))
+    assert isinstance(decoded, JudgmentRecorded)
+    assert (decoded.metric, decoded.baseline, decoded.canary) == ("", (), ())
+    assert decoded.judgment == sample_judgment()
+
+
+def test_samples_round_trip() -> None:
+    event = _event("r").model_copy(
+        update={
+            "metric": "error-rate",
+            "measurement_index": 3,
+            "baseline": (0.1, 0.2),
+            "canary": (0.5,),
+        }
+    )
+    envelope = Envelope.for_event(event, namespace="shop", name="web", rollout_sequence=1, id="s")
+    _, decoded = DEFAULT_CODEC.decode(*DEFAULT_CODEC.encode(envelope, event))
+    assert decoded == event
 
 
 def test_the_run_keeps_its_latest_judgment() -> None:
