@@ -47,12 +47,15 @@ from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import Settings
 from adapters.runtime.supervisor import Supervisor
 from adapters.traffic import KubernetesTrafficRouter
+from adapters.traffic.traefik import DEFAULT_API_VERSION as TRAEFIK_API_VERSION
 from adapters.workers.app import ALL_WORKERS, DEFAULT_WORKERS, RolloutsApp, create_app
 from rollouts.ports import Clock, TrafficRouter
 
 log = structlog.get_logger("rollouts.kubernetes")
 
 JOB_NAMESPACE_ENV = "ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE"
+# Argo's --traefik-api-group/--traefik-api-version: traefik.io/v1alpha1 unless set.
+TRAEFIK_API_VERSION_ENV = "ROLLOUTS_TRAEFIK_API_VERSION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +232,8 @@ def create_kubernetes_app(
     )
     router = None
     if "traffic" in workers:
-        router = traffic_router or KubernetesTrafficRouter(api_client)
+        traefik = os.environ.get(TRAEFIK_API_VERSION_ENV) or TRAEFIK_API_VERSION
+        router = traffic_router or KubernetesTrafficRouter(api_client, traefik_api_version=traefik)
     jobs, secrets = None, None
     if "analysis" in workers:
         secrets = KubernetesSecretStore(api_client, request_timeout=chosen.request_timeout)
