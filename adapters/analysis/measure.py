@@ -4,6 +4,10 @@ A measurement never raises: a missing secret, a provider that fails, hangs past 
 or raises is an Error measurement with a message, and every secret value read for it is masked
 (`*****`) in the error, the metadata and a text value before anything leaves this module.
 
+A judge metric (docs/judge.md) is measured by sampling its baseline and canary queries with its
+provider (`SamplingMetricProvider`); the value is `{"baseline": [...], "canary": [...]}`, which
+the core judges.
+
 Given the measurement's `MeasurementScope`, a provider that takes one (`ScopedMetricProvider`,
 such as the Kubernetes `job` provider) is told which measurement it is taking.
 """
@@ -11,6 +15,7 @@ such as the Kubernetes `job` provider) is told which measurement it is taking.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,11 +26,13 @@ import structlog
 from adapters.analysis.job import cut_output
 from adapters.analysis.providers import (
     MeasurementScope,
+    SamplingMetricProvider,
     ScopedMetricProvider,
     TerminableMetricProvider,
 )
 from adapters.analysis.secrets import SecretNotFound, SecretStore, mask_secrets
 from rollouts.analysis.runspec import RunSpecError, substitute
+from rollouts.durations import parse_go_duration
 from rollouts.ports import Clock, Measurement, MetricProvider
 
 log = structlog.get_logger("rollouts.analysis")
@@ -34,6 +41,9 @@ GUARD_SECONDS = 120.0
 """Longest a provider may take before the measurement is an Error anyway. Providers have their
 own, shorter limits (Prometheus 30 s, Web 10 s); this catches one that ignores them."""
 JOB_GUARD_MARGIN = 10.0
+DEFAULT_JUDGE_WINDOW = 300.0
+"""Seconds a judge metric samples when neither its provider nor its `interval` says (5m, as
+Datadog's default look-back)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,10 @@ class MeasurementRunner:
         try:
             values = await self.read_secrets(namespace, secret_args)
             resolved = substitute(metric, values)
-            measurement = await self._measure(resolved.get("provider") or {}, started, scope)
+            if isinstance(resolved.get("judge"), Mapping):
+                measurement = await self._judge_samples(resolved, started)
+            else:
+                measurement = await self._measure(resolved.get("provider") or {}, started, scope)
         except (SecretNotFound, RunSpecError) as problem:
             measurement = Measurement(error=str(problem))
         except Exception as error:  # a provider bug must not stop the analysis
@@ -114,6 +127,29 @@ class MeasurementRunner:
                 return Measurement(error="metric provider timed out")
             return Measurement(error=f"metric provider did not answer within {guard:g}s")
 
+    async def _judge_samples(self, metric: Mapping[str, Any], now: datetime) -> Measurement:
+        """A judge metric's baseline and canary samples, each query run by the metric's
+        provider over the same window (docs/judge.md); the first failure is the error."""
+        providers = self._providers
+        if not isinstance(providers, SamplingMetricProvider):
+            return Measurement(error="judge metrics need a provider that can take samples")
+        judge, provider = metric["judge"], metric.get("provider") or {}
+        window = judge_window_seconds(metric)
+        value: dict[str, Any] = {}
+        for side in ("baseline", "canary"):
+            block = with_query(provider, str(judge.get(side) or ""))
+            try:
+                async with asyncio.timeout(self._guard):
+                    taken = await providers.samples(block, now, window)
+            except TimeoutError:
+                taken = Measurement(error=f"metric provider did not answer within {self._guard:g}s")
+            if taken.error is None and not isinstance(taken.value, list):
+                taken = Measurement(error=f"the provider gave {type(taken.value).__name__}")
+            if taken.error is not None:
+                return Measurement(error=f"judge {side} query: {taken.error}")
+            value[side] = taken.value
+        return Measurement(value=value)
+
     def _guard_for(self, provider: Mapping[str, Any]) -> float | None:
         """A Job bounds itself: by its `activeDeadlineSeconds` when it has one, else it runs as
         long as Argo lets a Job run (until it ends or is deleted; locally, the runner's own
@@ -142,6 +178,27 @@ class MeasurementRunner:
                 {k: mask_secrets(str(v), known) for k, v in measurement.metadata.items()}
             ),
         )
+
+
+def judge_window_seconds(metric: Mapping[str, Any]) -> float:
+    """The window a judge metric samples when its provider sets none: the metric's `interval`
+    (the time since its previous measurement, so successive judgments see fresh samples), or
+    DEFAULT_JUDGE_WINDOW without one."""
+    interval = metric.get("interval")
+    if isinstance(interval, str) and interval:
+        with contextlib.suppress(ValueError):
+            seconds = parse_go_duration(interval)
+            if seconds > 0:
+                return seconds
+    return DEFAULT_JUDGE_WINDOW
+
+
+def with_query(provider: Mapping[str, Any], query: str) -> dict[str, Any]:
+    """The provider block with `query` as its query (a judge metric leaves it empty)."""
+    return {
+        key: {**block, "query": query} if isinstance(block, Mapping) else block
+        for key, block in provider.items()
+    }
 
 
 def mask_value(value: Any, secrets: list[str]) -> Any:

@@ -53,6 +53,16 @@ class TerminableMetricProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class SamplingMetricProvider(Protocol):
+    async def samples(
+        self, provider: Mapping[str, Any], now: datetime, window: float
+    ) -> Measurement:
+        """Every sample of the block's query over a window ending at `now` (`window` seconds
+        unless the block sets its own): a judge metric's samples, the value a list of numbers."""
+        ...
+
+
 class AnalysisProviders:
     """A `MetricProvider` (dispatch by key, Argo's messages) that also passes the scope on to
     the providers that take one."""
@@ -67,6 +77,11 @@ class AnalysisProviders:
 
     async def measure(self, provider: Mapping[str, Any], now: datetime) -> Measurement:
         return await self._dispatch.measure(provider, now)
+
+    async def samples(
+        self, provider: Mapping[str, Any], now: datetime, window: float
+    ) -> Measurement:
+        return await self._dispatch.samples(provider, now, window)
 
     async def measure_for(
         self, scope: MeasurementScope, provider: Mapping[str, Any], now: datetime

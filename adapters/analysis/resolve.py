@@ -2,7 +2,8 @@
 
 The pure `resolve_run` does the work; this module fetches what it needs (every template the
 request reaches, following nested references through the store) and builds the Rollout object
-that `valueFrom.fieldRef` arguments read. A secret argument whose secret or key does not exist
+that `valueFrom.fieldRef` arguments read. A judge metric is given its template's `spec.judge`
+thresholds, which merging would otherwise drop. A secret argument whose secret or key does not exist
 makes the run Error at once, as in Argo (whose first reconcile of the run fails the same way);
 its value is only read to check that it exists and is dropped at once.
 """
@@ -35,7 +36,9 @@ async def resolve_request(
     """The input that answers the request: the resolved run, or its Argo-worded error."""
     try:
         analysis = RolloutAnalysis.model_validate(request.analysis)
-        found = await fetch_templates(analysis.templates, templates, namespace)
+        found = with_judge_thresholds(
+            await fetch_templates(analysis.templates, templates, namespace)
+        )
         run = resolve_run(
             analysis,
             found,
@@ -78,6 +81,30 @@ async def fetch_templates(
             found[key] = template
             pending.extend(template.spec.templates)
     return found
+
+
+def with_judge_thresholds(
+    found: dict[TemplateKey, AnyTemplate],
+) -> dict[TemplateKey, AnyTemplate]:
+    """Each judge metric carries its own template's `spec.judge` thresholds (unless it sets
+    its own): merging templates keeps metrics only, and the core judges from the metric."""
+    return {key: _thresholds_copied(template) for key, template in found.items()}
+
+
+def _thresholds_copied(template: AnyTemplate) -> AnyTemplate:
+    thresholds = template.spec.judge
+    if thresholds is None:
+        return template
+    metrics = tuple(
+        metric.model_copy(
+            update={"judge": metric.judge.model_copy(update={"thresholds": thresholds})}
+        )
+        if metric.judge is not None and metric.judge.thresholds is None
+        else metric
+        for metric in template.spec.metrics
+    )
+    spec = template.spec.model_copy(update={"metrics": metrics})
+    return template.model_copy(update={"spec": spec})
 
 
 async def check_secrets(

@@ -21,7 +21,7 @@ from adapters.metrics.values import loads_like_go, value_text
 MAX_GROUPS_IN_METADATA = 100
 
 
-def _checked_payload(response: httpx.Response) -> Any:
+def checked_payload(response: httpx.Response) -> Any:
     status = response.status_code
     if status in (401, 403):
         raise ProviderError(
@@ -35,16 +35,16 @@ def _checked_payload(response: httpx.Response) -> Any:
         raise ProviderError(f"Could not parse JSON body: {error}") from None
 
 
-def _query_errors(errors: Any) -> None:
+def query_errors(errors: Any) -> None:
     if errors:
         raise ProviderError(f"There were errors in your query: {errors}")
 
 
 def read_v1(response: httpx.Response) -> float | None:
-    payload = _checked_payload(response)
+    payload = checked_payload(response)
     if not isinstance(payload, Mapping):
         raise ProviderError("Could not parse JSON body: expected an object")
-    _query_errors(payload.get("error"))
+    query_errors(payload.get("error"))
     series = payload.get("series") or []
     if not isinstance(series, list):
         raise ProviderError("Could not parse JSON body: series is not a list")
@@ -62,13 +62,11 @@ def read_v1(response: httpx.Response) -> float | None:
 
 
 def read_v2(response: httpx.Response) -> tuple[float | list[float] | None, dict[str, str]]:
-    payload = _checked_payload(response)
+    payload = checked_payload(response)
     if not isinstance(payload, Mapping):
         raise ProviderError("Could not parse JSON body: expected an object")
     data = payload.get("data") or {}
-    _query_errors(
-        payload.get("errors") or (data.get("errors") if isinstance(data, Mapping) else "")
-    )
+    query_errors(payload.get("errors") or (data.get("errors") if isinstance(data, Mapping) else ""))
     columns = _columns(data)
     number = next((c for c in columns if c.get("type", "") in ("", "number")), None)
     groups = [c for c in columns if c.get("type") == "group"]

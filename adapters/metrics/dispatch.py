@@ -41,6 +41,28 @@ class MetricProviders:
         return tuple(self._providers)
 
     async def measure(self, provider: Mapping[str, Any], now: datetime) -> Measurement:
+        chosen = self._chosen(provider)
+        if isinstance(chosen, Measurement):
+            return chosen
+        return await chosen.measure(provider, now)
+
+    async def samples(
+        self, provider: Mapping[str, Any], now: datetime, window: float
+    ) -> Measurement:
+        """A judge metric's samples over `window` seconds, from a provider that can take them
+        (Prometheus, Datadog); the value is a list of numbers."""
+        chosen = self._chosen(provider)
+        if isinstance(chosen, Measurement):
+            return chosen
+        sample = getattr(chosen, "samples", None)
+        if sample is None:
+            name = next(key for key, block in provider.items() if block is not None)
+            return Measurement(error=f"{name} provider cannot take judge samples")
+        measurement: Measurement = await sample(provider, now, window)
+        return measurement
+
+    def _chosen(self, provider: Mapping[str, Any]) -> MetricProvider | Measurement:
+        """The provider for the block, or the Error measurement saying why there is none."""
         if not isinstance(provider, Mapping):
             return Measurement(error=NO_PROVIDER)
         named = [key for key, block in provider.items() if block is not None]
@@ -51,7 +73,7 @@ class MetricProviders:
         chosen = self._providers.get(named[0])
         if chosen is None:
             return Measurement(error=f"{named[0]} provider is not supported yet")
-        return await chosen.measure(provider, now)
+        return chosen
 
 
 def standard_providers(

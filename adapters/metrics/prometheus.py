@@ -1,5 +1,7 @@
 """Prometheus provider: one instant query at the measurement time, or a range query.
 
+A judge metric's samples (`samples`) always come from a range query (`/api/v1/query_range`).
+
 Like Argo's Go client, queries are POSTed as a form and retried as GET when the server answers 405
 or 501. The address comes from the metric or, when empty, from the controller's settings (Argo's
 ARGO_ROLLOUTS_PROMETHEUS_ADDRESS), which the composition root reads and injects here.
@@ -33,10 +35,13 @@ from adapters.metrics.time_expr import evaluate_time
 from adapters.metrics.values import epoch_seconds, go_float_text
 from rollouts.durations import parse_go_duration
 from rollouts.ports import Measurement
-from rollouts.spec.providers import PrometheusMetric, Sigv4Config
+from rollouts.spec.providers import PrometheusMetric, PrometheusRangeQuery, Sigv4Config
 
 DEFAULT_TIMEOUT_SECONDS = 30
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+SAMPLE_POINTS = 30
+"""Points per series a judge metric's default range asks for (enough for the normal
+approximation of the Mann-Whitney test, few enough for any Prometheus)."""
 
 
 class PrometheusProvider:
@@ -64,13 +69,31 @@ class PrometheusProvider:
             spec = parse_spec(provider, self.key, PrometheusMetric)
         except ProviderError as error:
             return Measurement(error=str(error))
-        secrets = [
+        secrets = self._secrets(spec)
+        return await guarded(self._measure(spec, now, secrets), secrets)
+
+    async def samples(
+        self, provider: Mapping[str, Any], now: datetime, window: float
+    ) -> Measurement:
+        """Every sample of the query over a range (a judge metric's samples): the block's own
+        `rangeQuery` when it has one, otherwise the `window` seconds ending at `now` in about
+        `SAMPLE_POINTS` steps (never under 1 s). The value is the flat list of the matrix."""
+        try:
+            spec = parse_spec(provider, self.key, PrometheusMetric)
+        except ProviderError as error:
+            return Measurement(error=str(error))
+        if spec.range_query is None:
+            spec = spec.model_copy(update={"range_query": default_range(window)})
+        secrets = self._secrets(spec)
+        return await guarded(self._measure(spec, now, secrets), secrets)
+
+    def _secrets(self, spec: PrometheusMetric) -> list[str]:
+        return [
             *header_secrets(spec.headers),
             *authentication_secrets(spec.authentication),
             *url_secrets(spec.address or self._default_address),
             *(self._aws.secrets if self._aws else ()),
         ]
-        return await guarded(self._measure(spec, now, secrets), secrets)
 
     async def _measure(
         self, spec: PrometheusMetric, now: datetime, secrets: list[str]
@@ -158,6 +181,18 @@ class PrometheusProvider:
             headers=headers,
             body=body,
         )
+
+
+def default_range(window: float) -> PrometheusRangeQuery:
+    """`[now - window, now]` with a step of window / SAMPLE_POINTS, at least 1 s."""
+    if window <= 0:
+        raise ValueError(f"window must be positive, got {window:g}")
+    step = max(window / SAMPLE_POINTS, 1.0)
+    return PrometheusRangeQuery(
+        start=f'now() - duration("{go_float_text(window)}s")',
+        end="now()",
+        step=f"{go_float_text(step)}s",
+    )
 
 
 def _basic_authorization(username: str, password: str) -> str:
