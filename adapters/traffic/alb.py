@@ -17,100 +17,41 @@ entries kept). The Ingress must already route to that service (`use-annotation` 
 The change is a merge patch of the annotations, conditional on the resourceVersion read, so a
 concurrent writer makes it read again (`retry_on_conflict`) instead of losing an entry.
 
-Verification reads the annotation back. Argo instead verifies against the AWS target groups
-(off by default, `--aws-verify-target-group`); that needs AWS credentials and is out of scope here.
-Header routes (the `conditions.*` annotations) are not implemented: validation refuses
-`setHeaderRoute` with ALB.
+Header routes (`setHeaderRoute`) and their removal are Argo's too (see `alb_actions`). The
+Ingress is read, the annotations and paths wanted computed from it, and only what differs is
+sent. Verification reads the annotation back. Argo instead verifies against the AWS target
+groups (off by default, `--aws-verify-target-group`); that needs AWS credentials and is out of
+scope here, so `status.alb` is not filled either.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from typing import Any
+from collections.abc import Callable
 
+from adapters.traffic.alb_actions import (
+    MANAGED_ANNOTATIONS,
+    action_key,
+    annotation_key,
+    forward_action,
+    has_rule_with_service,
+    header_conditions,
+    held_weights,
+    managed_record,
+    sorted_paths,
+    weight_action,
+    with_action_path,
+    without_action_path,
+)
 from adapters.traffic.api import INGRESS, Obj, ObjectClient
-from adapters.traffic.config import Services, int_weight, need_services, services_of
-from rollouts.ports import PortError, RolloutRef, WeightRequest
+from adapters.traffic.config import Services, need_services, services_of
+from adapters.traffic.matches import header_matches
+from rollouts.ports import ManagedRoute, PortError, RolloutRef, WeightRequest
 from rollouts.spec.traffic import ALBTrafficRouting, TrafficRouting
 
-DEFAULT_PREFIX = "alb.ingress.kubernetes.io"
-MANAGED_ANNOTATIONS = "rollouts.argoproj.io/managed-alb-annotations"
-MAX_STICKINESS_SECONDS = 604800
-
-
-def action_key(alb: ALBTrafficRouting, stable_service: str) -> str:
-    """`<prefix>/actions.<rootService or stableService>` (Argo's ALBActionAnnotationKey)."""
-    prefix = alb.annotation_prefix or DEFAULT_PREFIX
-    return f"{prefix}/actions.{alb.root_service or stable_service}"
-
-
-def forward_action(alb: ALBTrafficRouting, services: Services, canary: int, stable: int) -> str:
-    """The forward action, byte for byte as Argo's getForwardActionString writes it."""
-    port = str(alb.service_port)
-    config: dict[str, Any] = {
-        "TargetGroups": [
-            {"ServiceName": services.canary, "ServicePort": port, "Weight": canary},
-            {"ServiceName": services.stable, "ServicePort": port, "Weight": stable},
-        ]
-    }
-    sticky = alb.stickiness_config
-    if sticky is not None and sticky.enabled:
-        if not 1 <= sticky.duration_seconds <= MAX_STICKINESS_SECONDS:
-            raise PortError(
-                "TargetGroupStickinessConfig's duration must be between 1 and 604800 seconds "
-                "(7 days)!"
-            )
-        config["TargetGroupStickinessConfig"] = {
-            "Enabled": True,
-            "DurationSeconds": sticky.duration_seconds,
-        }
-    return compact({"Type": "forward", "ForwardConfig": config})
-
-
-def compact(value: Any, *, sort_keys: bool = False) -> str:
-    """JSON as Go's encoding/json writes it: no spaces (maps with sorted keys)."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=sort_keys)
-
-
-def managed_annotations(held: str | None, rollout: str, key: str, ingress: str) -> str:
-    """The managed-annotations record with `key` listed under `rollout` (Argo's
-    modifyManagedAnnotation with add=true); a record that is not Argo's JSON is an error."""
-    try:
-        managed = json.loads(held) if held else {}
-    except json.JSONDecodeError:
-        managed = None
-    if not isinstance(managed, dict):
-        raise PortError(f"Ingress `{ingress}`: annotation {MANAGED_ANNOTATIONS} is not valid JSON")
-    keys = list(managed.get(rollout) or [])
-    if key not in keys:
-        keys.append(key)
-    managed[rollout] = keys
-    return compact(managed, sort_keys=True)
-
-
-def has_rule_with_service(ingress: Obj, service: str) -> bool:
-    for rule in (ingress.get("spec") or {}).get("rules") or []:
-        for path in (rule.get("http") or {}).get("paths") or []:
-            if ((path.get("backend") or {}).get("service") or {}).get("name") == service:
-                return True
-    return False
-
-
-def held_weights(ingress: Obj | None, key: str, services: Services) -> tuple[int | None, ...]:
-    """(canary, stable) weights of the forward action the Ingress holds; None where absent."""
-    annotations = ((ingress or {}).get("metadata") or {}).get("annotations") or {}
-    try:
-        action = json.loads(annotations.get(key) or "null")
-    except json.JSONDecodeError:
-        return (None, None)
-    config = action.get("ForwardConfig") if isinstance(action, dict) else None
-    groups = config.get("TargetGroups") if isinstance(config, dict) else None
-    found: dict[str, int | None] = {}
-    for group in groups if isinstance(groups, list) else []:
-        if isinstance(group, dict):
-            found.setdefault(str(group.get("ServiceName")), int_weight(group.get("Weight")))
-    return (found.get(services.canary), found.get(services.stable))
+Wanted = tuple[dict[str, str | None], list[Obj] | None]
+"""Annotations to set (None: remove) and the rules wanted (None: leave the spec alone)."""
+Build = Callable[[Obj], Wanted]
 
 
 class AlbRouter:
@@ -118,13 +59,21 @@ class AlbRouter:
         self._objects = objects
 
     async def set_weight(self, request: WeightRequest, routing: TrafficRouting) -> None:
-        alb = _alb(routing)
-        need_services(request.rollout, services_of(request), "ALB")
-        for name in alb.all_ingresses:
-            await self._objects.retrying(
-                f"set the ALB action of Ingress {request.rollout.namespace}/{name}",
-                functools.partial(self._apply, request, alb, name),
-            )
+        alb, services, rollout = _alb(routing), services_of(request), request.rollout
+        need_services(rollout, services, "ALB")
+        key = action_key(alb, services.stable)
+        action_service = alb.root_service or services.stable
+
+        def build(ingress: Obj) -> Wanted:
+            name = ingress["metadata"]["name"]
+            if not has_rule_with_service(ingress, action_service):
+                raise PortError(
+                    f"ingress `{name}` does not have service `{action_service}` in rules"
+                )
+            action = weight_action(alb, services, request.canary_weight)
+            return _managed(ingress, rollout, {key: action}, add=True), None
+
+        await self._edit_all(rollout, alb, "set the ALB action", build)
 
     async def verify_weight(self, request: WeightRequest, routing: TrafficRouting) -> bool:
         alb, services = _alb(routing), services_of(request)
@@ -138,35 +87,105 @@ class AlbRouter:
         alb, services = _alb(routing), services_of(request)
         return (await self._held(request.rollout, alb, alb.all_ingresses[0], services))[0]
 
+    async def set_route(
+        self, route: ManagedRoute, routing: TrafficRouting, services: Services
+    ) -> None:
+        """A header route (Argo's SetHeaderRoute); mirror routes do not exist on ALB."""
+        if route.kind != "header":
+            return
+        alb, matches, managed = _alb(routing), header_matches(route), routing.managed_route_names
+        keys = (
+            annotation_key(alb, "actions", route.name),
+            annotation_key(alb, "conditions", route.name),
+        )
+        if matches:
+            conditions = header_conditions(matches)
+            need_services(route.rollout, services, "ALB")
+            action = forward_action(alb, [(services.canary, 100)])
+            values: dict[str, str | None] = {keys[0]: action, keys[1]: conditions}
+        else:
+            values = dict.fromkeys(keys)
+
+        def build(ingress: Obj) -> Wanted:
+            rules = (ingress.get("spec") or {}).get("rules") or []
+            if matches:
+                rules = with_action_path(rules, route.name)
+            elif has_rule_with_service(ingress, route.name):
+                rules = without_action_path(rules, route.name)
+            rules = sorted_paths(rules, managed)
+            return _managed(ingress, route.rollout, values, add=bool(matches)), rules
+
+        await self._edit_all(route.rollout, alb, f"set header route {route.name!r} on", build)
+
+    async def remove_managed_routes(self, rollout: RolloutRef, routing: TrafficRouting) -> None:
+        """Every managed route's annotations and path (Argo's RemoveManagedRoutes)."""
+        alb, managed = _alb(routing), routing.managed_route_names
+        if not managed:
+            return
+        values: dict[str, str | None] = {
+            annotation_key(alb, kind, name): None
+            for name in managed
+            for kind in ("actions", "conditions")
+        }
+
+        def build(ingress: Obj) -> Wanted:
+            rules = (ingress.get("spec") or {}).get("rules") or []
+            for name in managed:
+                rules = without_action_path(rules, name)
+            return _managed(ingress, rollout, values, add=False), rules
+
+        for name in alb.all_ingresses:
+            if await self._objects.read(INGRESS, rollout.namespace, name) is not None:
+                await self._edit(rollout, name, "remove managed routes from", build)
+
     async def _held(
         self, rollout: RolloutRef, alb: ALBTrafficRouting, name: str, services: Services
     ) -> tuple[int | None, ...]:
         found = await self._objects.read(INGRESS, rollout.namespace, name)
         return held_weights(found, action_key(alb, services.stable), services)
 
-    async def _apply(self, request: WeightRequest, alb: ALBTrafficRouting, name: str) -> None:
-        rollout, services = request.rollout, services_of(request)
+    async def _edit_all(
+        self, rollout: RolloutRef, alb: ALBTrafficRouting, what: str, build: Build
+    ) -> None:
+        for name in alb.all_ingresses:
+            await self._edit(rollout, name, what, build)
+
+    async def _edit(self, rollout: RolloutRef, name: str, what: str, build: Build) -> None:
+        where = f"{what} Ingress {rollout.namespace}/{name}"
+        await self._objects.retrying(where, functools.partial(self._patch, rollout, name, build))
+
+    async def _patch(self, rollout: RolloutRef, name: str, build: Build) -> None:
+        """One read and, if anything differs, one merge patch conditional on what was read."""
         ingress = await self._objects.require(INGRESS, rollout.namespace, name, rollout)
-        action_service = alb.root_service or services.stable
-        if not has_rule_with_service(ingress, action_service):
-            raise PortError(f"ingress `{name}` does not have service `{action_service}` in rules")
-        key = action_key(alb, services.stable)
+        annotations, rules = build(ingress)
         metadata = ingress.get("metadata") or {}
         held = metadata.get("annotations") or {}
-        wanted = {
-            key: forward_action(alb, services, request.canary_weight, 100 - request.canary_weight),
-            MANAGED_ANNOTATIONS: managed_annotations(
-                held.get(MANAGED_ANNOTATIONS), rollout.name, key, name
-            ),
+        changed = {
+            key: value
+            for key, value in annotations.items()
+            if held.get(key) != value and (value is not None or key in held)
         }
-        changed = {k: v for k, v in wanted.items() if held.get(k) != v}
-        if not changed:
+        patch: Obj = {}
+        if changed:
+            patch["metadata"] = {"annotations": changed}
+        if rules is not None and rules != ((ingress.get("spec") or {}).get("rules") or []):
+            patch["spec"] = {"rules": rules}
+        if not patch:
             return
         version = metadata.get("resourceVersion")
-        patch: Obj = {"metadata": {"annotations": changed}}
         if version:
-            patch["metadata"]["resourceVersion"] = version
+            patch.setdefault("metadata", {})["resourceVersion"] = version
         await self._objects.patch(INGRESS, rollout.namespace, name, patch)
+
+
+def _managed(
+    ingress: Obj, rollout: RolloutRef, values: dict[str, str | None], *, add: bool
+) -> dict[str, str | None]:
+    """`values` with the managed-annotations record listing (or dropping) their keys."""
+    held = ((ingress.get("metadata") or {}).get("annotations") or {}).get(MANAGED_ANNOTATIONS)
+    name = (ingress.get("metadata") or {}).get("name", "")
+    record = managed_record(held, rollout.name, list(values), add=add, ingress=name)
+    return {**values, MANAGED_ANNOTATIONS: record}
 
 
 def _alb(routing: TrafficRouting) -> ALBTrafficRouting:

@@ -102,6 +102,8 @@ class KubernetesTrafficRouter:
             await self.istio.set_route(route, routing, services)
         if routing.gateway_api is not None:
             await self.gateway_api.set_route(route, routing, services)
+        if routing.alb is not None:
+            await self.alb.set_route(route, routing, services)
 
     async def remove_managed_routes(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> None:
         parsed = parse_routing(rollout, routing)
@@ -110,6 +112,8 @@ class KubernetesTrafficRouter:
         if parsed.gateway_api is not None:
             services = self._services.get(rollout, Services())
             await self.gateway_api.remove_managed_routes(rollout, parsed, services)
+        if parsed.alb is not None:
+            await self.alb.remove_managed_routes(rollout, parsed)
 
     def _services_of(self, route: ManagedRoute) -> Services:
         """The route's own Services when the port carries them, else the remembered ones."""

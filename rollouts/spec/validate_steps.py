@@ -16,12 +16,12 @@ _ACTIONS = "setWeight, pause, analysis, setCanaryScale, setHeaderRoute or setMir
 INVALID_STEP = f"Step must have one of the following set: {_ACTIONS}"
 SET_CANARY_SCALE_NEEDS_ROUTING = "SetCanaryScale requires TrafficRouting to be set"
 SET_HEADER_ROUTE_NEEDS_ROUTING = (
-    "SetHeaderRoute requires TrafficRouting, supports Istio and the Gateway API plugin"
+    "SetHeaderRoute requires TrafficRouting, supports Istio, ALB and the Gateway API plugin"
 )
+ALB_EXACT_ONLY = "SetHeaderRoute match value invalid. ALB supports 'exact' value only"
 SET_MIRROR_ROUTE_NEEDS_ROUTING = (
     "SetMirrorRoute requires TrafficRouting, supports Istio and the Gateway API plugin"
 )
-ALB_HEADER_ROUTE = "setHeaderRoute through the ALB traffic router is not supported yet"
 ROUTE_NOT_IN_MANAGED_ROUTES = (
     "Steps define a route that does not exist in spec.strategy.canary.trafficRouting.managedRoutes"
 )
@@ -106,10 +106,8 @@ def _check_route_name(
 def _check_header_route(
     route: SetHeaderRoute, routing: TrafficRouting | None, path: str, problems: ProblemList
 ) -> None:
-    if routing is not None and routing.alb is not None:
-        problems.error(path, ALB_HEADER_ROUTE)
-        return
-    if not _supports_routes(routing):
+    alb = routing is not None and routing.alb is not None
+    if not (alb or _supports_routes(routing)):
         problems.error(path, SET_HEADER_ROUTE_NEEDS_ROUTING)
         return
     if not route.name:
@@ -119,7 +117,11 @@ def _check_header_route(
         where = join_path(path, "match", index)
         if not match.header_name:
             problems.error(join_path(where, "headerName"), "must not be empty")
-        check_string_match(match.header_value, where, problems)
+        value = match.header_value
+        if alb and value is not None and value.set_kinds and value.set_kinds != ("exact",):
+            problems.error(where, ALB_EXACT_ONLY)
+        else:
+            check_string_match(value, where, problems)
 
 
 def _check_mirror_route(

@@ -163,3 +163,54 @@ async def test_weights_follow_the_steps_and_abort_puts_them_back(
     await system.plugin.abort(NS, NAME)
     await system.wait(lambda o: status(o).get("phase") == "Degraded", NAME)
     await held(system, router, (0, 100))
+
+
+async def annotation(kube: FakeKube, key: str, *, present: bool) -> str | None:
+    """The web Ingress's annotation `key` once it is there (or gone), within 10 s."""
+    async with asyncio.timeout(10):
+        while (key in web_ingress(kube)["metadata"]["annotations"]) != present:
+            await asyncio.sleep(0.05)
+    found: str | None = web_ingress(kube)["metadata"]["annotations"].get(key)
+    return found
+
+
+def web_ingress(kube: FakeKube) -> Obj:
+    found = kube.get("ingresses", NS, "web")
+    assert found is not None
+    return found
+
+
+async def test_an_alb_header_route_comes_and_goes_with_the_canary(system: System) -> None:
+    """setHeaderRoute writes the route's action, condition and path; an abort removes them."""
+    await real_router_system(system)
+    kube = system.kube
+    for obj in (service("web-stable"), service("web-canary"), alb_ingress()):
+        obj["metadata"]["namespace"] = NS
+        kube.create(obj)
+    routing = {**ROUTERS["alb"].routing, "managedRoutes": [{"name": "beta"}]}
+    manifest = rollout(routing)
+    match = {"headerName": "X-Beta", "headerValue": {"exact": "yes"}}
+    manifest["spec"]["strategy"]["canary"]["steps"] = [
+        {"setWeight": 20},
+        {"setHeaderRoute": {"name": "beta", "match": [match]}},
+        {"pause": {}},
+    ]
+    kube.create(manifest)
+    await system.wait(lambda o: status(o).get("phase") == "Healthy", NAME)
+    await system.plugin.set_image(NS, NAME, NAME, V2)
+    await system.wait(lambda o: status(o).get("phase") == "Paused", NAME)
+    await held(system, ROUTERS["alb"], (20, 80))
+    condition = "alb.ingress.kubernetes.io/conditions.beta"
+    # The route step is an intent the traffic worker carries out: the controller does not wait
+    # for it (unlike a setWeight, which it verifies), so the annotation may come just after.
+    value = await annotation(kube, condition, present=True)
+    assert json.loads(value or "")[0]["httpHeaderConfig"] == {
+        "httpHeaderName": "X-Beta",
+        "values": ["yes"],
+    }
+    await system.plugin.abort(NS, NAME)
+    await system.wait(lambda o: status(o).get("phase") == "Degraded", NAME)
+    await held(system, ROUTERS["alb"], (0, 100))
+    await annotation(kube, condition, present=False)
+    paths = web_ingress(kube)["spec"]["rules"][0]["http"]["paths"]
+    assert [p["backend"]["service"]["name"] for p in paths] == ["web-stable"]

@@ -11,7 +11,7 @@ from adapters.kubernetes.errors import KubernetesError
 from adapters.traffic import KubernetesTrafficRouter
 from adapters.traffic.alb import MANAGED_ANNOTATIONS
 from rollouts.ports import PortError
-from tests.integration.traffic.objects import DEMO, Obj, ingress, ingress_rule, weight
+from tests.integration.traffic.objects import DEMO, Obj, header, ingress, ingress_rule, weight
 from tests.support.kube import FakeKube
 
 pytestmark = pytest.mark.integration
@@ -128,3 +128,66 @@ async def test_a_conflicting_writer_makes_it_read_again(
     with pytest.raises(KubernetesError, match="gave up after 3 conflicting writes"):
         await router.set_weight(weight(ALB, 50))
     assert DEMO.name in annotations(fake_kube)[MANAGED_ANNOTATIONS]
+
+
+ROUTED: Obj = {**alb(), "managedRoutes": [{"name": "beta"}, {"name": "gamma"}]}
+ACTION, CONDITION = (f"alb.ingress.kubernetes.io/{k}.beta" for k in ("actions", "conditions"))
+
+
+def paths(kube: FakeKube) -> list[tuple[str, str]]:
+    found = kube.get("ingresses", "default", "web")
+    assert found is not None
+    listed = found["spec"]["rules"][0]["http"]["paths"]
+    return [(p["path"], p["backend"]["service"]["name"]) for p in listed]
+
+
+async def test_a_header_route_is_an_action_a_condition_and_a_path(
+    router: KubernetesTrafficRouter, fake_kube: FakeKube
+) -> None:
+    seed(fake_kube)
+    await router.set_weight(weight(ROUTED, 10))
+    matches = [("X-Beta", "exact", "yes"), ("X-Beta", "exact", "sure"), ("X-Team", "exact", "a")]
+    await router.set_route(header(ROUTED, "gamma", ("X-Team", "exact", "b")))
+    await router.set_route(header(ROUTED, "beta", *matches))
+    held = annotations(fake_kube)
+    assert held[ACTION] == (
+        '{"Type":"forward","ForwardConfig":{"TargetGroups":['
+        '{"ServiceName":"demo-canary","ServicePort":"80","Weight":100}]}}'
+    )
+    assert held[CONDITION] == (
+        '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Beta",'
+        '"values":["yes","sure"]}},{"field":"http-header","httpHeaderConfig":'
+        '{"httpHeaderName":"X-Team","values":["a"]}}]'
+    )
+    record = json.loads(held[MANAGED_ANNOTATIONS])["demo"]
+    assert record[0] == KEY and ACTION in record and CONDITION in record
+    assert paths(fake_kube) == [("/*", "beta"), ("/*", "gamma"), ("/", "demo-stable")]
+    found = fake_kube.get("ingresses", "default", "web")
+    assert found is not None
+    assert found["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"] == {
+        "name": "use-annotation"
+    }
+    assert await router.verify_weight(weight(ROUTED, 10)) is True
+
+    await router.set_route(header(ROUTED, "beta"))
+    held = annotations(fake_kube)
+    assert ACTION not in held and CONDITION not in held
+    assert ACTION not in json.loads(held[MANAGED_ANNOTATIONS])["demo"]
+    assert paths(fake_kube) == [("/*", "gamma"), ("/", "demo-stable")]
+
+    await router.remove_managed_routes(DEMO, ROUTED)
+    held = annotations(fake_kube)
+    assert not [key for key in held if "gamma" in key]
+    assert json.loads(held[MANAGED_ANNOTATIONS]) == {"demo": [KEY]}
+    assert paths(fake_kube) == [("/", "demo-stable")]
+    assert held[KEY].endswith('"Weight":90}]}}') and held["keep"] == "me"
+    await router.remove_managed_routes(DEMO, ROUTED)  # nothing left: still fine
+
+
+async def test_only_exact_header_values_on_alb(
+    router: KubernetesTrafficRouter, fake_kube: FakeKube
+) -> None:
+    seed(fake_kube)
+    with pytest.raises(PortError, match="ALB supports 'exact' value only"):
+        await router.set_route(header(ROUTED, "beta", ("X-Beta", "prefix", "y")))
+    assert ACTION not in annotations(fake_kube)

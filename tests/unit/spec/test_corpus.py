@@ -29,7 +29,6 @@ EXPERIMENT_STEP = "experiment steps are not supported yet"
 EXPERIMENT_KIND = "kind Experiment is not supported yet"
 ANALYSIS_RUN_KIND = "kind AnalysisRun is not supported yet"
 PING_PONG = "pingPong is not supported yet"
-ALB_HEADER_ROUTE = "setHeaderRoute through the ALB traffic router is not supported yet"
 PLUGIN_STEP = "plugin steps are not supported yet"
 WORKLOAD_REF = "workloadRef is not supported yet"
 YAML = "YAML syntax error"
@@ -76,8 +75,6 @@ EXPECTED_FAILURES: dict[str, str] = {
     "argo-e2e/functional__alb-pingpong-multi-ingress-rollout.yaml": PING_PONG,
     "argo-e2e/functional__alb-pingpong-rollout.yaml": PING_PONG,
     "argo-e2e/functional__albmesh-pingpong-stablecanary-rollout.yaml": PING_PONG,
-    "argo-e2e/header-routing__alb-header-route-multi-ingress.yaml": ALB_HEADER_ROUTE,
-    "argo-e2e/header-routing__alb-header-route.yaml": ALB_HEADER_ROUTE,
     "argo-e2e/apisix__rollout-apisix-canary-set-header.yaml": APISIX,
     "argo-e2e/apisix__rollout-apisix-canary.yaml": APISIX,
     "argo-examples/apisix__rollout.yaml": APISIX,

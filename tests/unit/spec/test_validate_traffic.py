@@ -16,6 +16,8 @@ from tests.unit.spec.helpers import (
     routed,
 )
 
+ALB_EXACT_MATCH = {"headerName": "X-Beta", "headerValue": {"exact": "y"}}
+ALB_PREFIX_MATCH = {"headerName": "X-Beta", "headerValue": {"prefix": "y"}}
 INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "istio host split without services",
@@ -169,13 +171,24 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "only supported in Nginx and Plugins",
     ),
     (
-        "alb header route",
+        "alb header route with a prefix",
         routed(
             {"alb": {"ingress": "a", "servicePort": 80}, "managedRoutes": [{"name": "h"}]},
-            steps=[{"setHeaderRoute": {"name": "h", "match": []}}],
+            steps=[
+                {"setHeaderRoute": {"name": "h", "match": [ALB_PREFIX_MATCH]}},
+            ],
         ),
-        f"{C}.steps[0].setHeaderRoute",
-        "setHeaderRoute through the ALB traffic router is not supported yet",
+        f"{C}.steps[0].setHeaderRoute.match[0]",
+        "SetHeaderRoute match value invalid. ALB supports 'exact' value only",
+    ),
+    (
+        "alb mirror route",
+        routed(
+            {"alb": {"ingress": "a", "servicePort": 80}, "managedRoutes": [{"name": "m"}]},
+            steps=[{"setMirrorRoute": {"name": "m", "match": [{"method": {"exact": "GET"}}]}}],
+        ),
+        f"{C}.steps[0].setMirrorRoute",
+        "SetMirrorRoute requires TrafficRouting",
     ),
     (
         "traefik without services",
@@ -250,6 +263,16 @@ VALID: list[tuple[str, dict[str, Any]]] = [
         ),
     ),
     ("traefik", routed({"traefik": {"weightedTraefikServiceName": "t"}})),
+    (
+        "alb header route",
+        routed(
+            {"alb": {"ingress": "a", "servicePort": 80}, "managedRoutes": [{"name": "h"}]},
+            steps=[
+                {"setHeaderRoute": {"name": "h", "match": [ALB_EXACT_MATCH]}},
+                {"setHeaderRoute": {"name": "h"}},
+            ],
+        ),
+    ),
 ]
 
 
