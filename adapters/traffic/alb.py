@@ -8,10 +8,9 @@ exactly as Argo marshals it (compact JSON, fields in Argo's order):
         {"ServiceName":"<canary>","ServicePort":"<port>","Weight":<w>},
         {"ServiceName":"<stable>","ServicePort":"<port>","Weight":<100-w>}]}}
 
-(100 - w, as Argo writes it, whatever maxTrafficWeight says: Argo refuses that field with ALB.)
-
 with `"TargetGroupStickinessConfig":{"Enabled":true,"DurationSeconds":<s>}` added to
-ForwardConfig when stickiness is enabled, and records the key in
+ForwardConfig when stickiness is enabled (the stable gets 100 - w as in Argo, which refuses
+maxTrafficWeight with ALB), and records the key in
 `rollouts.argoproj.io/managed-alb-annotations` (`{"<rollout>":["<key>"]}`, other rollouts'
 entries kept). The Ingress must already route to that service (`use-annotation` backend).
 The change is a merge patch of the annotations, conditional on the resourceVersion read, so a
