@@ -1,34 +1,66 @@
-"""Errors a command raises for a user mistake, and the translation of known failures into them.
+"""Exit codes, the errors a command raises for a user mistake, and the translation of failures.
 
-Every failure a user can act on (no server, no controller, a refused command, a bad file) ends
-as one `error: ...` line on stderr and exit code 1; the translation lives here so every command
-reports the same failure the same way.
+Every failure a user can act on ends as one `error: ...` line on stderr and one exit code from
+`EXIT_CODES`, so a script can tell a typo (2) from a missing rollout (3), a timeout (4) or a
+server it cannot reach (5). The table is data: the README and `tests/unit/cli/test_exit_codes.py`
+read it. The types this module translates are imported inside `explain`, when a failure has
+happened: importing them here would load NATS and the domain for `rollouts --help`.
 """
 
 from __future__ import annotations
 
-from nats.errors import Error as NatsError
+from enum import IntEnum
 
-from adapters.runtime.auth import CredentialsError
-from adapters.runtime.client import ControllerUnavailable
-from adapters.runtime.connect import NoServer, NotAuthorized, ServerUnreachable
-from adapters.runtime.embedded import EmbeddedNatsError
-from adapters.runtime.pause_settings import PauseSettingError
-from events.input_codec import MalformedInput
-from events.subjects import InvalidSubject
-from rollouts.errors import DomainError, InvalidSpec
-from rollouts.ports import PortError
 
-INTERRUPTED = 130
+class Exit(IntEnum):
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    TIMEOUT = 4
+    UNAVAILABLE = 5
+    PENDING = 6
+    INTERRUPTED = 130
+
+
+EXIT_CODES: dict[Exit, str] = {
+    Exit.OK: "success (`status`: the rollout is Healthy)",
+    Exit.FAILED: "refused or failed: the controller's rules refused the command, a file or "
+    "spec is invalid, or (`status`) the rollout is Degraded",
+    Exit.USAGE: "usage error: unknown command or option, a malformed argument or name",
+    Exit.NOT_FOUND: "not found: no such rollout, fleet rollout, event or file",
+    Exit.TIMEOUT: "timed out: `status --timeout` passed before Healthy or Degraded",
+    Exit.UNAVAILABLE: "connection failure: no server, NATS unreachable or refusing the "
+    "credentials, no controller answering",
+    Exit.PENDING: "`status --no-watch`: still Progressing or Paused",
+    Exit.INTERRUPTED: "interrupted (Ctrl-C, SIGINT)",
+}
+
+INTERRUPTED = Exit.INTERRUPTED
 
 
 class CliError(Exception):
-    def __init__(self, message: str, exit_code: int = 1) -> None:
+    def __init__(self, message: str, exit_code: int = Exit.FAILED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
 
 
-class RolloutNotFound(CliError):
+class UsageError(CliError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.USAGE)
+
+
+class NotFound(CliError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.NOT_FOUND)
+
+
+class Unavailable(CliError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, Exit.UNAVAILABLE)
+
+
+class RolloutNotFound(NotFound):
     def __init__(self, namespace: str, name: str) -> None:
         super().__init__(f"rollout {namespace}/{name} not found")
 
@@ -37,8 +69,17 @@ def explain(exc: BaseException) -> CliError | None:
     """The one-line error for a failure the user can act on; None for a bug (a traceback)."""
     if isinstance(exc, CliError):
         return exc
-    if isinstance(exc, InvalidSpec):
-        return CliError("invalid spec:\n" + "\n".join(f"  {p}" for p in exc.problems))
+    return _explain_unavailable(exc) or _explain_refused(exc)
+
+
+def _explain_unavailable(exc: BaseException) -> CliError | None:
+    from nats.errors import Error as NatsError
+
+    from adapters.runtime.auth import CredentialsError
+    from adapters.runtime.client import ControllerUnavailable
+    from adapters.runtime.connect import NoServer, NotAuthorized, ServerUnreachable
+    from adapters.runtime.embedded import EmbeddedNatsError
+
     if isinstance(
         exc,
         NoServer
@@ -46,17 +87,29 @@ def explain(exc: BaseException) -> CliError | None:
         | NotAuthorized
         | CredentialsError
         | ControllerUnavailable
-        | DomainError
-        | EmbeddedNatsError
-        | PauseSettingError,
+        | EmbeddedNatsError,
     ):
-        return CliError(str(exc))
-    if isinstance(exc, PortError | InvalidSubject | MalformedInput):
-        return CliError(str(exc))  # a name or argument beyond what the bus carries
+        return Unavailable(str(exc))
     if isinstance(exc, ConnectionRefusedError):
-        return CliError(f"cannot connect to NATS: {exc.strerror or exc}")
+        return Unavailable(f"cannot connect to NATS: {exc.strerror or exc}")
     if isinstance(exc, NatsError):
-        return CliError(f"NATS: {exc}")
+        return Unavailable(f"NATS: {exc}")
     if isinstance(exc, TimeoutError):
-        return CliError("timed out talking to NATS; is the server up?")
+        return Unavailable("timed out talking to NATS; is the server up?")
+    return None
+
+
+def _explain_refused(exc: BaseException) -> CliError | None:
+    from adapters.runtime.pause_settings import PauseSettingError
+    from events.input_codec import MalformedInput
+    from events.subjects import InvalidSubject
+    from rollouts.errors import DomainError, InvalidSpec
+    from rollouts.ports import PortError
+
+    if isinstance(exc, InvalidSpec):
+        return CliError("invalid spec:\n" + "\n".join(f"  {p}" for p in exc.problems))
+    if isinstance(exc, DomainError | PauseSettingError | PortError):
+        return CliError(str(exc))
+    if isinstance(exc, InvalidSubject | MalformedInput):
+        return UsageError(str(exc))  # a name or argument beyond what the bus carries
     return None

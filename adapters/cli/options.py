@@ -1,23 +1,38 @@
-"""Connection and namespace options shared by every command, given after the command name.
+"""Connection and namespace options shared by every command, and the rollout NAME argument.
 
 `kubectl argo rollouts status demo -n prod` puts `-n` after the command, so the options are
-added to each command rather than to the root: `@with_settings` appends them to a command's
-signature and hands the command a `Settings` built by `settings_from_env` instead.
+added to each command: `@with_settings` appends them to a command's signature and hands the
+command a `Settings` built by `settings_from_env` instead. `-n` is also accepted before the
+command (`rollouts -n prod get rollout demo`, kept by the root in `ctx.meta`), and a command's
+`name` argument may be `NAMESPACE/NAME`; both are checked as Kubernetes names here, so a bad one
+is one line naming the argument. Settings are imported when a command runs, not at import.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.globals import get_current_context
 
-from adapters.runtime.settings import Settings, settings_from_env
+from adapters.cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from adapters.runtime.settings import Settings
 
 PANEL = "Connection"
+ROOT_NAMESPACE = "rollouts.namespace"
+"""Key of `ctx.meta` where the root keeps a `-n` given before the command."""
+NAME_LIMIT = 253
+NAMESPACE_LIMIT = 63
+_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_NAMESPACE = re.compile(_LABEL)
+_NAME = re.compile(rf"{_LABEL}(\.{_LABEL})*")
 
 
 def _global_options(
@@ -83,8 +98,50 @@ GLOBAL_PARAMETERS = tuple(
 GLOBAL_NAMES = frozenset(parameter.name for parameter in GLOBAL_PARAMETERS)
 
 
+def check_namespace(value: str, argument: str = "-n/--namespace") -> str:
+    """A namespace is a DNS-1123 label, as Kubernetes requires."""
+    if len(value) > NAMESPACE_LIMIT or not _NAMESPACE.fullmatch(value):
+        raise UsageError(
+            f"{argument}: {value!r} is not a valid namespace (lowercase letters, digits and '-', "
+            f"starting and ending with a letter or digit, at most {NAMESPACE_LIMIT} characters)"
+        )
+    return value
+
+
+def check_name(value: str, argument: str = "NAME") -> str:
+    """A rollout name is a DNS-1123 subdomain, as Kubernetes requires."""
+    if len(value) > NAME_LIMIT or not _NAME.fullmatch(value):
+        raise UsageError(
+            f"{argument}: {value!r} is not a valid name (lowercase letters, digits, '-' and '.', "
+            f"starting and ending with a letter or digit, at most {NAME_LIMIT} characters)"
+        )
+    return value
+
+
+def split_name(value: str, namespace: str | None) -> tuple[str | None, str]:
+    """`NAMESPACE/NAME` or `NAME`, checked; the namespace is None when the value names none."""
+    if "/" not in value:
+        return namespace, check_name(value)
+    given, _, name = value.partition("/")
+    check_namespace(given, "NAMESPACE/NAME")
+    check_name(name, "NAMESPACE/NAME")
+    if namespace is not None and namespace != given:
+        raise UsageError(f"NAMESPACE/NAME: {value!r} is in {given!r} but -n says {namespace!r}")
+    return given, name
+
+
+def _root_namespace() -> str | None:
+    context = get_current_context(silent=True)
+    if context is None:
+        return None
+    value: str | None = context.find_root().meta.get(ROOT_NAMESPACE)
+    return value
+
+
 def build_settings(values: dict[str, Any]) -> Settings:
     """Settings from the shared options (None means "not given": env and defaults apply)."""
+    from adapters.runtime.settings import settings_from_env
+
     overrides = {
         "nats_url": values.get("nats_url"),
         "nats_creds_file": values.get("nats_creds"),
@@ -100,6 +157,12 @@ def build_settings(values: dict[str, Any]) -> Settings:
     return settings_from_env(**overrides)
 
 
+def _namespace(after: str | None, before: str | None) -> str | None:
+    """`-n` after the command wins over `-n` before it (the closer one is the intended one)."""
+    value = after if after is not None else before
+    return None if value is None else check_namespace(value)
+
+
 def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give `command` the shared options; it receives `settings: Settings` in their place."""
     own = inspect.signature(command, eval_str=True)
@@ -108,6 +171,9 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> Any:
         shared = {name: kwargs.pop(name) for name in GLOBAL_NAMES}
+        shared["namespace"] = _namespace(shared.get("namespace"), _root_namespace())
+        if isinstance(kwargs.get("name"), str):
+            shared["namespace"], kwargs["name"] = split_name(kwargs["name"], shared["namespace"])
         return command(settings=build_settings(shared), **kwargs)
 
     # Typer reads the signature; the annotations are resolved objects, not strings.

@@ -17,7 +17,7 @@ from typing import Any, TextIO, TypeVar
 
 from rich.console import Console
 
-from adapters.cli.errors import CliError, RolloutNotFound
+from adapters.cli.errors import RolloutNotFound, Unavailable
 from adapters.runtime.client import RolloutsClient, command_actor
 from adapters.runtime.connect import ServerUnreachable, connect, probe
 from adapters.runtime.settings import Settings
@@ -54,7 +54,7 @@ async def open_client(settings: Settings) -> AsyncIterator[RolloutsClient]:
         try:
             await probe(settings.nats.url, CONNECT_TIMEOUT)
         except ServerUnreachable as unreachable:
-            raise CliError(str(unreachable)) from None
+            raise Unavailable(str(unreachable)) from None
     connection = await connect(settings, identity="cli")
     try:
         yield RolloutsClient(connection, actor=command_actor(settings.actor, connection.user))

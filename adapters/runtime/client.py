@@ -31,7 +31,6 @@ from events.jetstream import JetStreamEventStore
 from events.quarantine import Unreadable, decode_stored
 from events.store import StoredEvent
 from events.subjects import rollout_events_filter
-from rollouts.decide import decide
 from rollouts.state import RolloutState, initial_state
 
 
@@ -88,6 +87,8 @@ class RolloutsClient:
 
     def precheck(self, state: RolloutState, item: Input) -> None:
         """Raise the DomainError the controller would raise, before publishing anything."""
+        from rollouts.decide import decide  # the deciding core: loaded by commands only
+
         decide(state, item, datetime.now(UTC))
 
     async def controller_running(self) -> bool:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 
-import structlog
 from nats.errors import Error as NatsError
 from nats.errors import NoRespondersError
 from nats.js.client import JetStreamContext
 from nats.js.errors import NoStreamResponseError
 
+from adapters.runtime.lazy_log import LazyLogger
 from events.base import Input
 from events.input_codec import encode_input
 
-log = structlog.get_logger("rollouts.publish")
+log = LazyLogger("rollouts.publish")
 
 
 class InputNotStored(NatsError):

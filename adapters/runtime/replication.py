@@ -11,13 +11,14 @@ updating it without the count (the server reads a missing count as 1).
 
 from __future__ import annotations
 
-import structlog
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from adapters.runtime.lazy_log import LazyLogger
 from events.streams import EVENTS_STREAM
 
-log = structlog.get_logger("rollouts.replication")
+log = LazyLogger("rollouts.replication")
+
 
 MAX_REPLICAS = 5
 """JetStream's own limit on a stream's replicas."""

@@ -17,7 +17,6 @@ from pydantic import ValidationError
 from rollouts.analysis.assess import MetricLimits
 from rollouts.spec import Metric
 from rollouts.spec.analysis import is_templated, literal_int
-from rollouts.spec.validate_metric import limits_problem
 from rollouts.state import DEFAULT_MEASUREMENT_RETENTION, MetricRunState
 
 INVALID = "Analysis spec invalid"
@@ -82,6 +81,8 @@ def _parse(index: int, raw: Mapping[str, Any]) -> Metric:
     unresolved = _unresolved(metric)
     if unresolved:
         raise RunSpecInvalid(f"{UNRESOLVED}: failed to resolve {unresolved}")
+    from rollouts.spec.validate_metric import limits_problem  # pulls the condition grammar
+
     problem = limits_problem(metric)
     if problem:
         raise RunSpecInvalid(f"{INVALID}: metrics[{index}]: {problem}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from events.pause_limit import PauseLimit, PauseLimitExceeded
-from rollouts.decide.commands import lift_for_promotion, step_run_inconclusive
 from rollouts.decide.context import Decision
 from rollouts.durations import format_seconds
 from rollouts.spec.pause_limit import MAX_PAUSE_ANNOTATION, effective_limit
@@ -69,5 +68,8 @@ def enforce_pause_limit(ctx: Decision, default: PauseLimit | None) -> bool:
     if limit.action == "abort":
         ctx.abort(cause)
     elif limit.action == "promote":
+        # imported here: `rollouts get` reads limits without loading the command handlers
+        from rollouts.decide.commands import lift_for_promotion, step_run_inconclusive
+
         lift_for_promotion(ctx, step_run_inconclusive(ctx), why=cause)
     return True

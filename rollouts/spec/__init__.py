@@ -1,6 +1,14 @@
-"""Argo Rollouts-compatible spec models (argoproj.io/v1alpha1), their validation and loading."""
+"""Argo Rollouts-compatible spec models (argoproj.io/v1alpha1), their validation and loading.
+
+Loading and validation (`load_manifests`, `parse_object`, `validate_*`) are imported on first
+use (`__getattr__` below): they pull the condition grammar, which a process that only folds
+events (`rollouts get`, `abort`) does not need at start.
+"""
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from rollouts.spec.analysis import (
     AnalysisTemplate,
@@ -24,7 +32,6 @@ from rollouts.spec.analysis_refs import (
     RolloutAnalysis,
 )
 from rollouts.spec.base import API_VERSION, LabelSelector, ObjectMeta, PodMetadata
-from rollouts.spec.loading import LoadResult, load_manifests, parse_object
 from rollouts.spec.problems import SpecProblem
 from rollouts.spec.providers import (
     CloudWatchMetric,
@@ -72,8 +79,29 @@ from rollouts.spec.traffic import (
     SMITrafficRouting,
     TrafficRouting,
 )
-from rollouts.spec.validate_analysis import validate_analysis_template
-from rollouts.spec.validate_rollout_spec import validate_rollout
+
+if TYPE_CHECKING:
+    from rollouts.spec.loading import LoadResult, load_manifests, parse_object
+    from rollouts.spec.validate_analysis import validate_analysis_template
+    from rollouts.spec.validate_rollout_spec import validate_rollout
+
+_LAZY = {
+    "LoadResult": "rollouts.spec.loading",
+    "load_manifests": "rollouts.spec.loading",
+    "parse_object": "rollouts.spec.loading",
+    "validate_analysis_template": "rollouts.spec.validate_analysis",
+    "validate_rollout": "rollouts.spec.validate_rollout_spec",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "API_VERSION",

@@ -159,12 +159,14 @@ def _chain_tail(left: n.Node) -> n.Node | None:
 
 @cache
 def _parser() -> Lark:
+    """Built once per process on first use (about 0.1 s), never at import: a CLI command that
+    only reads specs must not pay for the grammar. Long-running processes call `warm_up()`."""
     return Lark(GRAMMAR, parser="lalr", lexer="contextual", transformer=_ToNodes())
 
 
-# Built at import (about 0.1 s, once per process) rather than inside the first parse, so that
-# the first condition a controller or `rollouts lint` meets costs what any other one does.
-_parser()
+def warm_up() -> None:
+    """Build the parser now, so the first condition a process meets costs what any other does."""
+    _parser()
 
 
 def parse(text: str) -> n.Node:

@@ -139,7 +139,7 @@ def test_a_refusal_is_one_line_and_publishes_nothing(
 
 def test_unknown_rollout(runner: CliRunner, fake: FakeClient) -> None:
     result = runner.invoke(app, ["promote", "ghost", "-n", "prod"])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # not found
     assert result.stderr == "error: rollout prod/ghost not found\n"
 
 
@@ -147,7 +147,7 @@ def test_no_controller(runner: CliRunner, fake: FakeClient) -> None:
     fake.seed(scenarios.canary_paused())
     fake.controller = False
     result = runner.invoke(app, ["promote", "demo"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5  # unavailable
     assert result.stderr == f"error: {NO_CONTROLLER}\n"
 
 

@@ -11,7 +11,7 @@ from nats.errors import NoServersError
 from typer.testing import CliRunner
 
 from adapters.cli import session
-from adapters.cli.errors import CliError, explain
+from adapters.cli.errors import CliError, Exit, explain
 from adapters.cli.main import app
 from adapters.runtime.client import ControllerUnavailable
 from adapters.runtime.connect import NoServer
@@ -41,7 +41,7 @@ def free_port() -> int:
 )
 def test_no_server_for_the_data_dir(runner: CliRunner, tmp_path: Path, args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--data-dir", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == Exit.UNAVAILABLE
     assert result.stderr == (
         f"error: no rollouts server is running for {tmp_path}; start one with `rollouts serve`, "
         "or pass --nats-url / set ROLLOUTS_NATS_URL\n"
@@ -52,7 +52,7 @@ def test_connection_refused_fails_fast(runner: CliRunner, monkeypatch: pytest.Mo
     url = f"nats://127.0.0.1:{free_port()}"
     monkeypatch.setenv("ROLLOUTS_NATS_URL", url)
     result = runner.invoke(app, ["get", "rollout", "demo"])
-    assert result.exit_code == 1
+    assert result.exit_code == Exit.UNAVAILABLE
     assert result.stderr.startswith(f"error: cannot connect to NATS at {url} (127.0.0.1:")
     assert result.stderr.count("\n") == 1
 
@@ -67,25 +67,34 @@ def test_a_bug_is_not_swallowed(runner: CliRunner, monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize(
-    ("exc", "line"),
+    ("exc", "line", "code"),
     [
-        (NoServer("no server"), "no server"),
-        (ControllerUnavailable("no controller"), "no controller"),
-        (CommandRejected("nothing to promote"), "nothing to promote"),
-        (EmbeddedNatsError("nats-server exited"), "nats-server exited"),
-        (PortError("port busy"), "port busy"),
+        (NoServer("no server"), "no server", Exit.UNAVAILABLE),
+        (ControllerUnavailable("no controller"), "no controller", Exit.UNAVAILABLE),
+        (CommandRejected("nothing to promote"), "nothing to promote", Exit.FAILED),
+        (EmbeddedNatsError("nats-server exited"), "nats-server exited", Exit.UNAVAILABLE),
+        (PortError("port busy"), "port busy", Exit.FAILED),
         (
             ConnectionRefusedError(111, "Connection refused"),
             "cannot connect to NATS: Connection refused",
+            Exit.UNAVAILABLE,
         ),
-        (NoServersError(), "NATS: nats: no servers available for connection"),
-        (TimeoutError(), "timed out talking to NATS; is the server up?"),
-        (InvalidSpec(["a: bad", "b: worse"]), "invalid spec:\n  a: bad\n  b: worse"),
+        (
+            NoServersError(),
+            "NATS: nats: no servers available for connection",
+            Exit.UNAVAILABLE,
+        ),
+        (TimeoutError(), "timed out talking to NATS; is the server up?", Exit.UNAVAILABLE),
+        (
+            InvalidSpec(["a: bad", "b: worse"]),
+            "invalid spec:\n  a: bad\n  b: worse",
+            Exit.FAILED,
+        ),
     ],
 )
-def test_known_failures_are_explained(exc: Exception, line: str) -> None:
+def test_known_failures_are_explained(exc: Exception, line: str, code: Exit) -> None:
     explained = explain(exc)
-    assert explained is not None and str(explained) == line and explained.exit_code == 1
+    assert explained is not None and str(explained) == line and explained.exit_code == code
 
 
 def test_cli_errors_keep_their_code_and_bugs_are_not_explained() -> None:
