@@ -33,16 +33,21 @@ Quick reference (details in the methods' docstrings):
 - ReplicaSet controller + kubelet stand-in: `FakeKube(simulate_replicasets=, ready_delay=,
   min_ready_scale=)`, then `replicasets.hold(ns, name)` / `release`, `replicasets.enabled`.
 - restart: stop() then start() serves the same store on the same port.
-Not modelled: server-side apply (415), dryRun (400), finalizers and garbage collection (only
-the stand-in deletes a deleted ReplicaSet's pods), paging (`limit`/`continue` are ignored),
-strategic merge by list keys (merged as a JSON merge patch), admission and most validation,
-namespaces existing before use (any namespace exists), authentication.
+- CRDs: a created CustomResourceDefinition (`install_crds(paths)`) serves its type, printer
+  columns and schema (kube_crds, kube_schema); kubectl works: OpenAPI v3 (kube_openapi),
+  Tables for `kubectl get` (kube_table), client- and server-side apply (kube_patch).
+Not modelled: server-side apply's field ownership (an apply patch merges), dryRun (400),
+finalizers and garbage collection (only the stand-in deletes a deleted ReplicaSet's pods),
+paging (`limit`/`continue` are ignored), strategic merge by list keys (merged as a JSON
+merge patch), admission and most validation, namespaces existing before use, authentication,
+Tables on watches, /openapi/v2.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -50,6 +55,7 @@ import pytest
 from aiohttp import web
 from kubernetes_asyncio.client import ApiClient, Configuration
 
+from tests.support.kube_crds import CrdController, install_crds
 from tests.support.kube_faults import ANY, READ_VERBS, WRITE_VERBS, Fault, Faults, Slowness
 from tests.support.kube_http import KubeHttp, KubeRequest, WatchSettings
 from tests.support.kube_replicasets import ReplicaSetController
@@ -89,6 +95,7 @@ class FakeKube:
     ) -> None:
         self.registry = Registry(resources)
         self.store = Store(self.registry, history_limit)
+        self.store.subscribe(CrdController(self.store, self.registry))
         self.watches = Watches(self.store)
         self.faults = Faults()
         self.watch = watch or WatchSettings()
@@ -148,6 +155,10 @@ class FakeKube:
 
     def register(self, resource: ResourceType) -> None:
         self.registry.register(resource)
+
+    def install_crds(self, paths: Iterable[Path]) -> list[Obj]:
+        """Create or replace the CRDs in these YAML files: their types are served at once."""
+        return install_crds(self.store, paths)
 
     def resource(self, name: Resource) -> ResourceType:
         return self.registry.named(name)

@@ -75,7 +75,8 @@ class KubeError(Exception):
             "UnsupportedMediaType",
             "the body of the request was in an unknown format - accepted media types include: "
             "application/json-patch+json, application/merge-patch+json, "
-            f"application/strategic-merge-patch+json; got {content_type}",
+            "application/apply-patch+yaml, application/strategic-merge-patch+json; "
+            f"got {content_type}",
         )
 
     @classmethod

@@ -15,13 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from tests.support.kube_errors import KubeError
 from tests.support.kube_faults import Call, Faults
+from tests.support.kube_openapi import openapi
+from tests.support.kube_patch import APPLY, apply_body, content_kind
 from tests.support.kube_routes import Target, discovery, parse, verb
 from tests.support.kube_scale import get_scale, patch_scale, replace_scale
+from tests.support.kube_schema import field_validation
 from tests.support.kube_selectors import field_matcher, label_matcher
 from tests.support.kube_store import Obj, Store
+from tests.support.kube_table import table_answer, table_version
 from tests.support.kube_watch import Watches, WatchRequest
 
 TRUE = ("true", "True", "TRUE", "1", "t", "T")
@@ -37,6 +42,7 @@ class KubeRequest:
     content_type: str
     body: Any
     call: Call | None
+    user_agent: str = ""
 
     @property
     def verb(self) -> str:
@@ -61,6 +67,8 @@ class KubeHttp:
         self.faults = faults
         self.watch = watch
         self.requests: list[KubeRequest] = []
+        self.warnings: list[tuple[str, str]] = []
+        """(path, text) of every `Warning` header sent: unknown fields dropped (kube_schema)."""
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await _body(request)
@@ -70,7 +78,8 @@ class KubeHttp:
             return web.json_response(error.status(), status=error.code)
 
     async def _serve(self, request: web.Request, body: Any) -> web.StreamResponse:
-        document = discovery(self.store.registry, request.path)
+        registry = self.store.registry
+        document = discovery(registry, request.path) or openapi(registry, request.path)
         if document is not None and request.method == "GET":
             self._log(request, body, None)
             return web.json_response(document)
@@ -96,13 +105,31 @@ class KubeHttp:
             raise error
         if call.verb == "watch":
             return await self._watch(request, target)
-        status, answer = self._dispatch(call, target, request, body)
-        return web.json_response(answer, status=status)
+        self.store.warnings = []
+        self.store.validation = field_validation(request.query.get("fieldValidation"))
+        try:
+            status, answer = self._dispatch(call, target, request, body)
+        finally:
+            self.store.validation = "Ignore"
+        headers = CIMultiDict(("Warning", _warning(text)) for text in self.store.warnings)
+        self.warnings += [(request.path, text) for text in self.store.warnings]
+        version = table_version(request.headers.get("Accept", ""))
+        if version is not None and call.verb in ("get", "list") and target.subresource is None:
+            answer = table_answer(target.resource, answer, version, request.query)
+        return web.json_response(answer, status=status, headers=headers)
 
     def _log(self, request: web.Request, body: Any, call: Call | None) -> None:
         content_type = request.headers.get("Content-Type", "")
         self.requests.append(
-            KubeRequest(request.method, request.path, dict(request.query), content_type, body, call)
+            KubeRequest(
+                request.method,
+                request.path,
+                dict(request.query),
+                content_type,
+                body,
+                call,
+                request.headers.get("User-Agent", ""),
+            )
         )
 
     def _dispatch(
@@ -124,9 +151,23 @@ class KubeHttp:
         if call.verb == "update":
             return 200, self.store.replace(resource, namespace, target.name, body)
         if call.verb == "patch":
-            content_type = request.headers.get("Content-Type", "")
-            return 200, self.store.patch(resource, namespace, target.name, content_type, body)
+            return self._patch(target, request, body)
         return 200, self._delete(target, body)
+
+    def _patch(self, target: Target, request: web.Request, body: Any) -> tuple[int, Obj]:
+        """A patch; an apply patch (server-side apply) of a missing object creates it."""
+        resource, namespace, name = target.resource, target.namespace or "", target.name
+        content_type = request.headers.get("Content-Type", "")
+        if content_kind(content_type) == APPLY:
+            if not request.query.get("fieldManager"):
+                raise KubeError.bad_request(
+                    'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
+                    "is required for apply patch"
+                )
+            if self.store.find(resource, namespace, name) is None:
+                obj = apply_body(body, name)
+                return 201, self.store.create(resource, namespace, obj)
+        return 200, self.store.patch(resource, namespace, name, content_type, body)
 
     def _subresource(self, verb_name: str, target: Target, request: web.Request, body: Any) -> Obj:
         resource, namespace, name = target.resource, target.namespace or "", target.name
@@ -221,6 +262,12 @@ async def _stream(request: web.Request, events: Any) -> web.StreamResponse:
     except (ConnectionResetError, ConnectionError):
         pass
     return response
+
+
+def _warning(text: str) -> str:
+    """A `Warning` header value (RFC 7234: code, agent, quoted text with escapes)."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'299 - "{quoted}"'
 
 
 def _connected(request: web.Request) -> bool:

@@ -5,7 +5,10 @@
   some lists by key (containers by name...) and honours `$patch` directives; the fake does not.
   Patches that only touch maps (labels, annotations, selectors, replicas) behave the same.
 - `application/json-patch+json` (RFC 6902): add, remove, replace, move, copy, test.
-- `application/apply-patch+yaml` (server-side apply) is refused with 415.
+- `application/apply-patch+yaml` (server-side apply, YAML or JSON): merged as a merge patch,
+  and a missing object is created (kube_http). The real server tracks field managers
+  (`managedFields`), removes the fields a manager stopped applying, merges associative lists
+  by key and reports conflicts between managers (409 unless `force`); the fake does none of it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,38 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import yaml
+
 from tests.support.kube_errors import KubeError
 
 MERGE = "application/merge-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
-PATCH_TYPES = (MERGE, STRATEGIC, JSON_PATCH)
+APPLY = "application/apply-patch+yaml"
+PATCH_TYPES = (MERGE, STRATEGIC, JSON_PATCH, APPLY)
+
+
+def content_kind(content_type: str) -> str:
+    return content_type.split(";", maxsplit=1)[0].strip().lower()
+
+
+def apply_body(body: Any, name: str) -> dict[str, Any]:
+    """The object of a server-side apply request (YAML or JSON), checked against the URL."""
+    if isinstance(body, str):
+        try:
+            body = yaml.safe_load(body)
+        except yaml.YAMLError as error:
+            raise KubeError.bad_request(f"error decoding YAML: {error}") from None
+    if not isinstance(body, dict):
+        raise KubeError.bad_request("an apply patch must be an object")
+    metadata = body.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
+    if metadata.get("name") not in (None, name):
+        raise KubeError.bad_request("the name of the object does not match the name on the URL")
+    if not body.get("apiVersion") or not body.get("kind"):
+        raise KubeError.bad_request("apiVersion and kind must be set in an apply patch")
+    return body
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -34,8 +63,10 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 
 def apply_patch(content_type: str, target: dict[str, Any], patch: Any) -> dict[str, Any]:
-    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
-    if kind in (MERGE, STRATEGIC):
+    kind = content_kind(content_type)
+    if kind == APPLY:
+        patch = apply_body(patch, str((target.get("metadata") or {}).get("name", "")))
+    if kind in (MERGE, STRATEGIC, APPLY):
         if not isinstance(patch, dict):
             raise KubeError.bad_request("a merge patch must be a JSON object")
         result: Any = merge_patch(copy.deepcopy(target), patch)

@@ -8,8 +8,9 @@ subresources, and whether it is built in (which changes a few response shapes, s
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from tests.support.kube_errors import KubeError
 
@@ -27,7 +28,22 @@ class ScalePaths:
 
 
 @dataclass(frozen=True, slots=True)
+class PrinterColumn:
+    """One of a CRD's `additionalPrinterColumns`: what `kubectl get` shows (see kube_table)."""
+
+    name: str
+    type: str
+    json_path: str
+    description: str = ""
+    format: str = ""
+    priority: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceType:
+    """Equality and hashing use the address and shape only: a type re-registered from its CRD
+    (with columns, short names and a schema) is the same key in the store as before."""
+
     group: str
     version: str
     plural: str
@@ -36,6 +52,12 @@ class ResourceType:
     status: bool = True
     scale: ScalePaths | None = None
     builtin: bool = True
+    columns: tuple[PrinterColumn, ...] | None = field(default=None, compare=False)
+    """None: no CRD columns (the table is Name and Age, as for a CRD that declares none)."""
+    short_names: tuple[str, ...] = field(default=(), compare=False)
+    categories: tuple[str, ...] = field(default=(), compare=False)
+    schema: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The CRD's openAPIV3Schema, when the type was registered from a CRD."""
 
     @property
     def api_version(self) -> str:
@@ -79,6 +101,10 @@ JOBS = ResourceType("batch", "v1", "jobs", "Job")
 INGRESSES = ResourceType("networking.k8s.io", "v1", "ingresses", "Ingress")
 EVENTS = ResourceType("events.k8s.io", "v1", "events", "Event", status=False)
 LEASES = ResourceType("coordination.k8s.io", "v1", "leases", "Lease", status=False)
+CUSTOM_RESOURCE_DEFINITIONS = ResourceType(
+    "apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
+    namespaced=False, short_names=("crd", "crds"), categories=("api-extensions",),
+)  # fmt: skip
 
 ARGO = "argoproj.io"
 ROLLOUTS = _custom(
@@ -116,6 +142,7 @@ DEFAULT_RESOURCES: tuple[ResourceType, ...] = (
     INGRESSES,
     EVENTS,
     LEASES,
+    CUSTOM_RESOURCE_DEFINITIONS,
     ROLLOUTS,
     ANALYSIS_TEMPLATES,
     CLUSTER_ANALYSIS_TEMPLATES,
@@ -140,6 +167,14 @@ class Registry:
     def register(self, resource: ResourceType) -> None:
         if self.find(resource.group, resource.version, resource.plural) is None:
             self._types.append(resource)
+
+    def replace(self, resource: ResourceType) -> None:
+        """Register `resource`, or replace the type at its address (a CRD applied again)."""
+        found = self.find(resource.group, resource.version, resource.plural)
+        if found is None:
+            self._types.append(resource)
+        else:
+            self._types[self._types.index(found)] = resource
 
     def all(self) -> tuple[ResourceType, ...]:
         return tuple(self._types)

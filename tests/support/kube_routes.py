@@ -127,7 +127,9 @@ def _resource_list(registry: Registry, group: str, version: str) -> dict[str, An
     resources = []
     for resource in served:
         entry = {"name": resource.plural, "namespaced": resource.namespaced, "kind": resource.kind}
-        resources.append({**entry, "singularName": resource.kind.lower(), "verbs": VERBS})
+        names = {"shortNames": list(resource.short_names), "categories": list(resource.categories)}
+        main = {**entry, "singularName": resource.kind.lower(), "verbs": VERBS}
+        resources.append({**main, **{key: value for key, value in names.items() if value}})
         for sub, kind in (("status", resource.kind), ("scale", "Scale")):
             if (sub == "status" and resource.status) or (sub == "scale" and resource.scale):
                 verbs = ["get", "patch", "update"]

@@ -14,6 +14,7 @@ test_fake_api.py):
   name theirs only if it is the URL's;
 - deletion is immediate (no finalizers, no garbage collection of dependents) and the DELETED
   change carries a new resourceVersion;
+- types registered from a CRD keep only the fields their schema declares (kube_schema);
 - a bounded history of changes lets watches resume; a resourceVersion older than the history
   is answered with 410 Gone (`compact()` forgets everything, to force that in a test).
 """
@@ -32,6 +33,7 @@ from typing import Any
 from tests.support.kube_errors import KubeError
 from tests.support.kube_patch import apply_patch
 from tests.support.kube_resources import Registry, ResourceType
+from tests.support.kube_schema import prune
 from tests.support.kube_selectors import Matcher
 from tests.support.kube_validate import validate
 
@@ -64,6 +66,10 @@ class Store:
         self._history_limit = history_limit
         self._listeners: list[Listener] = []
         self._names = itertools.count(1)
+        self.validation = "Ignore"
+        """The fieldValidation of the request being served (KubeHttp sets it around a write)."""
+        self.warnings: list[str] = []
+        """The `Warning` header texts of the last write (unknown fields dropped)."""
 
     # history and listeners
 
@@ -138,6 +144,8 @@ class Store:
             raise KubeError.already_exists(resource.qualified, name)
         if resource.status and not keep_status:
             obj.pop("status", None)
+        obj, self.warnings = prune(resource.schema, obj, self.validation)
+        metadata = obj["metadata"]
         if resource.group == "apps" and "spec" in obj:
             obj["spec"].setdefault("replicas", 1)
         metadata.update(
@@ -179,8 +187,8 @@ class Store:
         status: bool = False,
     ) -> Obj:
         old = self._current(resource, namespace, name)
-        candidate = apply_patch(content_type, old, patch)
-        return self._update(resource, old, self._normalised(resource, candidate), status=status)
+        candidate = self._normalised(resource, apply_patch(content_type, old, patch))
+        return self._update(resource, old, candidate, status=status)
 
     def delete(
         self,
@@ -234,6 +242,7 @@ class Store:
                 _set_or_drop(new["metadata"], key, old["metadata"].get(key))
             if resource.status:
                 _set_or_drop(new, "status", old.get("status"))
+        new, self.warnings = prune(resource.schema, new, self.validation)
         if new == old:
             return copy.deepcopy(old)
         if _content(new) != _content(old):

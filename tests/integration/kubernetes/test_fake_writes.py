@@ -119,11 +119,20 @@ async def test_a_patch_carrying_a_stale_version_is_409(raw: Raw, fake_kube: Fake
     assert (status, error["reason"]) == (409, "Conflict")
 
 
-async def test_server_side_apply_is_not_supported(raw: Raw, fake_kube: FakeKube) -> None:
-    fake_kube.create(service("a"))
-    status, _ = await raw.call(
-        "PATCH", f"{SERVICES}/a", {}, content_type="application/apply-patch+yaml"
+async def test_server_side_apply_creates_then_merges(raw: Raw, fake_kube: FakeKube) -> None:
+    apply = "application/apply-patch+yaml"
+    status, error = await raw.call("PATCH", f"{SERVICES}/a", service("a"), content_type=apply)
+    assert (status, error["reason"]) == (400, "BadRequest"), "fieldManager is required"
+    status, created = await raw.call(
+        "PATCH", f"{SERVICES}/a", service("a"), content_type=apply, fieldManager="me"
     )
+    assert status == 201 and created["metadata"]["uid"]
+    labelled = {**service("a"), "metadata": {"name": "a", "labels": {"x": "1"}}}
+    status, patched = await raw.call(
+        "PATCH", f"{SERVICES}/a", labelled, content_type=apply, fieldManager="me"
+    )
+    assert status == 200 and patched["metadata"]["labels"] == {"x": "1"}
+    status, _ = await raw.call("PATCH", f"{SERVICES}/a", [], content_type="text/plain")
     assert status == 415
 
 
