@@ -13,12 +13,13 @@ import typer
 
 import events.inputs as inp
 from adapters.cli import session
-from adapters.cli.errors import CliError
+from adapters.cli.errors import CliError, UsageError
 from adapters.cli.options import with_settings
 from adapters.runtime.client import new_input_id
 from adapters.runtime.settings import Settings
 from events.base import Command
 from events.input_codec import InputOutcome
+from rollouts.spec.image_ref import image_problem
 
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="Rollout name.")]
 ROLLOUT_WORDS = ("rollout", "rollouts", "ro")
@@ -73,14 +74,14 @@ def abort_command(settings: Settings, name: NameArg) -> None:
 @with_settings
 def retry_command(
     settings: Settings,
-    target: Annotated[
+    name: Annotated[
         list[str],
         typer.Argument(metavar="[rollout] NAME", help="`retry rollout NAME` or `retry NAME`."),
     ],
 ) -> None:
     """Retry an aborted rollout from its first step."""
-    name = rollout_name(target)
-    execute(settings, name, inp.Retry(**_ids(settings)), f"rollout '{name}' retried")
+    rollout = rollout_name(name)
+    execute(settings, rollout, inp.Retry(**_ids(settings)), f"rollout '{rollout}' retried")
 
 
 def rollout_name(words: list[str]) -> str:
@@ -89,7 +90,7 @@ def rollout_name(words: list[str]) -> str:
         return words[1]
     if len(words) == 1 and words[0] not in ROLLOUT_WORDS:
         return words[0]
-    raise CliError("expected `rollout NAME` or `NAME`", exit_code=2)
+    raise UsageError("[rollout] NAME: expected `rollout NAME` or `NAME`")
 
 
 @with_settings
@@ -115,7 +116,10 @@ def set_image_command(
     """Update the image of one container (or of all with `*=IMAGE`)."""
     container, sep, image = assignment.partition("=")
     if not sep or not container or not image:
-        raise CliError(f"expected CONTAINER=IMAGE, got {assignment!r}", exit_code=2)
+        raise UsageError(f"CONTAINER=IMAGE: expected CONTAINER=IMAGE, got {assignment!r}")
+    problem = image_problem(image)
+    if problem:
+        raise UsageError(f"CONTAINER=IMAGE: {problem}")
     item = inp.SetImage(container=container, image=image, **_ids(settings))
     execute(settings, name, item, f'rollout "{name}" image updated')
 

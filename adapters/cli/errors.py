@@ -27,7 +27,8 @@ EXIT_CODES: dict[Exit, str] = {
     Exit.OK: "success (`status`: the rollout is Healthy)",
     Exit.FAILED: "refused or failed: the controller's rules refused the command, a file or "
     "spec is invalid, or (`status`) the rollout is Degraded",
-    Exit.USAGE: "usage error: unknown command or option, a malformed argument or name",
+    Exit.USAGE: "usage error: unknown command or option, a malformed argument, name or "
+    "environment variable",
     Exit.NOT_FOUND: "not found: no such rollout, fleet rollout, event or file",
     Exit.TIMEOUT: "timed out: `status --timeout` passed before Healthy or Degraded",
     Exit.UNAVAILABLE: "connection failure: no server, NATS unreachable or refusing the "
@@ -101,6 +102,7 @@ def _explain_unavailable(exc: BaseException) -> CliError | None:
 
 def _explain_refused(exc: BaseException) -> CliError | None:
     from adapters.runtime.pause_settings import PauseSettingError
+    from adapters.runtime.settings import SettingsError
     from events.input_codec import MalformedInput
     from events.subjects import InvalidSubject
     from rollouts.errors import DomainError, InvalidSpec
@@ -108,8 +110,26 @@ def _explain_refused(exc: BaseException) -> CliError | None:
 
     if isinstance(exc, InvalidSpec):
         return CliError("invalid spec:\n" + "\n".join(f"  {p}" for p in exc.problems))
-    if isinstance(exc, DomainError | PauseSettingError | PortError):
+    if isinstance(exc, DomainError | PortError):
         return CliError(str(exc))
+    if isinstance(exc, SettingsError | PauseSettingError):
+        return UsageError(str(exc))  # an environment variable the process cannot use
     if isinstance(exc, InvalidSubject | MalformedInput):
         return UsageError(str(exc))  # a name or argument beyond what the bus carries
+    return _explain_input(exc)
+
+
+def _explain_input(exc: BaseException) -> CliError | None:
+    """A file the user named, or a value a model refused: one line, no exception name or URL."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, OSError) and exc.filename:
+        failure = NotFound if isinstance(exc, FileNotFoundError) else CliError
+        return failure(f"{exc.filename}: {exc.strerror or exc}")
+    if isinstance(exc, ValidationError):
+        problems = (
+            f"{'.'.join(str(part) for part in error['loc']) or exc.title}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        )
+        return CliError(f"invalid {exc.title}: " + "; ".join(problems))
     return None

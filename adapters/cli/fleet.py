@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli import session
-from adapters.cli.errors import CliError
+from adapters.cli.errors import CliError, NotFound, Unavailable
 from adapters.cli.status import StatusExit, _check_timeout, _timeout
 from adapters.fleet.client import CoordinatorUnavailable, FleetClient
 from adapters.fleet.render import cluster_rows, event_line, status_line
@@ -49,7 +49,7 @@ async def hub_client(hub: str) -> AsyncIterator[FleetClient]:
         await probe(hub, 3.0)
         nc: Client = await nats.connect(hub, connect_timeout=3, allow_reconnect=False)
     except Exception as error:
-        raise CliError(f"cannot connect to the fleet hub at {hub}: {error}") from None
+        raise Unavailable(f"cannot connect to the fleet hub at {hub}: {error}") from None
     try:
         yield FleetClient(nc)
     finally:
@@ -61,7 +61,7 @@ async def _send(hub: str, fleet: str, item: Input) -> str:
         try:
             outcome = await client.send(fleet, item)
         except CoordinatorUnavailable as error:
-            raise CliError(str(error)) from None
+            raise Unavailable(str(error)) from None
     if outcome.status in ("refused", "invalid"):
         raise CliError(outcome.message)
     return outcome.status
@@ -123,7 +123,7 @@ async def _state(hub: str, name: str) -> FleetState:
     async with hub_client(hub) as client:
         state = await client.state(name)
     if state is None:
-        raise CliError(f"fleetrollout {name} not found")
+        raise NotFound(f"fleetrollout {name} not found")
     return state
 
 
@@ -152,7 +152,7 @@ def events_command(name: NameArgument, hub: HubOption = DEFAULT_HUB) -> None:
 
     lines = session.run_async(history())
     if not lines:
-        raise CliError(f"fleetrollout {name} not found")
+        raise NotFound(f"fleetrollout {name} not found")
     for line in lines:
         typer.echo(line)
 
@@ -193,7 +193,7 @@ def status_command(
         str, typer.Option("-t", "--timeout", callback=_check_timeout, help="e.g. 5m; 0 = never.")
     ] = "0",
 ) -> None:
-    """Wait until the fleet is Healthy (0) or Degraded (1); 2 on timeout, 3 --no-watch busy."""
+    """Wait until the fleet is Healthy (0) or Degraded (1); 4 on timeout, 6 --no-watch busy."""
     console = session.stdout_console()
     if watch:
         code = session.run_async(_follow(hub, name, _timeout(timeout), console))

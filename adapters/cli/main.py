@@ -128,7 +128,11 @@ COMMANDS = (
         "adapters.cli.stats",
         "Delivery metrics per rollout and overall, derived from the event stream.",
     ),
-    LazyCommand("schema", "adapters.cli.schema", "The event contract as files."),
+    LazyCommand(
+        "schema",
+        "adapters.cli.schema",
+        "The event contract: JSON Schemas and AsyncAPI (stdout, or files with -o).",
+    ),
     LazyCommand(
         "fleet", "adapters.cli.fleet", "Roll one Rollout out across clusters, wave by wave."
     ),

@@ -172,8 +172,11 @@ def with_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(**kwargs: Any) -> Any:
         shared = {name: kwargs.pop(name) for name in GLOBAL_NAMES}
         shared["namespace"] = _namespace(shared.get("namespace"), _root_namespace())
-        if isinstance(kwargs.get("name"), str):
-            shared["namespace"], kwargs["name"] = split_name(kwargs["name"], shared["namespace"])
+        words = kwargs.get("name")
+        if isinstance(words, str):
+            shared["namespace"], kwargs["name"] = split_name(words, shared["namespace"])
+        elif isinstance(words, list) and words:  # `retry rollout NAME`: the NAME is last
+            shared["namespace"], words[-1] = split_name(words[-1], shared["namespace"])
         return command(settings=build_settings(shared), **kwargs)
 
     # Typer reads the signature; the annotations are resolved objects, not strings.

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from adapters.cli import session
-from adapters.cli.errors import CliError
+from adapters.cli.errors import NotFound, UsageError
 from adapters.cli.options import with_settings
 from adapters.cli.render import render_rollout
 from adapters.cli.view import build_view
@@ -33,8 +33,8 @@ def parse_point(text: str | None) -> Point:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise CliError(
-            f"bad --at {text!r}: expected an event number (e.g. 12) or an ISO 8601 time "
+        raise UsageError(
+            f"--at: bad value {text!r}: expected an event number (e.g. 12) or an ISO 8601 time "
             "(e.g. 2026-01-01T12:00:00Z)"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -46,12 +46,12 @@ def history_until(history: list[StoredEvent], point: Point) -> list[StoredEvent]
     if isinstance(point, int):
         lowest, highest = history[0].rollout_sequence, history[-1].rollout_sequence
         if not lowest <= point <= highest:
-            raise CliError(f"no event #{point}: the history has events #{lowest} to #{highest}")
+            raise NotFound(f"no event #{point}: the history has events #{lowest} to #{highest}")
         return [stored for stored in history if stored.rollout_sequence <= point]
     kept = [stored for stored in history if stored.envelope.time <= point]
     if not kept:
         first = history[0].envelope.time.isoformat()
-        raise CliError(f"no events at or before {point.isoformat()} (the first is at {first})")
+        raise NotFound(f"no events at or before {point.isoformat()} (the first is at {first})")
     return kept
 
 

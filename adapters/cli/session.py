@@ -41,7 +41,11 @@ def stdout_console() -> Console:
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, emoji=False, width=_width(sys.stderr))
+    """Errors and warnings; off a terminal a message stays one line (no wrap), for grep and logs."""
+    piped = _width(sys.stderr) is not None
+    return Console(
+        stderr=True, highlight=False, emoji=False, width=_width(sys.stderr), soft_wrap=piped
+    )
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -2,8 +2,9 @@
 
 As in `kubectl argo rollouts status`, it watches by default: one line per change of phase or
 message, until the rollout is Healthy (exit 0) or Degraded (exit 1), or --timeout passes
-(exit 2). `--no-watch` prints the current status once; it exits 0 when Healthy, 1 when
-Degraded and 3 while Progressing or Paused, so a script can tell "not done yet" from "failed".
+(exit 4). `--no-watch` prints the current status once; it exits 0 when Healthy, 1 when
+Degraded and 6 while Progressing or Paused, so a script can tell "not done yet" from "failed".
+The codes are those of `errors.EXIT_CODES`, shared by every command (2 is always a usage error).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import typer
 from rich.console import Console
 
 from adapters.cli import session
-from adapters.cli.errors import CliError
+from adapters.cli.errors import CliError, Exit
 from adapters.cli.options import with_settings
 from adapters.runtime.folding import evolve_readable, fold_readable
 from adapters.runtime.settings import Settings
@@ -27,10 +28,10 @@ from rollouts.state import RolloutState, initial_state
 
 
 class StatusExit(IntEnum):
-    HEALTHY = 0
-    DEGRADED = 1
-    TIMED_OUT = 2
-    IN_PROGRESS = 3
+    HEALTHY = Exit.OK
+    DEGRADED = Exit.FAILED
+    TIMED_OUT = Exit.TIMEOUT
+    IN_PROGRESS = Exit.PENDING
 
 
 def status_line(state: RolloutState) -> tuple[str, StatusExit]:
@@ -108,8 +109,8 @@ def status_command(
         typer.Option(
             "--watch/--no-watch",
             "-w",
-            help="Follow until Healthy (0), Degraded (1) or timeout (2). --no-watch prints "
-            "once: 0 Healthy, 1 Degraded, 3 Progressing or Paused.",
+            help="Follow until Healthy (0), Degraded (1) or timeout (4). --no-watch prints "
+            "once: 0 Healthy, 1 Degraded, 6 Progressing or Paused.",
         ),
     ] = True,
     timeout: Annotated[
@@ -124,7 +125,8 @@ def status_command(
 ) -> None:
     """Show the status of a rollout; by default wait until it is Healthy or Degraded.
 
-    Exit codes: 0 Healthy, 1 Degraded or error, 2 timed out, 3 Progressing/Paused (--no-watch).
+    Exit codes: 0 Healthy, 1 Degraded, 4 timed out, 6 Progressing/Paused (--no-watch); 2 usage
+    error, 3 not found, 5 no server (see the table in the README).
     """
     seconds = _timeout(timeout)
     console = session.stdout_console()

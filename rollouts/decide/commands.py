@@ -21,6 +21,7 @@ from rollouts.decide.revisions import apply_spec, manifest_of, template_of
 from rollouts.errors import CommandRejected, UnknownRollout
 from rollouts.hashing import pod_template_hash
 from rollouts.spec import Rollout
+from rollouts.spec.image_ref import image_problem
 
 
 def _accept(ctx: Decision, cmd: Command, name: str, **arguments: Any) -> None:
@@ -42,6 +43,9 @@ def _apply(ctx: Decision, cmd: inp.ApplySpec) -> None:
 
 
 def _set_image(ctx: Decision, cmd: inp.SetImage) -> None:
+    problem = image_problem(cmd.image)
+    if problem:
+        raise CommandRejected(f"set image: {problem}")
     rollout = with_image(_spec(ctx), cmd.container, cmd.image)
     _accept(ctx, cmd, "set image", container=cmd.container, image=cmd.image)
     apply_spec(ctx, rollout)

@@ -136,7 +136,7 @@ def _model_for(
     return SpecProblem(
         path="kind",
         message=(
-            f"kind {kind} (apiVersion {api_version}) is not a Rollout, AnalysisTemplate or "
+            f"{kind} (apiVersion {api_version}) is not a Rollout, AnalysisTemplate or "
             "ClusterAnalysisTemplate; pass --ignore-unknown-kinds to skip it"
         ),
     )

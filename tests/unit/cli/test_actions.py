@@ -69,7 +69,7 @@ def test_retry_with_the_wrong_words_is_a_usage_error(
 ) -> None:
     result = runner.invoke(app, words)
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: expected `rollout NAME` or `NAME`"
+    assert result.stderr.strip() == "error: [rollout] NAME: expected `rollout NAME` or `NAME`"
 
 
 def test_set_image_star_means_every_container(runner: CliRunner, fake: FakeClient) -> None:

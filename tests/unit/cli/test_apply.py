@@ -169,7 +169,7 @@ def test_every_problem_is_listed_and_nothing_is_sent(
 
 def test_a_missing_file_is_one_line(runner: CliRunner, fake: FakeClient, tmp_path: Path) -> None:
     result = runner.invoke(app, ["apply", "-f", str(tmp_path / "nope.yaml")])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # not found
     assert result.stderr == f"error: cannot read {tmp_path / 'nope.yaml'}: no such file\n"
 
 

@@ -76,7 +76,7 @@ def test_unknown_kinds_fail_unless_ignored(tmp_path: Path) -> None:
     path = write(tmp_path, "svc.yaml", SERVICE)
     strict = runner.invoke(app, ["lint", "-f", path])
     assert strict.exit_code == 1
-    assert "kind Service (apiVersion v1) is not a Rollout" in strict.output
+    assert "kind: Service (apiVersion v1) is not a Rollout" in strict.output
     assert runner.invoke(app, ["lint", "-f", path, "--ignore-unknown-kinds"]).exit_code == 0
 
 

@@ -95,14 +95,14 @@ def test_list_nothing(runner: CliRunner, fake: FakeClient) -> None:
 @pytest.mark.parametrize(
     ("scenario", "code", "line"),
     [
-        (scenarios.canary_paused, 3, "Paused - CanaryPauseStep"),
+        (scenarios.canary_paused, 6, "Paused - CanaryPauseStep"),
         (scenarios.canary_promoted, 0, "Healthy"),
         (
             scenarios.canary_aborted,
             1,
             "Degraded - RolloutAborted: Rollout aborted update to revision 2",
         ),
-        (scenarios.canary_analysing, 3, "Progressing - more replicas need to be updated"),
+        (scenarios.canary_analysing, 6, "Progressing - more replicas need to be updated"),
     ],
 )
 def test_status_once(
@@ -135,11 +135,11 @@ def test_status_watch_stops_at_degraded(runner: CliRunner, fake: FakeClient) -> 
     assert result.stdout.splitlines()[-1].startswith("Degraded - RolloutAborted")
 
 
-def test_status_watch_times_out_with_exit_two(runner: CliRunner, fake: FakeClient) -> None:
+def test_status_watch_times_out_with_exit_four(runner: CliRunner, fake: FakeClient) -> None:
     fake.seed(scenarios.canary_paused())
     fake.hang = True
     result = runner.invoke(app, ["status", "demo", "--timeout", "200ms"])
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert result.stderr == (
         "error: timed out after 0.2s waiting for rollout default/demo (Paused - CanaryPauseStep)\n"
     )
@@ -221,15 +221,17 @@ def test_replay_at_a_time(runner: CliRunner, fake: FakeClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("at", "message"),
+    ("at", "message", "code"),
     [
-        ("yesterday", "error: bad --at 'yesterday': expected an event number"),
-        ("0", "error: no event #0: the history has events #1 to #"),
-        ("2025-12-31T00:00:00", "error: no events at or before 2025-12-31T00:00:00+00:00"),
+        ("yesterday", "error: --at: bad value 'yesterday': expected an event number", 2),
+        ("0", "error: no event #0: the history has events #1 to #", 3),
+        ("2025-12-31T00:00:00", "error: no events at or before 2025-12-31T00:00:00+00:00", 3),
     ],
 )
-def test_replay_bad_points(runner: CliRunner, fake: FakeClient, at: str, message: str) -> None:
+def test_replay_bad_points(
+    runner: CliRunner, fake: FakeClient, at: str, message: str, code: int
+) -> None:
     fake.seed(scenarios.canary_paused())
     result = runner.invoke(app, ["replay", "demo", "--at", at])
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1

@@ -29,6 +29,6 @@ def test_apply_names_every_bad_field(tmp_path: Path) -> None:
 
 def test_unreachable_hub_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["fleet", "get", "payments", "--hub", "nats://127.0.0.1:1"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5  # connection failure
     assert "cannot connect to the fleet hub at nats://127.0.0.1:1" in result.output
     assert "Traceback" not in result.output

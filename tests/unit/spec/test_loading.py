@@ -83,7 +83,7 @@ def test_unknown_kinds_are_problems_unless_ignored() -> None:
     text = f"{SERVICE}---\n{ROLLOUT}"
     strict = load_manifests(text, source="f.yaml")
     assert [str(p) for p in strict.problems] == [
-        "f.yaml#1: kind: kind Service (apiVersion v1) is not a Rollout, AnalysisTemplate or "
+        "f.yaml#1: kind: Service (apiVersion v1) is not a Rollout, AnalysisTemplate or "
         "ClusterAnalysisTemplate; pass --ignore-unknown-kinds to skip it"
     ]
     assert len(strict.objects) == 1
