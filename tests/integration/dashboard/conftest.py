@@ -1,0 +1,71 @@
+"""The dashboard served in the test's loop, over a real system (embedded NATS, every worker,
+the local platform: `tests.integration.cli.conftest.system`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.cli import session
+from adapters.cli.web.app import create_dashboard_app
+from tests.integration.cli.conftest import System, manifest_yaml, system  # noqa: F401
+
+
+@dataclass
+class Dashboard:
+    url: str
+    system: System
+    http: aiohttp.ClientSession
+
+    async def get(self, path: str) -> tuple[int, Any]:
+        async with self.http.get(self.url + path) as response:
+            return response.status, await response.json()
+
+    async def post(self, path: str) -> tuple[int, Any]:
+        async with self.http.post(self.url + path) as response:
+            return response.status, await response.json()
+
+    async def deploy(self, image: str = "nginx:1") -> None:
+        path = self.system.write(f"{image}.yaml".replace(":", "-"), manifest_yaml(image))
+        applied = await self.system.cli("apply", "-f", path)
+        assert applied.exit_code == 0, applied.output
+
+
+async def updates(response: aiohttp.ClientResponse) -> AsyncIterator[dict[str, Any]]:
+    """The documents of a server-sent event stream, keepalive comments skipped."""
+    async for line in response.content:
+        if line.startswith(b"data: "):
+            yield json.loads(line[len(b"data: ") :])
+
+
+async def until_update(
+    response: aiohttp.ClientResponse, accept: Any, timeout: float = 20.0
+) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):
+        async for update in updates(response):
+            if accept(update):
+                return update
+    raise AssertionError("the event stream ended")
+
+
+@pytest.fixture
+async def dashboard(system: System) -> AsyncIterator[Dashboard]:  # noqa: F811
+    async with session.open_client(system.settings) as client:
+        app = create_dashboard_app(system.settings, client)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = runner.addresses[0][1]
+            async with aiohttp.ClientSession() as http:
+                yield Dashboard(f"http://127.0.0.1:{port}", system, http)
+        finally:
+            await runner.cleanup()

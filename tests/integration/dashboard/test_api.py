@@ -1,0 +1,89 @@
+"""The dashboard's JSON and server-sent events over a real system: what the page reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.dashboard.conftest import Dashboard, until_update
+
+pytestmark = pytest.mark.integration
+
+
+async def test_the_list_follows_the_stream_and_a_rollout_reads_like_get(
+    dashboard: Dashboard,
+) -> None:
+    assert await dashboard.get("/api/rollouts") == (200, {"rollouts": []})
+    async with dashboard.http.get(dashboard.url + "/api/events") as stream:
+        assert stream.headers["Content-Type"] == "text/event-stream"
+        first = await until_update(stream, lambda u: True)
+        assert first == {"snapshot": []}
+        await dashboard.deploy()
+        healthy = await until_update(
+            stream, lambda u: u.get("rollout", {}).get("phase") == "Healthy"
+        )
+    assert healthy["rollout"]["name"] == "demo" and healthy["rollout"]["namespace"] == "default"
+    status, listed = await dashboard.get("/api/rollouts")
+    assert status == 200 and [r["name"] for r in listed["rollouts"]] == ["demo"]
+
+    await dashboard.system.settled()
+    status, doc = await dashboard.get("/api/rollouts/default/demo")
+    assert status == 200
+    assert doc["at"] == doc["latest"] == doc["timeline"][-1]["seq"]
+    assert [s["text"] for s in doc["steps"]] == [
+        "setWeight: 20",
+        "pause",
+        "setWeight: 50",
+        "pause: 1",
+    ]
+    assert doc["tree"]["revisions"][0]["roles"] == ["stable"]
+    assert doc["tree"]["revisions"][0]["pods"] == 2
+
+    status, early = await dashboard.get("/api/rollouts/default/demo?at=1")
+    assert status == 200 and early["at"] == 1 and early["latest"] == doc["latest"]
+    assert early["rollout"]["phase"] != "Healthy" and early["tree"]["revisions"] == []
+
+
+async def test_bad_requests_answer_with_the_cli_messages(dashboard: Dashboard) -> None:
+    await dashboard.deploy()
+    assert await dashboard.get("/api/rollouts/default/nope") == (
+        404,
+        {"error": "rollout default/nope not found"},
+    )
+    status, body = await dashboard.get("/api/rollouts/default/demo?at=soon")
+    assert status == 400 and body["error"].startswith("--at: bad value 'soon'")
+    status, body = await dashboard.get("/api/rollouts/default/demo?at=999")
+    assert status == 404 and body["error"].startswith("no event #999")
+    status, body = await dashboard.post("/api/rollouts/default/demo/explode")
+    assert status == 400 and body == {
+        "ok": False,
+        "message": "action: unknown action 'explode' (one of promote, promote-full, abort, "
+        "retry, pause, resume)",
+    }
+
+
+async def test_buttons_send_the_cli_inputs_and_are_refused_like_it(
+    dashboard: Dashboard,
+) -> None:
+    system = dashboard.system
+    await dashboard.deploy()
+    healthy = await system.cli("status", "demo", "--timeout", "30s")
+    assert healthy.exit_code == 0, healthy.output
+    before = await system.settled()
+    cli = await system.cli("promote", "demo")
+    assert cli.exit_code == 1
+    status, body = await dashboard.post("/api/rollouts/default/demo/promote")
+    assert status == 409 and body == {"ok": False, "message": cli.stderr.strip()[len("error: ") :]}
+    assert await system.last_sequence() == before  # a refusal appends nothing
+
+    updated = await system.cli("set", "image", "demo", "demo=nginx:2")
+    assert updated.exit_code == 0, updated.output
+    async with dashboard.http.get(dashboard.url + "/api/events") as stream:
+        await until_update(stream, lambda u: u.get("rollout", {}).get("phase") == "Paused")
+        status, body = await dashboard.post("/api/rollouts/default/demo/abort")
+        assert (status, body) == (200, {"ok": True, "message": "rollout 'demo' aborted"})
+        aborted = await until_update(
+            stream, lambda u: u.get("rollout", {}).get("actual_weight") == "0", timeout=5
+        )
+    assert aborted["rollout"]["aborted"] and aborted["rollout"]["set_weight"] == "0"
+    status, doc = await dashboard.get("/api/rollouts/default/demo")
+    assert [t["type"] for t in doc["timeline"]].count("RolloutAborted") == 1
