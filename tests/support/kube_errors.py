@@ -69,14 +69,16 @@ class KubeError(Exception):
         return cls(410, "Expired", f"too old resource version: {requested} ({oldest})")
 
     @classmethod
-    def unsupported_media(cls, content_type: str) -> KubeError:
+    def unsupported_media(cls, content_type: str, *, strategic: bool = True) -> KubeError:
+        """415; custom resources do not list strategic merge patches (`strategic=False`)."""
+        accepted = "application/json-patch+json, application/merge-patch+json, "
+        accepted += "application/apply-patch+yaml"
+        accepted += ", application/strategic-merge-patch+json" if strategic else ""
         return cls(
             415,
             "UnsupportedMediaType",
             "the body of the request was in an unknown format - accepted media types include: "
-            "application/json-patch+json, application/merge-patch+json, "
-            "application/apply-patch+yaml, application/strategic-merge-patch+json; "
-            f"got {content_type}",
+            f"{accepted}; got {content_type}",
         )
 
     @classmethod

@@ -7,7 +7,8 @@ test_fake_api.py):
 - `metadata.uid`, `creationTimestamp`, `generation` are the server's: writes cannot change them;
   generation starts at 1 and grows when anything but metadata and status changes;
 - types with a status subresource ignore `status` on create and on main-resource writes; writes
-  to `/status` change only `status` (and never the generation);
+  to `/status` change only `status` (and never the generation); custom resources refuse
+  strategic merge patches (415, as kubectl's default `kubectl patch` type meets on a cluster);
 - a write carrying `metadata.resourceVersion` is conditional: 409 Conflict when stale. PUT of a
   custom resource must carry one (422 otherwise), built-in kinds allow unconditional PUT;
 - cluster-scoped objects have no namespace (one in the body is dropped); namespaced ones may
@@ -31,7 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.support.kube_errors import KubeError
-from tests.support.kube_patch import apply_patch
+from tests.support.kube_patch import STRATEGIC, apply_patch, content_kind
 from tests.support.kube_resources import Registry, ResourceType
 from tests.support.kube_schema import prune
 from tests.support.kube_selectors import Matcher
@@ -186,6 +187,8 @@ class Store:
         *,
         status: bool = False,
     ) -> Obj:
+        if not resource.builtin and content_kind(content_type) == STRATEGIC:
+            raise KubeError.unsupported_media(content_type, strategic=False)
         old = self._current(resource, namespace, name)
         candidate = self._normalised(resource, apply_patch(content_type, old, patch))
         return self._update(resource, old, candidate, status=status)

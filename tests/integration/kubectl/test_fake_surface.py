@@ -142,3 +142,18 @@ def test_column_json_paths() -> None:
     assert json_path(obj, ".status.conditions[*].type") == "A"
     assert json_path(obj, ".status.missing.deeper") is None
     assert json_path(obj, ".status.conditions[5]") is None
+
+
+async def test_custom_resources_refuse_strategic_merge_patches(
+    raw: Raw, fake_kube: FakeKube
+) -> None:
+    fake_kube.create(rollout("web"))
+    strategic = "application/strategic-merge-patch+json"
+    patch = {"spec": {"paused": True}}
+    status, error = await raw.call("PATCH", f"{ROLLOUTS}/web", patch, content_type=strategic)
+    assert (status, error["reason"]) == (415, "UnsupportedMediaType")
+    assert "strategic-merge-patch" not in error["message"].split(";")[0]
+    status, _ = await raw.call(
+        "PATCH", f"{ROLLOUTS}/web", patch, content_type="application/merge-patch+json"
+    )
+    assert status == 200

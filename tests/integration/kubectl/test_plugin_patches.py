@@ -206,3 +206,15 @@ async def test_promote_full(system: System, kubectl: Kubectl) -> None:
     assert status(done)["stableRS"] == status(done)["currentPodHash"]
     assert any(isinstance(e, ev.FullPromotionRequested) for e in await system.events())
     no_pruned_writes(system)
+
+
+async def test_kubectl_patch_needs_type_merge_on_a_rollout(
+    system: System, kubectl: Kubectl
+) -> None:
+    """`kubectl patch` defaults to a strategic merge patch, which a cluster refuses for
+    custom resources: the plugin's `--type=merge` is required, here as there."""
+    await deployed(system, kubectl, rollout())
+    result = await kubectl.run("patch", "rollout", NAME, "-n", NS, "-p", plugin.PAUSE)
+    assert result.code == 1, result.out
+    assert "the body of the request was in an unknown format" in result.err
+    assert system.kube.get("rollouts", NS, NAME)["spec"].get("paused") is None  # type: ignore[index]
