@@ -22,6 +22,7 @@ from rich.console import Console
 
 from adapters.bench.abort import measure_abort
 from adapters.bench.append import measure_append
+from adapters.bench.cli_start import measure_cli_start
 from adapters.bench.conditions import measure_conditions
 from adapters.bench.memory import measure_memory
 from adapters.bench.multicluster import measure_multicluster
@@ -123,6 +124,9 @@ async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
     async with bench_server() as server:
         result["restart"] = await measure_restart(server, quick=quick, console=console)
     took["restart"] = time.perf_counter() - started - sum(took.values())
+    console.print("[bold]cli start[/]: `rollouts --help`, get, list, abort, promote")
+    result["cli_start"] = measure_cli_start(runs=5 if quick else 11)
+    took["cli_start"] = time.perf_counter() - started - sum(took.values())
     result["section_seconds"] = {name: round(seconds, 1) for name, seconds in took.items()}
     result["targets"] = evaluate_targets(result)
     result["machine"]["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]

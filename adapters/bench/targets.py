@@ -106,6 +106,24 @@ CHECKS: tuple[Check, ...] = (
         quick_bound=3.0,
     ),
 )
+CLI_CHECKS: tuple[Check, ...] = (
+    Check(
+        "cli_start_ms",
+        lambda r: r["cli_start"]["slowest_ms"],
+        "<",
+        300.0,
+        "issue 11: the slowest median of `rollouts --help`, get, list, abort, promote, process "
+        "start to exit (cli_start.median_ms; python -c pass is cli_start.median_ms.python...)",
+    ),
+    Check(
+        "cli_start_over_python_ms",
+        lambda r: max(r["cli_start"]["over_baseline_ms"].values()),
+        "<",
+        300.0,
+        "context: the same, minus the median of `python -c pass` in the same loop",
+        primary=False,
+    ),
+)
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     "<": operator.lt,
@@ -115,7 +133,8 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 
 def evaluate_targets(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     targets = {}
-    for check in CHECKS:
+    checks = CHECKS + (CLI_CHECKS if "cli_start" in result else ())
+    for check in checks:
         value = check.value_of(result)
         quick = result.get("mode") == "quick" and check.quick_bound is not None
         bound = check.quick_bound if quick and check.quick_bound is not None else check.bound

@@ -22,7 +22,17 @@ from adapters.bench.conditions import CASES
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-SECTIONS = ("machine", "conditions", "append", "replay", "abort", "memory", "restart", "targets")
+SECTIONS = (
+    "machine",
+    "conditions",
+    "append",
+    "replay",
+    "abort",
+    "memory",
+    "restart",
+    "cli_start",
+    "targets",
+)
 TARGETS = {
     "append_ratio": True,
     "append_ratio_vs_publish_async": False,
@@ -34,6 +44,8 @@ TARGETS = {
     "fleet_abort_p99_ratio": False,
     "restart_ready_s": True,
     "restart_speedup": True,
+    "cli_start_ms": True,
+    "cli_start_over_python_ms": False,
 }
 """Each target, and whether it is the primary figure (the others are context)."""
 
@@ -206,3 +218,13 @@ def test_progress_is_printed(run: dict[str, Any]) -> None:
 def test_nothing_left_running(run: dict[str, Any]) -> None:
     assert run["leaked_tasks"] == []
     assert run["leaked_children"] == set()
+
+
+def test_cli_start_is_measured_against_python(run: dict[str, Any]) -> None:
+    figure = run["result"]["cli_start"]
+    assert set(figure["median_ms"]) == {"python -c pass", "help", "get", "list", "abort", "promote"}
+    baseline = figure["median_ms"]["python -c pass"]
+    for name, over in figure["over_baseline_ms"].items():
+        assert figure["median_ms"][name] > baseline > 0 and over > 0, name
+        assert figure["cpu_median_ms"][name] > 0
+    assert figure["slowest_ms"] == max(figure["median_ms"][n] for n in figure["over_baseline_ms"])

@@ -119,4 +119,4 @@ async def test_events_json_and_replay(system: System) -> None:
 
 async def test_unknown_rollout_and_no_controller_errors(system: System) -> None:
     missing = await system.cli("get", "rollout", "ghost")
-    assert (missing.exit_code, missing.stderr) == (1, "error: rollout default/ghost not found\n")
+    assert (missing.exit_code, missing.stderr) == (3, "error: rollout default/ghost not found\n")

@@ -49,7 +49,7 @@ async def test_apply_status_get_events_abort(fleet: Fleet, tmp_path: Path) -> No
     path.write_text(yaml.safe_dump(fleet_manifest("payments:v2", pause="")))
     assert (await cli(fleet, "apply", "-f", str(path)))[0] == 0
     code, output = await cli(fleet, "status", "payments", "--timeout", "2s")
-    assert code == 2 and "timed out" in output
+    assert code == 4 and "timed out" in output
     assert (await cli(fleet, "abort", "payments", "--reason", "test"))[0] == 0
     code, output = await cli(fleet, "status", "payments", "--no-watch")
     assert code == 1 and output.startswith("Degraded - revision 2"), output

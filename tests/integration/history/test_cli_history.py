@@ -73,7 +73,7 @@ async def test_audit_names_who_did_what(system: System, monkeypatch: pytest.Monk
     bad = await system.cli("audit", "demo", "--since", "last tuesday")
     assert bad.exit_code == 2 and bad.stderr.startswith("error: bad time 'last tuesday'")
     missing = await system.cli("audit", "ghost")
-    assert (missing.exit_code, missing.stderr) == (1, "error: rollout default/ghost not found\n")
+    assert (missing.exit_code, missing.stderr) == (3, "error: rollout default/ghost not found\n")
 
     stats = json.loads((await system.cli("stats", "-o", "json")).stdout)
     overall = stats["overall"]
