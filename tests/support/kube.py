@@ -40,7 +40,7 @@ Not modelled: server-side apply's field ownership (an apply patch merges), dryRu
 finalizers and garbage collection (only the stand-in deletes a deleted ReplicaSet's pods),
 paging (`limit`/`continue` are ignored), strategic merge by list keys (merged as a JSON
 merge patch), admission and most validation, namespaces existing before use, authentication,
-Tables on watches, /openapi/v2.
+/openapi/v2.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from tests.support.kube_scale import get_scale, patch_scale, replace_scale
 from tests.support.kube_schema import field_validation
 from tests.support.kube_selectors import field_matcher, label_matcher
 from tests.support.kube_store import Obj, Store
-from tests.support.kube_table import table_answer, table_version
+from tests.support.kube_table import table_answer, table_events, table_version
 from tests.support.kube_watch import Watches, WatchRequest
 
 TRUE = ("true", "True", "TRUE", "1", "t", "T")
@@ -243,7 +243,11 @@ class KubeHttp:
             if error.code != 410 or not self.watch.expired_as_event:
                 raise
             return await _stream(request, [{"type": "ERROR", "object": error.status()}])
-        return await _stream(request, stream.events(lambda: _connected(request)))
+        events = stream.events(lambda: _connected(request))
+        version = table_version(request.headers.get("Accept", ""))
+        if version is not None:
+            events = table_events(target.resource, events, version, query)
+        return await _stream(request, events)
 
 
 async def _stream(request: web.Request, events: Any) -> web.StreamResponse:

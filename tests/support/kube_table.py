@@ -9,14 +9,15 @@ columns as an age such as `5m` or `3d4h`, a missing value as null, which kubectl
 `includeObject` asks: `Metadata` (the default, a PartialObjectMetadata), `Object`, `None`.
 
 JSONPath here is the subset CRD columns use: `.a.b`, `.a[0]`, `.a[*]` (first match) and
-`.a[?(@.type=="Ready")].status`.
+`.a[?(@.type=="Ready")].status`. Watches asking for Tables get them too (`table_events`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +58,27 @@ def table_answer(
         include_object=query.get("includeObject"),
         resource_version=answer["metadata"]["resourceVersion"],
     )
+
+
+async def table_events(
+    resource: ResourceType,
+    events: AsyncIterator[Obj],
+    api_version: str,
+    query: Mapping[str, str],
+) -> AsyncIterator[Obj]:
+    """A watch as a Table-asking client (`kubectl get -w`) gets it: each object event carries
+    a one-row Table, column definitions in the first only; BOOKMARK and ERROR as they are."""
+    first = True
+    async with contextlib.aclosing(events) as live:  # type: ignore[type-var]
+        async for event in live:
+            if event["type"] not in ("ADDED", "MODIFIED", "DELETED"):
+                yield event
+                continue
+            table = table_answer(resource, event["object"], api_version, query)
+            if not first:
+                table["columnDefinitions"] = None
+            first = False
+            yield {**event, "object": table}
 
 
 def to_table(

@@ -70,6 +70,18 @@ class Kubectl:
         assert process.returncode is not None
         return Result(process.returncode, out.decode(), err.decode())
 
+    async def start(self, *args: str) -> asyncio.subprocess.Process:
+        """Starts a kubectl that runs until stopped (`get -w`): the caller terminates it."""
+        self.calls.append(args)
+        return await asyncio.create_subprocess_exec(
+            self.binary,
+            *args,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+
     async def ok(self, *args: str, stdin: str | None = None) -> Result:
         """Runs kubectl and fails the test, with its stderr, unless it exits 0."""
         result = await self.run(*args, stdin=stdin)

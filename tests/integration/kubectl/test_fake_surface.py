@@ -4,6 +4,7 @@ types, OpenAPI v3, Tables, pruning and fieldValidation, server-side apply."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -157,3 +158,24 @@ async def test_custom_resources_refuse_strategic_merge_patches(
         "PATCH", f"{ROLLOUTS}/web", patch, content_type="application/merge-patch+json"
     )
     assert status == 200
+
+
+async def test_watches_asking_for_tables_get_one_row_tables(fake_kube: FakeKube) -> None:
+    fake_kube.create(rollout("a"))
+    fake_kube.create(rollout("b"))
+    events = []
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            fake_kube.url + ROLLOUTS,
+            headers={"Accept": TABLE},
+            params={"watch": "true", "timeoutSeconds": "1"},
+        ) as response,
+    ):
+        while line := await response.content.readline():
+            events.append(json.loads(line))
+    assert [(e["type"], e["object"]["kind"]) for e in events] == [("ADDED", "Table")] * 2
+    first, second = (event["object"] for event in events)
+    assert first["columnDefinitions"][0]["name"] == "Name"
+    assert second["columnDefinitions"] is None
+    assert [t["rows"][0]["cells"][0] for t in (first, second)] == ["a", "b"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import yaml
 
@@ -95,3 +97,25 @@ async def test_single_objects_short_names_wide_and_sorting(
     assert labels[0][-1] == "LABELS"
     document = await kubectl.json("get", "ro", "payments-api", "-n", "production")
     assert document["status"]["replicas"] == 41 and document["kind"] == "Rollout"
+
+
+async def test_watch_prints_each_change(kubectl: Kubectl, fake_kube: FakeKube) -> None:
+    """`kubectl get ro -w`: the list, then one line per change, from Table watch events."""
+    seeded(fake_kube)
+    process = await kubectl.start("get", "ro", "-n", "production", "-w")
+    assert process.stdout is not None
+    try:
+        async with asyncio.timeout(20):
+            header = (await process.stdout.readline()).decode().split()
+            first = (await process.stdout.readline()).decode().split()
+            status = {"replicas": 42, "updatedReplicas": 3, "availableReplicas": 40}
+            fake_kube.set_status("rollouts", "production", "payments-api", status)
+            changed = (await process.stdout.readline()).decode().split()
+    finally:
+        process.terminate()
+        await process.communicate()
+    assert header[:2] == ["NAME", "DESIRED"]
+    assert first[:5] == ["payments-api", "40", "41", "2", "39"]
+    assert changed[:5] == ["payments-api", "40", "42", "3", "40"]
+    watches = fake_kube.requests_for("watch", "rollouts")
+    assert watches and watches[-1].user_agent.startswith("kubectl/")
