@@ -15,7 +15,43 @@ from aiohttp import web
 
 from adapters.cli import session
 from adapters.cli.web.app import create_dashboard_app
-from tests.integration.cli.conftest import System, manifest_yaml, system  # noqa: F401
+from tests.integration.cli.conftest import CANARY, System, manifest_yaml, system  # noqa: F401
+from tests.support.sim import rollout_manifest
+
+METRIC_VALUES = (0.01, 0.03, 0.02, 0.04)
+"""What the test's metric endpoint answers, in turn: all below the 0.05 success threshold."""
+SUCCESS_CONDITION = "result < 0.05"
+ANALYSIS_STEPS = [
+    {"setWeight": 20},
+    {"analysis": {"templates": [{"templateName": "error-rate"}]}},
+    {"pause": {}},
+    {"setWeight": 50},
+]
+
+
+def analysis_yaml(url: str, image: str) -> str:
+    """An AnalysisTemplate (a `web` metric at `url`, 3 measurements) and a canary using it."""
+    import yaml
+
+    template = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AnalysisTemplate",
+        "metadata": {"name": "error-rate"},
+        "spec": {
+            "metrics": [
+                {
+                    "name": "error-rate",
+                    "interval": "300ms",
+                    "count": 3,
+                    "successCondition": SUCCESS_CONDITION,
+                    "provider": {"web": {"url": url, "jsonPath": "{$.value}"}},
+                }
+            ]
+        },
+    }
+    canary = {**CANARY, "steps": ANALYSIS_STEPS}
+    rollout = rollout_manifest("demo", replicas=2, image=image, canary=canary)
+    return yaml.safe_dump_all([template, rollout])
 
 
 @dataclass
@@ -32,8 +68,9 @@ class Dashboard:
         async with self.http.post(self.url + path) as response:
             return response.status, await response.json()
 
-    async def deploy(self, image: str = "nginx:1") -> None:
-        path = self.system.write(f"{image}.yaml".replace(":", "-"), manifest_yaml(image))
+    async def deploy(self, image: str = "nginx:1", text: str | None = None) -> None:
+        text = manifest_yaml(image) if text is None else text
+        path = self.system.write(f"{image}.yaml".replace(":", "-"), text)
         applied = await self.system.cli("apply", "-f", path)
         assert applied.exit_code == 0, applied.output
 
@@ -53,6 +90,26 @@ async def until_update(
             if accept(update):
                 return update
     raise AssertionError("the event stream ended")
+
+
+@pytest.fixture
+async def metric_url() -> AsyncIterator[str]:
+    """A `web` metric endpoint answering METRIC_VALUES in turn, as {"value": x}."""
+    served = iter(range(10_000))
+
+    async def value(_: web.Request) -> web.Response:
+        return web.json_response({"value": METRIC_VALUES[next(served) % len(METRIC_VALUES)]})
+
+    app = web.Application()
+    app.router.add_get("/value", value)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/value"
+    finally:
+        await runner.cleanup()
 
 
 @pytest.fixture

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.dashboard.conftest import Dashboard, until_update
+from tests.integration.dashboard.conftest import (
+    METRIC_VALUES,
+    SUCCESS_CONDITION,
+    Dashboard,
+    analysis_yaml,
+    until_update,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -87,3 +93,30 @@ async def test_buttons_send_the_cli_inputs_and_are_refused_like_it(
     assert aborted["rollout"]["aborted"] and aborted["rollout"]["set_weight"] == "0"
     status, doc = await dashboard.get("/api/rollouts/default/demo")
     assert [t["type"] for t in doc["timeline"]].count("RolloutAborted") == 1
+
+
+async def test_a_metric_chart_holds_every_measurement_and_its_threshold(
+    dashboard: Dashboard, metric_url: str
+) -> None:
+    system = dashboard.system
+    await dashboard.deploy(text=analysis_yaml(metric_url, "nginx:1"))
+    healthy = await system.cli("status", "demo", "--timeout", "30s")
+    assert healthy.exit_code == 0, healthy.output
+    await dashboard.deploy(text=analysis_yaml(metric_url, "nginx:2"))
+    await system.until(
+        lambda r: r.stdout == "Paused - CanaryPauseStep\n", "status", "demo", "--no-watch"
+    )
+    status, doc = await dashboard.get("/api/rollouts/default/demo")
+    assert status == 200 and [s["current"] for s in doc["steps"]] == [False, False, True, False]
+    [chart] = doc["charts"]
+    assert chart["metric"] == "error-rate" and chart["phase"] == "Successful"
+    assert chart["success_condition"] == SUCCESS_CONDITION
+    assert chart["thresholds"] == [{"kind": "success", "op": "<", "value": 0.05}]
+    assert [p["number"] for p in chart["points"]] == list(METRIC_VALUES[:3])
+    assert {p["phase"] for p in chart["points"]} == {"Successful"}
+    [run] = doc["tree"]["revisions"][0]["runs"]
+    assert run["name"] == chart["run"] and run["phase"] == "Successful"
+
+    first = next(e["seq"] for e in doc["timeline"] if e["type"] == "MeasurementRecorded")
+    status, then = await dashboard.get(f"/api/rollouts/default/demo?at={first}")
+    assert status == 200 and len(then["charts"][0]["points"]) == 1
