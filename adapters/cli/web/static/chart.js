@@ -21,10 +21,11 @@
     const values = points.filter((p) => p.number !== null).map((p) => p.number)
       .concat(thresholds.map((t) => t.value));
     let low = Math.min(0, ...values), high = Math.max(...values);
-    if (!isFinite(low)) { low = 0; high = 1; }
+    if (!isFinite(high)) { low = 0; high = 1; }
     if (low === high) { low -= 1; high += 1; }
     const pad = (high - low) * 0.1;
-    low -= pad; high += pad;
+    if (low !== 0) low -= pad;
+    high += pad;
     const start = Math.min(...times), end = Math.max(...times);
     const span = end > start ? end - start : 1;
     const width = BOX.width - BOX.left - BOX.right, height = BOX.height - BOX.top - BOX.bottom;
