@@ -18,11 +18,11 @@ from events.base import Event
 from rollouts.state import AnalysisRunState, MetricRunState, RolloutState
 
 _NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
-_RESULT = r"(?:asFloat\(\s*)?result(?:\[\d+\])?(?:\s*\))?"
+_RESULT = r"(?:asFloat\(\s*result(?:\[\d+\])?\s*\)|\bresult(?:\[\d+\])?)"
 _LEFT = re.compile(rf"{_RESULT}\s*(<=|>=|==|<|>)\s*({_NUMBER})")
 _RIGHT = re.compile(rf"({_NUMBER})\s*(<=|>=|==|<|>)\s*{_RESULT}")
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "=="}
-_FIRST_NUMBER = re.compile(_NUMBER)
+_FIRST_NUMBER = re.compile(rf"(?<![\w.]){_NUMBER}")  # not the 99 of `p99`
 
 
 def thresholds(condition: str, kind: str) -> list[dict[str, Any]]:
