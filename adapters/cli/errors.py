@@ -66,6 +66,37 @@ class RolloutNotFound(NotFound):
         super().__init__(f"rollout {namespace}/{name} not found")
 
 
+def one_line(text: str) -> str:
+    """A multi-line library message (YAML's marks, pydantic's dumps) as one line."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """Where the bytes stop being UTF-8: line (counted in the bytes before) and byte offset."""
+    data = exc.object if isinstance(exc.object, bytes) else bytes(exc.object)
+    line = data[: exc.start].count(b"\n") + 1
+    return f"not UTF-8 text (line {line}, byte {exc.start}: 0x{data[exc.start]:02x})"
+
+
+def file_problem(exc: BaseException) -> str:
+    """Why a file the user named could not be read or parsed, in one line."""
+    if isinstance(exc, UnicodeDecodeError):
+        return not_utf8(exc)
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    mark = getattr(exc, "problem_mark", None)  # a YAML syntax error
+    if mark is not None:
+        what = getattr(exc, "problem", None) or "syntax error"
+        return f"YAML syntax error at line {mark.line + 1}, column {mark.column + 1}: {what}"
+    return one_line(str(exc))
+
+
 def explain(exc: BaseException) -> CliError | None:
     """The one-line error for a failure the user can act on; None for a bug (a traceback)."""
     if isinstance(exc, CliError):
@@ -126,6 +157,8 @@ def _explain_input(exc: BaseException) -> CliError | None:
     if isinstance(exc, OSError) and exc.filename:
         failure = NotFound if isinstance(exc, FileNotFoundError) else CliError
         return failure(f"{exc.filename}: {exc.strerror or exc}")
+    if isinstance(exc, UnicodeDecodeError):
+        return CliError(f"an input is {not_utf8(exc)}")
     if isinstance(exc, ValidationError):
         problems = (
             f"{'.'.join(str(part) for part in error['loc']) or exc.title}: {error['msg']}"

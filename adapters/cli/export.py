@@ -29,7 +29,7 @@ from adapters.analysis.templates import (
     template_namespace,
 )
 from adapters.cli import session
-from adapters.cli.errors import CliError
+from adapters.cli.errors import CliError, NotFound, file_problem
 from adapters.cli.options import with_settings
 from adapters.history.restore import ImportReport, RestoreError, export_events, import_records
 from adapters.history.transfer import (
@@ -127,8 +127,9 @@ def _read(source: str) -> list[str]:
         return sys.stdin.read().splitlines()
     try:
         return Path(source).read_text(encoding="utf-8").splitlines()
-    except OSError as failure:
-        raise CliError(f"cannot read {source}: {failure.strerror or failure}") from None
+    except (OSError, UnicodeDecodeError) as failure:
+        kind = NotFound if isinstance(failure, FileNotFoundError) else CliError
+        raise kind(f"cannot read {source}: {file_problem(failure)}") from None
 
 
 def _contents(source: str) -> ExportContents:

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli import session
-from adapters.cli.errors import CliError, NotFound, Unavailable
+from adapters.cli.errors import CliError, NotFound, Unavailable, file_problem
 from adapters.cli.status import StatusExit, _check_timeout, _timeout
 from adapters.fleet.client import CoordinatorUnavailable, FleetClient
 from adapters.fleet.render import cluster_rows, event_line, status_line
@@ -71,7 +71,8 @@ def _load(path: Path) -> dict[str, Any]:
     try:
         documents = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise CliError(f"cannot read {path}: {error}") from None
+        kind = NotFound if isinstance(error, FileNotFoundError) else CliError
+        raise kind(f"cannot read {path}: {file_problem(error)}") from None
     if len(documents) != 1 or not isinstance(documents[0], dict):
         raise CliError(f"{path}: expected one FleetRollout document")
     manifest: dict[str, Any] = documents[0]

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from adapters.cli.errors import not_utf8
 from rollouts.spec import ObjectLocation, SpecObject, SpecProblem, check_references, load_manifests
 from rollouts.spec.limits import MAX_FILE_BYTES
 
@@ -72,7 +73,7 @@ def unreadable_reason(exc: Exception) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
     if isinstance(exc, UnicodeDecodeError):
-        return "not UTF-8 text"
+        return not_utf8(exc)
     return getattr(exc, "strerror", None) or str(exc)
 
 

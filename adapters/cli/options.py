@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 from typer._click.globals import get_current_context
@@ -138,9 +139,26 @@ def _root_namespace() -> str | None:
     return value
 
 
+def check_nats_url(value: str) -> str:
+    """Each server of a comma-separated list must parse as a URL with a host."""
+    for server in value.split(","):
+        address = server.strip() if "://" in server else f"nats://{server.strip()}"
+        try:  # nats-py reads `host:port` as nats://host:port
+            parsed = urlsplit(address)
+            parsed.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError as bad:
+            raise UsageError(f"--nats-url: {server.strip()!r} is not a URL ({bad})") from None
+        if not parsed.hostname:
+            raise UsageError(f"--nats-url: {server.strip()!r} has no host (nats://HOST:PORT)")
+    return value
+
+
 def build_settings(values: dict[str, Any]) -> Settings:
     """Settings from the shared options (None means "not given": env and defaults apply)."""
     from adapters.runtime.settings import settings_from_env
+
+    if values.get("nats_url"):
+        check_nats_url(values["nats_url"])
 
     overrides = {
         "nats_url": values.get("nats_url"),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from adapters.cli.errors import CliError
+from adapters.cli.errors import CliError, NotFound, file_problem, one_line
 from adapters.notify import NotificationConfig, load_config, load_secrets
 from adapters.runtime.connect import Connection
 from adapters.runtime.settings import Settings
@@ -72,10 +72,11 @@ def notification_config(path: Path | None, secrets: Path | None) -> Notification
         return None
     try:
         return load_config(path, load_secrets(secrets) if secrets else None)
-    except OSError as error:
-        raise CliError(f"cannot read notification config {path}: {error.strerror}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        kind = NotFound if isinstance(error, FileNotFoundError) else CliError
+        raise kind(f"cannot read notification config {path}: {file_problem(error)}") from None
     except ValueError as error:
-        raise CliError(f"invalid notification config {path}: {error}") from None
+        raise CliError(f"invalid notification config {path}: {one_line(str(error))}") from None
 
 
 LOG_FORMAT = typer.Option(

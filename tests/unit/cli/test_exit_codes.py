@@ -100,3 +100,44 @@ def test_a_bad_environment_variable_is_a_usage_error(
     assert result.exit_code == Exit.USAGE
     assert result.stderr.startswith("error: ROLLOUTS_NATS_REPLICAS must be")
     assert "SettingsError" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "start"),
+    [
+        ("nats://[::1", "error: --nats-url: 'nats://[::1' is not a URL"),
+        ("nats://:4222", "error: --nats-url: 'nats://:4222' has no host"),
+        ("nats://h:port", "error: --nats-url: 'nats://h:port' is not a URL"),
+    ],
+)
+def test_a_malformed_nats_url_is_a_usage_error(runner: CliRunner, url: str, start: str) -> None:
+    result = runner.invoke(app, ["list", "--nats-url", url])
+    assert result.exit_code == Exit.USAGE
+    assert result.stderr.startswith(start) and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["apply", "-f"], ["lint", "-f"], ["import", "-f"], ["fleet", "apply", "-f"]],
+    ids=lambda args: args[0] if args[0] != "fleet" else "fleet-apply",
+)
+def test_a_file_that_is_not_utf8_names_the_file_and_line(
+    runner: CliRunner, fake: FakeClient, tmp_path: Path, args: list[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(b"kind: Rollout\nname: caf\xe9\n")
+    result = runner.invoke(app, [*args, str(path)])
+    assert result.exit_code == Exit.FAILED
+    assert f"cannot read {path}: not UTF-8 text (line 2, byte 23: 0xe9)" in result.stderr
+    assert "Error" not in result.stderr and "codec" not in result.stderr
+
+
+def test_a_yaml_syntax_error_is_one_line(
+    runner: CliRunner, fake: FakeClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "fleet.yaml"
+    path.write_text("a: [\n", encoding="utf-8")
+    result = runner.invoke(app, ["fleet", "apply", "-f", str(path)])
+    assert result.exit_code == Exit.FAILED
+    assert result.stderr.startswith(f"error: cannot read {path}: YAML syntax error at line 2")
+    assert result.stderr.count("\n") == 1
