@@ -1,9 +1,8 @@
 """The PATCH flavours the fake accepts.
 
 - `application/merge-patch+json` (RFC 7386): objects merge, `null` deletes, lists are replaced.
-- `application/strategic-merge-patch+json`: treated as a merge patch. The real server merges
-  some lists by key (containers by name...) and honours `$patch` directives; the fake does not.
-  Patches that only touch maps (labels, annotations, selectors, replicas) behave the same.
+- `application/strategic-merge-patch+json` (built-in kinds only, see kube_strategic): lists
+  merged by their field's key, `$patch`, `$setElementOrder`, `$retainKeys` directives.
 - `application/json-patch+json` (RFC 6902): add, remove, replace, move, copy, test.
 - `application/apply-patch+yaml` (server-side apply, YAML or JSON): merged as a merge patch,
   and a missing object is created (kube_http). The real server tracks field managers
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from tests.support.kube_errors import KubeError
+from tests.support.kube_strategic import strategic_merge
 
 MERGE = "application/merge-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
@@ -66,10 +66,12 @@ def apply_patch(content_type: str, target: dict[str, Any], patch: Any) -> dict[s
     kind = content_kind(content_type)
     if kind == APPLY:
         patch = apply_body(patch, str((target.get("metadata") or {}).get("name", "")))
-    if kind in (MERGE, STRATEGIC, APPLY):
+    if kind == STRATEGIC and isinstance(patch, dict):
+        result: Any = strategic_merge(copy.deepcopy(target), patch)
+    elif kind in (MERGE, STRATEGIC, APPLY):
         if not isinstance(patch, dict):
             raise KubeError.bad_request("a merge patch must be a JSON object")
-        result: Any = merge_patch(copy.deepcopy(target), patch)
+        result = merge_patch(copy.deepcopy(target), patch)
     elif kind == JSON_PATCH:
         if not isinstance(patch, list):
             raise KubeError.bad_request("a JSON patch must be a JSON array of operations")

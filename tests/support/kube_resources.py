@@ -72,8 +72,14 @@ class ResourceType:
         return f"{self.api_version}/{self.plural}"
 
 
-def _core(plural: str, kind: str, *, namespaced: bool = True, status: bool = True) -> ResourceType:
-    return ResourceType("", "v1", plural, kind, namespaced=namespaced, status=status)
+def _core(
+    plural: str, kind: str, short: str = "", *, namespaced: bool = True, status: bool = True
+) -> ResourceType:
+    """A core/v1 type; `short`: its short name in discovery (`kubectl get svc`)."""
+    short_names = (short,) if short else ()
+    return ResourceType(
+        "", "v1", plural, kind, namespaced=namespaced, status=status, short_names=short_names
+    )
 
 
 def _custom(
@@ -89,17 +95,21 @@ def _custom(
     return ResourceType(group, version, plural, kind, namespaced, True, scale, builtin=False)
 
 
-NAMESPACES = _core("namespaces", "Namespace", namespaced=False)
-SERVICES = _core("services", "Service")
+NAMESPACES = _core("namespaces", "Namespace", "ns", namespaced=False)
+SERVICES = _core("services", "Service", "svc")
 SECRETS = _core("secrets", "Secret", status=False)
-CONFIGMAPS = _core("configmaps", "ConfigMap", status=False)
-PODS = _core("pods", "Pod")
-CORE_EVENTS = _core("events", "Event", status=False)
-REPLICASETS = ResourceType("apps", "v1", "replicasets", "ReplicaSet", scale=ScalePaths())
-DEPLOYMENTS = ResourceType("apps", "v1", "deployments", "Deployment", scale=ScalePaths())
+CONFIGMAPS = _core("configmaps", "ConfigMap", "cm", status=False)
+PODS = _core("pods", "Pod", "po")
+CORE_EVENTS = _core("events", "Event", "ev", status=False)
+REPLICASETS = ResourceType(
+    "apps", "v1", "replicasets", "ReplicaSet", scale=ScalePaths(), short_names=("rs",)
+)
+DEPLOYMENTS = ResourceType(
+    "apps", "v1", "deployments", "Deployment", scale=ScalePaths(), short_names=("deploy",)
+)
 JOBS = ResourceType("batch", "v1", "jobs", "Job")
-INGRESSES = ResourceType("networking.k8s.io", "v1", "ingresses", "Ingress")
-EVENTS = ResourceType("events.k8s.io", "v1", "events", "Event", status=False)
+INGRESSES = ResourceType("networking.k8s.io", "v1", "ingresses", "Ingress", short_names=("ing",))
+EVENTS = ResourceType("events.k8s.io", "v1", "events", "Event", status=False, short_names=("ev",))
 LEASES = ResourceType("coordination.k8s.io", "v1", "leases", "Lease", status=False)
 CUSTOM_RESOURCE_DEFINITIONS = ResourceType(
     "apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",

@@ -175,3 +175,47 @@ async def test_server_side_apply(kubectl: Kubectl, fake_kube: FakeKube) -> None:
     patches = fake_kube.requests_for("patch", "rollouts")
     assert {r.content_type for r in patches} == {"application/apply-patch+yaml"}
     assert all(r.query.get("fieldManager") == "kubectl" for r in patches)
+
+
+def no_directives(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(not k.startswith("$") and no_directives(v) for k, v in value.items())
+    return all(no_directives(item) for item in value) if isinstance(value, list) else True
+
+
+async def test_reapplying_built_in_kinds_merges_lists_by_key(
+    kubectl: Kubectl, fake_kube: FakeKube
+) -> None:
+    """kubectl sends strategic merge patches for built-in kinds: ports merged by port,
+    containers by name, `$patch: delete` and `$setElementOrder` obeyed, never stored."""
+    services = (ROOT / "deploy" / "examples" / "canary-services.yaml").read_text()
+    await kubectl.ok("apply", "-f", "-", stdin=services)
+    changed = services.replace("port: 80", "port: 81")
+    out = (await kubectl.ok("apply", "-f", "-", stdin=changed)).out
+    assert "service/guestbook-stable configured" in out
+    stable = fake_kube.get("services", "default", "guestbook-stable")
+    assert stable is not None and no_directives(stable)
+    assert stable["spec"]["ports"] == [
+        {"name": "http", "port": 81, "protocol": "TCP", "targetPort": "http"}
+    ]
+    containers = [{"name": n, "image": f"{n}:1"} for n in ("app", "sidecar", "proxy")]
+    labels = {"app": "web"}
+    template = {"metadata": {"labels": labels}, "spec": {"containers": containers}}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"selector": {"matchLabels": labels}, "template": template},
+    }
+    await kubectl.ok("apply", "-f", "-", stdin=json.dumps(deployment))
+    template["spec"]["containers"] = [
+        {"name": "proxy", "image": "proxy:2"},
+        {"name": "app", "image": "app:1"},
+    ]
+    await kubectl.ok("apply", "-f", "-", stdin=json.dumps(deployment))
+    stored = fake_kube.get("deployments", "default", "web")
+    assert stored is not None and no_directives(stored)
+    kept = stored["spec"]["template"]["spec"]["containers"]
+    assert kept == [{"name": "proxy", "image": "proxy:2"}, {"name": "app", "image": "app:1"}]
+    patches = fake_kube.requests_for("patch", "deployments")
+    assert patches[-1].content_type == "application/strategic-merge-patch+json"

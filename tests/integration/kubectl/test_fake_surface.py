@@ -14,6 +14,7 @@ import pytest
 from tests.integration.kubernetes.conftest import Raw
 from tests.support.kube import FakeKube
 from tests.support.kube_objects import rollout
+from tests.support.kube_strategic import strategic_merge
 from tests.support.kube_table import human_duration, json_path
 
 pytestmark = pytest.mark.integration
@@ -179,3 +180,28 @@ async def test_watches_asking_for_tables_get_one_row_tables(fake_kube: FakeKube)
     assert first["columnDefinitions"][0]["name"] == "Name"
     assert second["columnDefinitions"] is None
     assert [t["rows"][0]["cells"][0] for t in (first, second)] == ["a", "b"]
+
+
+def test_strategic_merge_directives() -> None:
+    target = {"metadata": {"finalizers": ["a"], "labels": {"x": "1", "y": "2"}},
+              "spec": {"env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
+                       "args": ["--a", "--b"], "tolerations": [{"key": "k"}]}}  # fmt: skip
+    patch = {
+        "metadata": {"finalizers": ["b"], "labels": {"$retainKeys": ["x"], "x": "3"}},
+        "spec": {
+            "$setElementOrder/env": [{"name": "B"}, {"name": "C"}],
+            "env": [{"name": "C", "value": "3"}, {"$patch": "delete", "name": "A"}],
+            "$deleteFromPrimitiveList/args": ["--a"],
+            "tolerations": [{"key": "other"}],
+        },
+    }
+    merged = strategic_merge(target, patch)
+    assert merged["metadata"] == {"finalizers": ["a", "b"], "labels": {"x": "3"}}
+    assert merged["spec"]["env"] == [{"name": "B", "value": "2"}, {"name": "C", "value": "3"}]
+    assert merged["spec"]["args"] == ["--b"]
+    assert merged["spec"]["tolerations"] == [{"key": "other"}], "no merge key: replaced"
+    replaced = strategic_merge(target, {"spec": {"$patch": "replace", "args": []}})
+    assert replaced["spec"] == {"args": []}
+    assert strategic_merge(target, {"spec": {"$patch": "delete"}}) == {
+        "metadata": target["metadata"]
+    }
