@@ -15,6 +15,7 @@ from aiohttp import web
 
 from adapters.cli import session
 from adapters.cli.web.app import create_dashboard_app
+from adapters.runtime.settings import settings_from_env
 from tests.integration.cli.conftest import CANARY, System, manifest_yaml, system  # noqa: F401
 from tests.support.sim import rollout_manifest
 
@@ -114,8 +115,10 @@ async def metric_url() -> AsyncIterator[str]:
 
 @pytest.fixture
 async def dashboard(system: System) -> AsyncIterator[Dashboard]:  # noqa: F811
-    async with session.open_client(system.settings) as client:
-        app = create_dashboard_app(system.settings, client)
+    # As `rollouts dashboard` builds them: the environment (actor = the OS user) and --data-dir.
+    settings = settings_from_env({"USER": "alice"}, data_dir=system.data_dir)
+    async with session.open_client(settings) as client:
+        app = create_dashboard_app(settings, client)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:

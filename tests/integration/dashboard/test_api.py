@@ -120,3 +120,39 @@ async def test_a_metric_chart_holds_every_measurement_and_its_threshold(
     first = next(e["seq"] for e in doc["timeline"] if e["type"] == "MeasurementRecorded")
     status, then = await dashboard.get(f"/api/rollouts/default/demo?at={first}")
     assert status == 200 and len(then["charts"][0]["points"]) == 1
+
+
+async def test_every_button_is_accepted_as_the_cli_command(dashboard: Dashboard) -> None:
+    system = dashboard.system
+    await dashboard.deploy()
+    healthy = await system.cli("status", "demo", "--timeout", "30s")
+    assert healthy.exit_code == 0, healthy.output
+    await dashboard.deploy("nginx:2")
+    await system.until(
+        lambda r: r.stdout == "Paused - CanaryPauseStep\n", "status", "demo", "--no-watch"
+    )
+    for verb, said in [
+        ("pause", "rollout 'demo' paused"),
+        ("resume", "rollout 'demo' resumed"),
+        ("promote", "rollout 'demo' promoted"),
+        ("promote-full", "rollout 'demo' fully promoted"),
+    ]:
+        assert await dashboard.post(f"/api/rollouts/default/demo/{verb}") == (
+            200,
+            {"ok": True, "message": said},
+        ), verb
+    done = await system.cli("status", "demo", "--timeout", "30s")
+    assert done.exit_code == 0, done.output
+    await dashboard.deploy("nginx:3")
+    assert (await dashboard.post("/api/rollouts/default/demo/abort"))[0] == 200
+    assert await dashboard.post("/api/rollouts/default/demo/retry") == (
+        200,
+        {"ok": True, "message": "rollout 'demo' retried"},
+    )
+    _, doc = await dashboard.get("/api/rollouts/default/demo")
+    accepted = [e["summary"] for e in doc["timeline"] if e["type"] == "CommandAccepted"]
+    by_buttons = [line for line in accepted if not line.startswith("command apply ")]
+    assert by_buttons == [
+        f"command {command} accepted by alice@cli"
+        for command in ("pause", "resume", "promote", "promote full=True", "abort", "retry")
+    ]
