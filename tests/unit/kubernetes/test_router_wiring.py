@@ -22,8 +22,10 @@ from adapters.traffic import KubernetesTrafficRouter
 from adapters.workers.kubernetes_app import create_kubernetes_app
 
 ADAPTERS = Path(__file__).resolve().parents[3] / "adapters"
-DYNAMIC_LOADERS = {"adapters/cli/demo.py"}
-"""Entry points that load an optional command's package on use and fail with a clear error."""
+DYNAMIC_LOADERS = {"adapters/cli/demo.py", "adapters/cli/handler.py", "adapters/cli/main.py"}
+"""Entry points that load an optional command's package on use and fail with a clear error;
+the CLI's root, which imports each command's module (named in main.COMMANDS, all under
+adapters/cli) when it runs, and defers aiohttp until first use."""
 
 
 async def test_the_traffic_worker_gets_the_kubernetes_router(tmp_path: Path) -> None:
