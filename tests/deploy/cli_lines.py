@@ -28,9 +28,8 @@ class Parsed:
 
 def _command(name: str) -> Any:
     group = typer.main.get_command(app)
-    commands: dict[str, Any] = group.commands  # type: ignore[attr-defined]
-    assert name in commands, f"`rollouts {name}` does not exist"
-    return commands[name]
+    assert name in group.commands, f"`rollouts {name}` does not exist"  # type: ignore[attr-defined]
+    return group.get_command(None, name)  # type: ignore[attr-defined,arg-type]  # loads it
 
 
 def _known_options(command: Any) -> set[str]:
