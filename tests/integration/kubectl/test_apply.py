@@ -200,7 +200,8 @@ async def test_reapplying_built_in_kinds_merges_lists_by_key(
     ]
     containers = [{"name": n, "image": f"{n}:1"} for n in ("app", "sidecar", "proxy")]
     labels = {"app": "web"}
-    template = {"metadata": {"labels": labels}, "spec": {"containers": containers}}
+    pod: Obj = {"containers": containers}
+    template = {"metadata": {"labels": labels}, "spec": pod}
     deployment = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -208,7 +209,7 @@ async def test_reapplying_built_in_kinds_merges_lists_by_key(
         "spec": {"selector": {"matchLabels": labels}, "template": template},
     }
     await kubectl.ok("apply", "-f", "-", stdin=json.dumps(deployment))
-    template["spec"]["containers"] = [
+    pod["containers"] = [
         {"name": "proxy", "image": "proxy:2"},
         {"name": "app", "image": "app:1"},
     ]
