@@ -8,8 +8,9 @@ prints, see kube_table) and the openAPIV3Schema (pruning and fieldValidation, ku
 A CRD written again replaces its types; the CRD's status gets the `NamesAccepted` and
 `Established` conditions soon after, as the apiextensions controllers write them.
 
-Not modelled: deleting a CRD keeps its type and objects (a cluster deletes them all);
-conversion webhooks and versions that are not served.
+Not modelled: deleting a CRD keeps its type and objects (a cluster deletes them all); each
+served version is its own store here (a cluster stores one version and converts), so an object
+created as v1alpha3 is not read back as v1beta1; conversion webhooks.
 """
 
 from __future__ import annotations
