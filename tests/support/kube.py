@@ -36,7 +36,7 @@ Quick reference (details in the methods' docstrings):
 - CRDs: a created CustomResourceDefinition (`install_crds(paths)`) serves its type, printer
   columns and schema (kube_crds, kube_schema); kubectl works: OpenAPI v3 (kube_openapi),
   Tables for `kubectl get` (kube_table), client- and server-side apply (kube_patch).
-Not modelled: server-side apply's field ownership (an apply patch merges), dryRun (400),
+Not modelled: server-side apply's field ownership (an apply patch merges),
 finalizers and garbage collection (only the stand-in deletes a deleted ReplicaSet's pods),
 paging (`limit`/`continue` are ignored), strategic merge by list keys (merged as a JSON
 merge patch), admission and most validation, namespaces existing before use, authentication,

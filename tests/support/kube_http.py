@@ -97,8 +97,11 @@ class KubeHttp:
             target.subresource,
         )
         self._log(request, body, call)
-        if "dryRun" in request.query:
-            raise KubeError.bad_request("the fake API server does not support dryRun")
+        dry_run = request.query.get("dryRun")
+        if dry_run not in (None, "All"):
+            raise KubeError.bad_request(
+                f'dryRun: Unsupported value: "{dry_run}": supported values: "All"'
+            )
         if delay := self.faults.delay_for(call):
             await asyncio.sleep(delay)
         if error := self.faults.take(call):
@@ -108,7 +111,8 @@ class KubeHttp:
         self.store.warnings = []
         self.store.validation = field_validation(request.query.get("fieldValidation"))
         try:
-            status, answer = self._dispatch(call, target, request, body)
+            with self.store.dry_run() if dry_run else contextlib.nullcontext():
+                status, answer = self._dispatch(call, target, request, body)
         finally:
             self.store.validation = "Ignore"
         headers = CIMultiDict(("Warning", _warning(text)) for text in self.store.warnings)

@@ -1,32 +1,28 @@
 """The fake API server's storage: objects, resource versions and the change history.
 
-Semantics kept from the real server (each is pinned by tests/integration/kubernetes/
-test_fake_api.py):
-- one global resourceVersion counter (like etcd's revision), a new value on every write that
-  changes something; a write that changes nothing is a no-op (same resourceVersion, no event);
-- `metadata.uid`, `creationTimestamp`, `generation` are the server's: writes cannot change them;
-  generation starts at 1 and grows when anything but metadata and status changes;
-- types with a status subresource ignore `status` on create and on main-resource writes; writes
-  to `/status` change only `status` (and never the generation); custom resources refuse
-  strategic merge patches (415, as kubectl's default `kubectl patch` type meets on a cluster);
-- a write carrying `metadata.resourceVersion` is conditional: 409 Conflict when stale. PUT of a
-  custom resource must carry one (422 otherwise), built-in kinds allow unconditional PUT;
-- cluster-scoped objects have no namespace (one in the body is dropped); namespaced ones may
-  name theirs only if it is the URL's;
-- deletion is immediate (no finalizers, no garbage collection of dependents) and the DELETED
-  change carries a new resourceVersion;
-- types registered from a CRD keep only the fields their schema declares (kube_schema);
-- a bounded history of changes lets watches resume; a resourceVersion older than the history
-  is answered with 410 Gone (`compact()` forgets everything, to force that in a test).
+Semantics kept from the real server (pinned by tests/integration/kubernetes/test_fake_*.py):
+- one global resourceVersion counter, a new value on every write that changes something (a
+  write that changes nothing is a no-op); uid, creationTimestamp and generation are the
+  server's, and generation grows when anything but metadata and status changes;
+- with a status subresource, `status` is ignored on create and main-resource writes and
+  `/status` writes change only it; custom resources refuse strategic merge patches (415);
+- a write carrying `metadata.resourceVersion` is conditional (409 Conflict when stale); PUT of
+  a custom resource must carry one (422), built-in kinds allow unconditional PUT;
+- cluster-scoped objects have no namespace; namespaced ones may name only the URL's;
+- deletion is immediate (no finalizers, no garbage collection); DELETED has a new version;
+- CRD types keep only the fields their schema declares (kube_schema); `dry_run()` answers
+  `dryRun=All` writes as if written, and keeps nothing;
+- a bounded history lets watches resume; older resourceVersions get 410 Gone (`compact()`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -36,7 +32,7 @@ from tests.support.kube_patch import STRATEGIC, apply_patch, content_kind
 from tests.support.kube_resources import Registry, ResourceType
 from tests.support.kube_schema import prune
 from tests.support.kube_selectors import Matcher
-from tests.support.kube_validate import validate
+from tests.support.kube_validate import name_suffix, validate
 
 Obj = dict[str, Any]
 SYSTEM_FIELDS = ("uid", "creationTimestamp", "generation", "resourceVersion", "name", "namespace")
@@ -193,6 +189,19 @@ class Store:
         candidate = self._normalised(resource, apply_patch(content_type, old, patch))
         return self._update(resource, old, candidate, status=status)
 
+    @contextlib.contextmanager
+    def dry_run(self) -> Iterator[None]:
+        """Writes inside are answered, then undone (stored objects are replaced on write,
+        never changed in place, so shallow copies are a snapshot)."""
+        saved = {resource: dict(objects) for resource, objects in self._objects.items()}
+        version, compacted, history = self.version, self.compacted, deque(self._history)
+        listeners, self._listeners = self._listeners, []
+        try:
+            yield
+        finally:
+            self._objects, self._history, self._listeners = saved, history, listeners
+            self.version, self.compacted = version, compacted
+
     def delete(
         self,
         resource: ResourceType,
@@ -275,7 +284,7 @@ class Store:
         if not prefix:
             raise KubeError.invalid(resource.qualified, "", "metadata.name: Required value")
         while True:
-            name = f"{prefix}{_suffix(next(self._names))}"
+            name = f"{prefix}{name_suffix(next(self._names))}"
             if (namespace, name) not in self._objects.get(resource, {}):
                 return name
 
@@ -289,12 +298,3 @@ def _set_or_drop(target: Obj, key: str, value: Any) -> None:
         target.pop(key, None)
     else:
         target[key] = copy.deepcopy(value)
-
-
-def _suffix(number: int, alphabet: str = "bcdfghjklmnpqrstvwxz2456789") -> str:
-    """Five characters from the alphabet the API server uses for generated names."""
-    text = ""
-    for _ in range(5):
-        number, digit = divmod(number * 7919 + 13, len(alphabet))
-        text += alphabet[digit]
-    return text

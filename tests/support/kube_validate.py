@@ -66,3 +66,12 @@ def _workload_problems(obj: Mapping[str, Any], old: Mapping[str, Any] | None) ->
     if old is not None and (old.get("spec") or {}).get("selector") != selector:
         problems.append("spec.selector: Invalid value: field is immutable")
     return problems
+
+
+def name_suffix(number: int, alphabet: str = "bcdfghjklmnpqrstvwxz2456789") -> str:
+    """Five characters from the alphabet the API server uses for generated names."""
+    text = ""
+    for _ in range(5):
+        number, digit = divmod(number * 7919 + 13, len(alphabet))
+        text += alphabet[digit]
+    return text

@@ -220,3 +220,21 @@ async def test_reapplying_built_in_kinds_merges_lists_by_key(
     assert kept == [{"name": "proxy", "image": "proxy:2"}, {"name": "app", "image": "app:1"}]
     patches = fake_kube.requests_for("patch", "deployments")
     assert patches[-1].content_type == "application/strategic-merge-patch+json"
+
+
+async def test_server_dry_run_and_diff(kubectl: Kubectl, fake_kube: FakeKube) -> None:
+    """`kubectl apply --dry-run=server` and `kubectl diff` send dryRun=All: answered, not kept."""
+    path = DATA / "seed" / "payments-api-rollout.yaml"
+    out = (await kubectl.ok("apply", "--dry-run=server", "-f", str(path))).out
+    assert out.strip() == "rollout.argoproj.io/payments-api created (server dry run)"
+    assert fake_kube.get("rollouts", "production", "payments-api") is None
+    await kubectl.ok("apply", "-f", str(path))
+    version = fake_kube.resource_version
+    assert (await kubectl.run("diff", "-f", str(path))).code == 0, "no difference"
+    changed = path.read_text().replace("replicas: 40", "replicas: 12")
+    diff = await kubectl.run("diff", "-f", "-", stdin=changed)
+    assert diff.code == 1, diff.err
+    assert "-  replicas: 40" in diff.out and "+  replicas: 12" in diff.out
+    assert fake_kube.resource_version == version
+    stored = fake_kube.get("rollouts", "production", "payments-api")
+    assert stored is not None and stored["spec"]["replicas"] == 40

@@ -270,7 +270,19 @@ async def test_delete_collection_by_selector(raw: Raw, fake_kube: FakeKube) -> N
     assert [rs["metadata"]["name"] for rs in fake_kube.objects("replicasets")] == ["c"]
 
 
-async def test_dry_run_is_refused_rather_than_written(raw: Raw, fake_kube: FakeKube) -> None:
-    status, _ = await raw.call("POST", SERVICES, service("a"), dryRun="All")
+async def test_dry_run_answers_and_keeps_nothing(raw: Raw, fake_kube: FakeKube) -> None:
+    version = fake_kube.resource_version
+    status, created = await raw.call("POST", SERVICES, service("a"), dryRun="All")
+    assert status == 201 and created["metadata"]["name"] == "a"
+    assert fake_kube.objects("services") == [] and fake_kube.resource_version == version
+    fake_kube.create(service("a"))
+    patch = {"metadata": {"labels": {"x": "1"}}}
+    status, patched = await raw.call(
+        "PATCH", f"{SERVICES}/a", patch, content_type=MERGE, dryRun="All"
+    )
+    assert status == 200 and patched["metadata"]["labels"] == {"x": "1"}
+    assert "labels" not in fake_kube.get("services", "default", "a")["metadata"]  # type: ignore[index]
+    assert (await raw.call("DELETE", f"{SERVICES}/a", dryRun="All"))[0] == 200
+    assert fake_kube.get("services", "default", "a") is not None
+    status, _ = await raw.call("POST", SERVICES, service("b"), dryRun="Some")
     assert status == 400
-    assert fake_kube.objects("services") == []
