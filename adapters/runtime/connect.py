@@ -24,6 +24,7 @@ from nats.js.errors import NotFoundError
 
 from adapters.runtime.auth import credentials, manages_streams
 from adapters.runtime.embedded import EmbeddedNats, discover
+from adapters.runtime.lazy_log import LazyLogger
 from adapters.runtime.replication import replicate
 from adapters.runtime.settings import NatsSettings, Settings
 from adapters.runtime.subscriptions import connection_helpers, end_helpers
@@ -32,6 +33,8 @@ from events.jetstream import ensure_streams
 from events.streams import EVENTS_STREAM
 
 WHOAMI = "$SYS.REQ.USER.INFO"
+
+log = LazyLogger("rollouts.nats")
 
 
 class NoServer(RuntimeError):
@@ -116,12 +119,23 @@ class _Errors:
     refused first connection ends the attempt; nats-py, told to reconnect forever, would
     otherwise retry wrong credentials forever."""
 
-    def __init__(self) -> None:
+    def __init__(self, nc: Client) -> None:
         self.connected = False
+        self._nc = nc
 
     async def report(self, error: Exception) -> None:
         if not self.connected and "authorization violation" in str(error).lower():
             raise NotAuthorized(f"the NATS server refused the credentials ({error})")
+
+    async def disconnected(self) -> None:
+        """A server lost: in a cluster the client moves to another; say when, to explain the
+        pause in deciding an operator sees meanwhile."""
+        if self.connected and self._nc.is_reconnecting:  # not a close of our own
+            log.warning("nats.disconnected")
+
+    async def reconnected(self) -> None:
+        url = self._nc.connected_url
+        log.info("nats.reconnected", server=f"{url.hostname}:{url.port}" if url else "")
 
 
 async def resolve_url(
@@ -182,12 +196,19 @@ async def connect(
     """Connect as `identity` (on the embedded server; see `adapters.runtime.auth`)."""
     url, embedded = await resolve_url(settings, start_embedded=start_embedded)
     await probe(url)
-    errors, nc = _Errors(), nats_client.FastHeaderClient()
+    nc = nats_client.FastHeaderClient()
+    errors = _Errors(nc)
     try:
         nats = identity_settings(settings, url, identity)
         options = connect_options(nats)
         options.update(max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5)
-        await nc.connect(server_list(url), error_cb=errors.report, **options)
+        await nc.connect(
+            server_list(url),
+            error_cb=errors.report,
+            disconnected_cb=errors.disconnected,
+            reconnected_cb=errors.reconnected,
+            **options,
+        )
     except Exception:
         with contextlib.suppress(Exception):
             await nc.close()

@@ -30,6 +30,7 @@ from nats.js.api import KeyValueConfig, StorageType
 from nats.js.client import JetStreamContext
 from nats.js.errors import (
     BucketNotFoundError,
+    KeyNotFoundError,
     KeyWrongLastSequenceError,
     NoStreamResponseError,
     NotFoundError,
@@ -39,6 +40,7 @@ from nats.js.kv import KeyValue
 
 from adapters.runtime.kv_keys import live_entries
 from adapters.runtime.replication import stream_replicas
+from adapters.runtime.tasks import cancel_and_wait
 
 log = structlog.get_logger("rollouts.leases")
 
@@ -116,6 +118,7 @@ class PartitionLeases:
         self._period = lease_seconds / 3
         self.held: dict[int, int] = {}
         """partition -> revision of our lease key."""
+        self._starting: dict[int, asyncio.Task[None]] = {}
 
     async def tick(self) -> None:
         """One round: stay a member, renew, give back the excess, take up to the fair share."""
@@ -132,41 +135,94 @@ class PartitionLeases:
 
     async def _renew(self) -> None:
         for partition, revision in sorted(self.held.items()):
+            key = partition_key(partition)
             try:
-                key = partition_key(partition)
                 self.held[partition] = await self._kv.update(key, self.member.encode(), revision)
             except KeyWrongLastSequenceError:
+                still = await self._ours(key)
+                if still is not None:
+                    self.held[partition] = still
+                    continue
                 del self.held[partition]
                 log.warning("lease.lost", partition=partition, member=self.member)
-                await self._on_lost(partition)
+                await self._stopped(partition)
+
+    async def _ours(self, key: str) -> int | None:
+        """The key's revision when it still names this replica. A write whose reply timed out
+        (a stream leader changing in a cluster) may have landed all the same and moved the
+        revision; only this replica writes its own name, so the lease is still ours. Treating
+        it as lost made every failover drop and re-take partitions for minutes."""
+        with contextlib.suppress(KeyNotFoundError):
+            entry = await self._kv.get(key)
+            if entry.value == self.member.encode():
+                return entry.revision
+        return None
 
     async def _acquire(self, partition: int) -> None:
+        key = partition_key(partition)
         try:
-            revision = await self._kv.create(partition_key(partition), self.member.encode())
+            revision = await self._kv.create(key, self.member.encode())
         except KeyWrongLastSequenceError:
-            return  # another replica was quicker
+            ours = await self._ours(key)  # our own earlier create, whose reply was lost
+            if ours is None:
+                return  # another replica was quicker
+            revision = ours
         self.held[partition] = revision
         log.info("lease.acquired", partition=partition, member=self.member)
-        await self._on_acquired(partition)
+        self._starting[partition] = asyncio.create_task(
+            self._start(partition), name=f"start partition {partition}"
+        )
+
+    async def _start(self, partition: int) -> None:
+        """Start the partition's consumers, again and again until they run or the lease goes.
+
+        Never inside the tick: in a cluster a consumer can take seconds to create (its leader
+        is being elected), and a tick held that long let every other lease expire; the
+        partitions then changed hands for minutes after one server was lost."""
+        while True:
+            try:
+                await self._on_acquired(partition)
+            except Exception as error:  # whatever it was, the next attempt may succeed
+                log.warning("lease.start_failed", partition=partition, error=repr(error))
+                await asyncio.sleep(self._period)
+            else:
+                self._starting.pop(partition, None)
+                return
+
+    async def _stopped(self, partition: int) -> None:
+        """`on_lost`, once a start still in progress has been called off."""
+        starting = self._starting.pop(partition, None)
+        if starting is not None:
+            await cancel_and_wait(starting)
+        await self._on_lost(partition)
 
     async def release(self, partition: int) -> None:
         revision = self.held.pop(partition)
-        await self._on_lost(partition)
+        await self._stopped(partition)
         with contextlib.suppress(KeyWrongLastSequenceError, JetStreamError):
             await self._kv.delete(partition_key(partition), last=revision)
         log.info("lease.released", partition=partition, member=self.member)
 
     async def run(self) -> None:
         """Tick forever; a failed tick (NATS restarting) is retried on the next one."""
-        while True:
-            try:
-                await self.tick()
-            except (NoStreamResponseError, NotFoundError) as error:
-                log.warning("lease.bucket_missing", member=self.member, error=repr(error))
-                await self._reopen_bucket()
-            except (JetStreamError, TimeoutError, OSError) as error:
-                log.warning("lease.tick_failed", member=self.member, error=repr(error))
-            await asyncio.sleep(self._period)
+        try:
+            while True:
+                try:
+                    await self.tick()
+                except (NoStreamResponseError, NotFoundError) as error:
+                    log.warning("lease.bucket_missing", member=self.member, error=repr(error))
+                    await self._reopen_bucket()
+                except (JetStreamError, TimeoutError, OSError) as error:
+                    log.warning("lease.tick_failed", member=self.member, error=repr(error))
+                await asyncio.sleep(self._period)
+        finally:
+            await self.abandon()
+
+    async def abandon(self) -> None:
+        """Call off the starts in progress and give nothing back: what a crash leaves."""
+        starting = list(self._starting.values())
+        self._starting.clear()
+        await cancel_and_wait(starting)
 
     async def _reopen_bucket(self) -> None:
         """The leases held were in the bucket that is gone: the next renewal fails, which

@@ -221,15 +221,17 @@ class PartitionedInputs:
         self.consumers: dict[int, list[PartitionConsumer]] = {}
 
     async def acquired(self, partition: int) -> None:
+        """Start the partition's consumers. A start that failed or was called off halfway is
+        simply called again: what it had started is stopped first."""
+        await self.lost(partition)
         feeds = [partition_feed(partition)] + ([LEGACY_FEED] if partition == 0 else [])
-        consumers = []
+        consumers = self.consumers.setdefault(partition, [])
         for feed in feeds:
             consumer = PartitionConsumer(
                 self._nc, feed, self._handler, self._dead, stream=self._stream
             )
+            consumers.append(consumer)  # registered first, so a start cut short is stopped
             await consumer.start()
-            consumers.append(consumer)
-        self.consumers[partition] = consumers
 
     async def lost(self, partition: int) -> None:
         for consumer in self.consumers.pop(partition, []):

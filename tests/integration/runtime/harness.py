@@ -40,16 +40,24 @@ def manifest(name: str, image: str) -> dict[str, Any]:
 
 
 class ControllerProcess:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, log_path: Path | None = None) -> None:
+        """`log_path`: where its JSON log lines go (appended across restarts), for diagnosis."""
         self.url = url
+        self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     def start(self) -> None:
         command = [sys.executable, "-m", "adapters.workers", "controller", "--nats-url", self.url]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=Path.cwd()
-        )
+        if self.log_path is None:
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=Path.cwd()
+            )
+        else:
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(
+                    command, stdout=subprocess.PIPE, stderr=log, cwd=Path.cwd()
+                )
         assert self.process.stdout is not None
         for line in self.process.stdout:
             if line.strip() == b"ready":

@@ -167,7 +167,7 @@ async def test_a_server_killed_mid_rollouts_loses_and_duplicates_nothing(
     monkeypatch.setenv("ROLLOUTS_NATS_REPLICAS", "3")  # the controller process reads it
     system = System(cluster.url, tmp_path / "data")
     system.settings = replicated(system.settings, 3)
-    controller = ControllerProcess(cluster.url)
+    controller = ControllerProcess(cluster.url, tmp_path / "controller.log")
     appended = Appended()
     watcher = await nats.connect(cluster.url.split(","), max_reconnect_attempts=-1)
     await watcher.subscribe("rollouts.evt.>", cb=appended.record)

@@ -174,6 +174,7 @@ async def _hold_inputs_then_die(url: str, names: list[str], system: System) -> l
     for name in names:
         await system.apply(name, "demo:v1")
     await asyncio.wait_for(got_all.wait(), 10)
+    await inputs.leases.abandon()
     await nc.close()  # the connection drops, the inputs stay unacknowledged on the server
     gone.set()
     for consumers in inputs.inputs.consumers.values():

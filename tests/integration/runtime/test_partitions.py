@@ -293,3 +293,55 @@ async def test_a_holder_killed_between_deleting_and_creating_its_consumer_loses_
     await successor.stop()
     assert replica.leases is not None
     await replica.leases.close()
+
+
+async def test_a_renewal_that_landed_after_its_timeout_keeps_the_lease(
+    nats_client: Client,  # noqa: F811
+) -> None:
+    """In a cluster failover a write may time out at the client and land all the same. The
+    revision then moves under the holder, whose next renewal is refused: the lease still names
+    it, so it keeps the partition instead of dropping and re-taking it."""
+    await _stream(nats_client)
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    replica = Replica(nats_client, "only", seen)
+    await replica.start()
+    await _settled([replica])
+    assert replica.leases is not None
+    kv = await nats_client.jetstream().key_value("ROLLOUT_LEASES")
+    for partition in range(PARTITIONS):  # as if earlier renewals landed late
+        await kv.put(f"partition.{partition:03d}", b"only")
+    consumers = {p: list(c) for p, c in replica.inputs.consumers.items()}
+    await replica.leases.tick()
+    assert sorted(replica.leases.held) == list(range(PARTITIONS))
+    assert {p: list(c) for p, c in replica.inputs.consumers.items()} == consumers
+    revisions = dict(replica.leases.held)
+    await replica.leases.tick()  # and renews normally from the revision it adopted
+    assert all(replica.leases.held[p] > revisions[p] for p in revisions)
+    await replica.stop()
+
+
+async def test_a_partition_whose_consumers_fail_to_start_is_started_again(
+    nats_client: Client,  # noqa: F811
+) -> None:
+    """A consumer create that times out (a cluster electing its leader) used to fail the lease
+    tick and leave the partition held with no consumer: its inputs waited for the lease to
+    lapse. The start is now retried apart from the tick, which keeps renewing meanwhile."""
+    await _stream(nc=nats_client)
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    replica = Replica(nats_client, "only", seen)
+    started = replica.inputs.acquired
+    failures = {2: 2, 5: 1}
+
+    async def flaky(partition: int) -> None:
+        if failures.get(partition, 0) > 0:
+            failures[partition] -= 1
+            raise TimeoutError("consumer create timed out")
+        await started(partition)
+
+    replica.inputs.acquired = flaky  # type: ignore[method-assign]
+    await replica.start()
+    await _settled([replica])
+    assert failures == {2: 0, 5: 0}
+    await _publish_burst(nats_client, rollouts=20, per_rollout=1)
+    await _wait_all(seen, 20, 1)
+    await replica.stop()
