@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from events.pause_limit import PauseLimit
-from rollouts.spec.pause_limit import limit_from_text
 
 MAX_PAUSE_VARIABLE = "ROLLOUTS_MAX_PAUSE"
 MAX_PAUSE_ACTION_VARIABLE = "ROLLOUTS_MAX_PAUSE_ACTION"
@@ -26,6 +25,10 @@ class PauseSettingError(ValueError):
 def pause_limit_from_env(env: Mapping[str, str]) -> PauseLimit | None:
     seconds = env.get(MAX_PAUSE_VARIABLE) or None
     action = env.get(MAX_PAUSE_ACTION_VARIABLE) or None
+    if seconds is None and action is None:
+        return None  # and every CLI command is spared importing the spec package
+    from rollouts.spec.pause_limit import limit_from_text
+
     try:
         return limit_from_text(seconds, action, (MAX_PAUSE_VARIABLE, MAX_PAUSE_ACTION_VARIABLE))
     except ValueError as error:
