@@ -64,7 +64,7 @@ async def test_combined_routers_all_get_the_weight_and_all_must_hold_it(
 
 
 async def test_an_invalid_block_is_a_clear_error(router: KubernetesTrafficRouter) -> None:
-    with pytest.raises(PortError, match="trafficRouting is invalid at alb.servicePort"):
+    with pytest.raises(PortError, match=r"trafficRouting is invalid at alb\.servicePort"):
         await router.set_weight(weight({"alb": {"ingress": "x"}}, 10))
     with pytest.raises(PortError, match="trafficRouting is invalid at apisix: the APISIX"):
         await router.set_weight(weight({"apisix": {"route": {"name": "r"}}}, 10))
