@@ -25,7 +25,6 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import structlog
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.client import JetStreamContext
 from nats.js.errors import (
@@ -39,10 +38,11 @@ from nats.js.errors import Error as JetStreamError
 from nats.js.kv import KeyValue
 
 from adapters.runtime.kv_keys import live_entries
+from adapters.runtime.lazy_log import LazyLogger
 from adapters.runtime.replication import stream_replicas
 from adapters.runtime.tasks import cancel_and_wait
 
-log = structlog.get_logger("rollouts.leases")
+log = LazyLogger("rollouts.leases")
 
 LEASES_BUCKET = "ROLLOUT_LEASES"
 MEMBER_PREFIX = "member."

@@ -16,9 +16,9 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
-import structlog
+from adapters.runtime.lazy_log import LazyLogger
 
-log = structlog.get_logger("rollouts.runtime")
+log = LazyLogger("rollouts.runtime")
 
 RETRY_SECONDS = 0.5
 
