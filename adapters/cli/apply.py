@@ -27,6 +27,7 @@ from adapters.cli.lint import STDIN, read_manifest, unreadable_reason
 from adapters.cli.options import with_settings
 from adapters.runtime.client import RolloutsClient, new_input_id
 from adapters.runtime.settings import Settings
+from events.subjects import InvalidSubject
 from rollouts.spec import AnalysisTemplate, Rollout, SpecProblem, load_manifests
 from rollouts.spec.yaml_docs import parse_documents
 from rollouts.state import initial_state
@@ -117,7 +118,10 @@ async def apply_all(settings: Settings, loaded: Loaded, out: Console) -> list[st
     async with session.open_client(settings) as client:
         plan = []
         for manifest in loaded.rollouts:
-            state = await client.state(manifest.namespace, manifest.name)
+            try:
+                state = await client.state(manifest.namespace, manifest.name)
+            except InvalidSubject as error:  # the file's name is wrong, not the command line
+                raise CliError(f"rollout {manifest.key}: {error}") from None
             item = inp.ApplySpec(
                 input_id=new_input_id(), actor=settings.actor, manifest=manifest.document
             )

@@ -99,9 +99,20 @@ GLOBAL_PARAMETERS = tuple(
 GLOBAL_NAMES = frozenset(parameter.name for parameter in GLOBAL_PARAMETERS)
 
 
+def _check_length(value: str, argument: str, limit: int) -> None:
+    """A name past the limit is shown cut short: echoing 300 characters helps nobody."""
+    if len(value) > limit:
+        shown = value[:32] + "…"
+        raise UsageError(
+            f"{argument}: {shown!r} is {len(value)} characters long; Kubernetes allows at most "
+            f"{limit}"
+        )
+
+
 def check_namespace(value: str, argument: str = "-n/--namespace") -> str:
     """A namespace is a DNS-1123 label, as Kubernetes requires."""
-    if len(value) > NAMESPACE_LIMIT or not _NAMESPACE.fullmatch(value):
+    _check_length(value, argument, NAMESPACE_LIMIT)
+    if not _NAMESPACE.fullmatch(value):
         raise UsageError(
             f"{argument}: {value!r} is not a valid namespace (lowercase letters, digits and '-', "
             f"starting and ending with a letter or digit, at most {NAMESPACE_LIMIT} characters)"
@@ -111,7 +122,8 @@ def check_namespace(value: str, argument: str = "-n/--namespace") -> str:
 
 def check_name(value: str, argument: str = "NAME") -> str:
     """A rollout name is a DNS-1123 subdomain, as Kubernetes requires."""
-    if len(value) > NAME_LIMIT or not _NAME.fullmatch(value):
+    _check_length(value, argument, NAME_LIMIT)
+    if not _NAME.fullmatch(value):
         raise UsageError(
             f"{argument}: {value!r} is not a valid name (lowercase letters, digits, '-' and '.', "
             f"starting and ending with a letter or digit, at most {NAME_LIMIT} characters)"

@@ -171,17 +171,17 @@ async def test_names_beyond_kubernetes_limits_are_refused_by_the_cli(bus: Bus) -
     await bus.healthy("default", "demo", 1)
     before = await bus.settled()
     shown = await bus.cli("get", "rollout", LONG)
-    assert (shown.exit_code, shown.stdout) == (1, "")
+    assert (shown.exit_code, shown.stdout) == (2, "")  # a usage error, as the exit codes say
     assert shown.stderr == (
-        "error: name 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…' is 300 characters long; "
+        "error: NAME: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…' is 300 characters long; "
         "Kubernetes allows at most 253\n"
     )
     paused = await bus.cli("pause", "demo", "-n", WIDE_NS)
-    assert paused.exit_code == 1
+    assert paused.exit_code == 2
     assert paused.stderr.endswith("is 64 characters long; Kubernetes allows at most 63\n")
     path = tmp_manifest(bus, "a" * 254)
     applied = await bus.cli("apply", "-f", path)
-    assert applied.exit_code == 1
+    assert applied.exit_code == 1, applied.stderr
     assert "is 254 characters long; Kubernetes allows at most 253" in applied.stderr
     assert "Traceback" not in applied.output
     assert await bus.client.store.last_sequence() == before
