@@ -22,8 +22,8 @@ from adapters.analysis.templates import (
     template_document,
 )
 from adapters.cli import session
-from adapters.cli.errors import CliError, NotFound
-from adapters.cli.lint import STDIN, read_manifest, unreadable_reason
+from adapters.cli.errors import CliError, NotFound, file_problem
+from adapters.cli.lint import STDIN, read_manifest
 from adapters.cli.options import with_settings
 from adapters.runtime.client import RolloutsClient, new_input_id
 from adapters.runtime.settings import Settings
@@ -59,7 +59,7 @@ def load_files(names: list[str], *, namespace: str, ignore_unknown_kinds: bool) 
             text = read_manifest(name)
         except (OSError, UnicodeDecodeError) as exc:
             failure = NotFound if isinstance(exc, FileNotFoundError) else CliError
-            raise failure(f"cannot read {name}: {unreadable_reason(exc)}") from None
+            raise failure(f"cannot read {name}: {file_problem(exc)}") from None
         source = "<stdin>" if name == STDIN else name
         result = load_manifests(text, source=source, ignore_unknown_kinds=ignore_unknown_kinds)
         loaded.problems.extend(result.problems)

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from adapters.cli.errors import not_utf8
+from adapters.cli.errors import file_problem
 from rollouts.spec import ObjectLocation, SpecObject, SpecProblem, check_references, load_manifests
 from rollouts.spec.limits import MAX_FILE_BYTES
 
@@ -64,26 +64,13 @@ def read_manifest(name: str) -> str:
     return text
 
 
-def unreadable_reason(exc: Exception) -> str:
-    """A short reason a manifest file could not be read (shared with `apply`)."""
-    if isinstance(exc, FileNotFoundError):
-        return "no such file"
-    if isinstance(exc, IsADirectoryError):
-        return "is a directory"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if isinstance(exc, UnicodeDecodeError):
-        return not_utf8(exc)
-    return getattr(exc, "strerror", None) or str(exc)
-
-
 def lint_files(names: list[str], *, ignore_unknown_kinds: bool) -> LintReport:
     report = LintReport(files=list(names))
     for name in names:
         try:
             text = read_manifest(name)
         except (OSError, UnicodeDecodeError) as exc:
-            report.unreadable.append((name, unreadable_reason(exc)))
+            report.unreadable.append((name, file_problem(exc)))
             continue
         source = "<stdin>" if name == STDIN else name
         result = load_manifests(text, source=source, ignore_unknown_kinds=ignore_unknown_kinds)

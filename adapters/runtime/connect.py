@@ -55,8 +55,8 @@ async def probe(url: str, timeout: float = 3.0) -> None:
     """Fail fast when no server listens at `url`: nats-py, told to reconnect forever (which a
     long-running worker wants), would also retry a first connection forever."""
     reasons = []
-    for server in url.split(","):
-        parts = urlsplit(server.strip() if "://" in server else f"nats://{server.strip()}")
+    for server in server_list(url):
+        parts = urlsplit(server if "://" in server else f"nats://{server}")
         host, port = parts.hostname or "127.0.0.1", parts.port or 4222
         try:
             async with asyncio.timeout(timeout):
