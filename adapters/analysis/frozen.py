@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 import events.models as ev
 from events.store import StoredEvent
-from rollouts.analysis.runspec_substitute import placeholder_names
+from rollouts.analysis.runspec.substitute import placeholder_names
 from rollouts.state import RolloutState
 
 History = Callable[[str, str], Awaitable[list[StoredEvent]]]

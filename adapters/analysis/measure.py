@@ -31,7 +31,7 @@ from adapters.analysis.providers import (
     TerminableMetricProvider,
 )
 from adapters.analysis.secrets import SecretNotFound, SecretStore, mask_secrets
-from rollouts.analysis.runspec import RunSpecError, substitute
+from rollouts.analysis.runspec.build import RunSpecError, substitute
 from rollouts.durations import parse_go_duration
 from rollouts.ports import Clock, Measurement, MetricProvider
 

@@ -16,8 +16,8 @@ import events.inputs as inp
 import events.models as ev
 from adapters.analysis.secrets import SecretNotFound, SecretStore
 from adapters.analysis.templates import AnyTemplate, TemplateStore
-from rollouts.analysis.runspec import UNRESOLVED_ARGUMENTS, RunSpecError, resolve_run
-from rollouts.analysis.runspec_merge import TemplateKey
+from rollouts.analysis.runspec.build import UNRESOLVED_ARGUMENTS, RunSpecError, resolve_run
+from rollouts.analysis.runspec.merge import TemplateKey
 from rollouts.spec import AnalysisTemplateRef, RolloutAnalysis
 from rollouts.state import RolloutState
 

@@ -15,7 +15,7 @@ from adapters.cli.pause_view import PauseLimitView, controller_default, pause_li
 from events.base import Event
 from events.phases import AnalysisPhase, RolloutPhase
 from events.quarantine import Unreadable
-from rollouts.decide.canary_weights import current_set_weight
+from rollouts.decide.canary.weights import current_set_weight
 from rollouts.phase import available_replicas, compute_phase, total_replicas, updated_replicas
 from rollouts.state import ReplicaSetState, RolloutState
 

@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from adapters.kubernetes.objects import Key, Obj, newer, status_of
-from adapters.kubernetes.status_conditions import InvalidSpecNote
-from adapters.kubernetes.status_patch import fingerprint
+from adapters.kubernetes.status.conditions import InvalidSpecNote
+from adapters.kubernetes.status.patch import fingerprint
 from rollouts.state import RolloutState
 
 RECENT_WRITES = 16

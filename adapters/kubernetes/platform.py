@@ -24,9 +24,9 @@ from kubernetes_asyncio import client
 from adapters.kubernetes.informer import Informer, InformerSet, ReplicaSets
 from adapters.kubernetes.manifests import POD_TEMPLATE_HASH, ROLLOUT_LABEL, ROLLOUT_REF, Naming
 from adapters.kubernetes.objects import GROUP, VERSION, Obj
+from adapters.kubernetes.replicaset_counts import StatusBook
 from adapters.kubernetes.replicasets import ReplicaSetWriter
 from adapters.kubernetes.services import switch_service
-from adapters.kubernetes.statuses import StatusBook
 from adapters.runtime.statuses import StatusHub
 from adapters.runtime.tasks import Spawn, spawn_task
 from rollouts.ports import Clock, ReplicaSetSpec, ReplicaSetStatus, RolloutRef

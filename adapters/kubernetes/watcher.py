@@ -41,8 +41,8 @@ from adapters.kubernetes.objects import (
     status_of,
     uid_of,
 )
-from adapters.kubernetes.status import rollout_status
-from adapters.kubernetes.status_conditions import InvalidSpecNote
+from adapters.kubernetes.status.conditions import InvalidSpecNote
+from adapters.kubernetes.status.document import rollout_status
 from events.base import Input
 from rollouts.decide import decide
 from rollouts.errors import DomainError, InvalidSpec

@@ -38,7 +38,7 @@ from adapters.analysis.templates import KvTemplateStore, TemplateStore
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.objects import GROUP, VERSION
 from adapters.kubernetes.platform import KubernetesPlatform
-from adapters.kubernetes.status_writer import StatusWriter
+from adapters.kubernetes.status.writer import StatusWriter
 from adapters.kubernetes.template_watcher import TemplateWatcher
 from adapters.kubernetes.watcher import RolloutWatcher
 from adapters.notify import NotificationConfig

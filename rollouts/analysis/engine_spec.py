@@ -81,7 +81,7 @@ def _parse(index: int, raw: Mapping[str, Any]) -> Metric:
     unresolved = _unresolved(metric)
     if unresolved:
         raise RunSpecInvalid(f"{UNRESOLVED}: failed to resolve {unresolved}")
-    from rollouts.spec.validate_metric import limits_problem  # pulls the condition grammar
+    from rollouts.spec.validate.metric import limits_problem  # pulls the condition grammar
 
     problem = limits_problem(metric)
     if problem:

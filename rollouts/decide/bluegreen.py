@@ -19,8 +19,8 @@ from rollouts.decide.bluegreen_replicas import (
     reconcile_preview_service,
     saturated,
 )
-from rollouts.decide.canary_traffic import switch_service
-from rollouts.decide.canary_weights import counts
+from rollouts.decide.canary.traffic import switch_service
+from rollouts.decide.canary.weights import counts
 from rollouts.decide.context import Decision
 from rollouts.decide.promotion import promote_stable
 from rollouts.decide.replica_sets import halted, reconcile_history_limit

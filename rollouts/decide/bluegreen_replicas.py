@@ -6,7 +6,7 @@ preview service follows the desired ReplicaSet from its first moment."""
 from __future__ import annotations
 
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
-from rollouts.decide.canary_traffic import switch_service
+from rollouts.decide.canary.traffic import switch_service
 from rollouts.decide.context import Decision
 from rollouts.decide.replica_sets import (
     delayed_scale_down,

@@ -8,7 +8,7 @@ import events.inputs as inp
 import events.models as ev
 from events.base import Command, Event, Input, Observation
 from rollouts.decide.bluegreen import bluegreen_pass
-from rollouts.decide.canary import canary_pass
+from rollouts.decide.canary.reconcile import canary_pass
 from rollouts.decide.commands import handle_command
 from rollouts.decide.context import Decision
 from rollouts.decide.observations import handle_observation

@@ -82,15 +82,15 @@ from rollouts.spec.traffic import (
 
 if TYPE_CHECKING:
     from rollouts.spec.loading import LoadResult, load_manifests, parse_object
-    from rollouts.spec.validate_analysis import validate_analysis_template
-    from rollouts.spec.validate_rollout_spec import validate_rollout
+    from rollouts.spec.validate.analysis import validate_analysis_template
+    from rollouts.spec.validate.rollout_spec import validate_rollout
 
 _LAZY = {
     "LoadResult": "rollouts.spec.loading",
     "load_manifests": "rollouts.spec.loading",
     "parse_object": "rollouts.spec.loading",
-    "validate_analysis_template": "rollouts.spec.validate_analysis",
-    "validate_rollout": "rollouts.spec.validate_rollout_spec",
+    "validate_analysis_template": "rollouts.spec.validate.analysis",
+    "validate_rollout": "rollouts.spec.validate.rollout_spec",
 }
 
 

@@ -20,8 +20,8 @@ from rollouts.spec.problems import SpecProblem, field_vocabulary, problems_from_
 from rollouts.spec.references import ObjectLocation, SpecObject, check_references
 from rollouts.spec.rollout import Rollout
 from rollouts.spec.traffic import GatewayAPIConfig
-from rollouts.spec.validate_analysis import validate_analysis_template
-from rollouts.spec.validate_rollout_spec import validate_rollout
+from rollouts.spec.validate.analysis import validate_analysis_template
+from rollouts.spec.validate.rollout_spec import validate_rollout
 from rollouts.spec.yaml_docs import parse_documents
 
 __all__ = ["LoadResult", "ObjectLocation", "check_references", "load_manifests", "parse_object"]

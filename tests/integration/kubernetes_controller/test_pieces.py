@@ -12,7 +12,7 @@ import events.inputs as inp
 from adapters.kubernetes.commands import StatusCommand, status_commands
 from adapters.kubernetes.config import KubernetesConfigError, load_api_client
 from adapters.kubernetes.objects import LAST_APPLIED, newer, spec_manifest
-from adapters.kubernetes.status_patch import fingerprint, merge_diff
+from adapters.kubernetes.status.patch import fingerprint, merge_diff
 from adapters.kubernetes.watcher import FIELD_MANAGER, actor_of
 
 Obj = dict[str, Any]

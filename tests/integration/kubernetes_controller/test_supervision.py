@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from adapters.kubernetes import status_writer
 from adapters.kubernetes.informer import Informer
+from adapters.kubernetes.status import writer as status_writer
 from tests.integration.kubernetes_controller.harness import System, payments, status
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ import pytest
 
 import events.inputs as inp
 import events.models as ev
-from rollouts.decide.canary import canary_pass
+from rollouts.decide.canary.reconcile import canary_pass
 from rollouts.decide.context import Decision
 from rollouts.evolve import evolve
 from tests.conftest import load_conformance

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rollouts.analysis.runspec_checks import check_metrics
+from rollouts.analysis.runspec.checks import check_metrics
 from rollouts.judge import MetricSamples, judge
 from rollouts.judge.from_spec import criteria_of, thresholds_of
 from rollouts.spec import parse_object

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rollouts.analysis.runspec import ResolvedRun, resolve_run
-from rollouts.analysis.runspec_merge import AnyTemplate, TemplateKey
+from rollouts.analysis.runspec.build import ResolvedRun, resolve_run
+from rollouts.analysis.runspec.merge import AnyTemplate, TemplateKey
 from rollouts.spec import AnalysisTemplate, ClusterAnalysisTemplate, RolloutAnalysis
 
 WEB = {"web": {"url": "http://metrics.local/x"}}

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from rollouts.analysis.runspec import RunSpecError
-from rollouts.analysis.runspec_args import (
+from rollouts.analysis.runspec.args import (
     go_value_text,
     metadata_field,
     rollout_argument_values,
     rollout_field,
 )
-from rollouts.analysis.runspec_merge import apply_rollout_args
+from rollouts.analysis.runspec.build import RunSpecError
+from rollouts.analysis.runspec.merge import apply_rollout_args
 from rollouts.spec import AnalysisRunArgument, Argument
 
 REVISION = "rollout.argoproj.io/revision"

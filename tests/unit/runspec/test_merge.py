@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from rollouts.analysis.runspec import RunSpecError
-from rollouts.analysis.runspec_merge import collect_templates, merge_templates
+from rollouts.analysis.runspec.build import RunSpecError
+from rollouts.analysis.runspec.merge import collect_templates, merge_templates
 from rollouts.spec import AnalysisTemplateRef
 from tests.unit.runspec.builders import (
     analysis,

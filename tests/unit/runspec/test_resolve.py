@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from rollouts.analysis.runspec import RunSpecError
+from rollouts.analysis.runspec.build import RunSpecError
 from rollouts.spec import AnalysisTemplate
 from tests.conftest import DATA
 from tests.unit.runspec.builders import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rollouts.analysis.runspec import RunSpecError, substitute
-from rollouts.analysis.runspec_substitute import placeholder_names, substitute_text
+from rollouts.analysis.runspec.build import RunSpecError, substitute
+from rollouts.analysis.runspec.substitute import placeholder_names, substitute_text
 
 FOO = {"var": "foo"}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from rollouts.spec.validate_pod import quantity_problem
+from rollouts.spec.validate.pod import quantity_problem
 from tests.unit.spec.helpers import base_rollout, base_template, errors_of, has_problem, with_fields
 
 M = "spec.metrics[0]"

@@ -13,7 +13,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from rollouts.analysis.runspec_errors import RunSpecError
+from rollouts.analysis.runspec.errors import RunSpecError
 
 OPEN, CLOSE = "{{", "}}"
 ARG_PREFIX = "args."

@@ -23,8 +23,8 @@ from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.errors import KubernetesError, call_json, read_rollout
 from adapters.kubernetes.objects import GROUP, VERSION, Key, Obj, status_of, version_of
 from adapters.kubernetes.retry import retry_on_conflict
-from adapters.kubernetes.status import rollout_status
-from adapters.kubernetes.status_patch import merge_diff
+from adapters.kubernetes.status.document import rollout_status
+from adapters.kubernetes.status.patch import merge_diff
 from adapters.kubernetes.watcher import FIELD_MANAGER, States
 from adapters.runtime.tasks import cancel_and_wait
 from rollouts.ports import Clock

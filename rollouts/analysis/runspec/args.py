@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from rollouts.analysis.runspec_errors import RunSpecError
+from rollouts.analysis.runspec.errors import RunSpecError
 from rollouts.spec import AnalysisRunArgument
 
 _SECTION_SPLIT = re.compile(r"[.\[\]]+")

@@ -8,7 +8,7 @@ as fast as the stable ReplicaSet can take it.
 
 from __future__ import annotations
 
-from rollouts.decide.canary_weights import (
+from rollouts.decide.canary.weights import (
     canary_of,
     counts,
     current_set_weight,

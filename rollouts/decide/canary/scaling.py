@@ -3,7 +3,7 @@ ReplicaSet, then older ones, one category per pass so each change is observed be
 
 from __future__ import annotations
 
-from rollouts.decide.canary_weights import canary_of, max_weight, replica_targets, routed
+from rollouts.decide.canary.weights import canary_of, max_weight, replica_targets, routed
 from rollouts.decide.context import Decision
 from rollouts.decide.replica_sets import (
     delayed_scale_down,

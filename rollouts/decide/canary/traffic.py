@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import events.models as ev
 from events.models import ServiceRole
-from rollouts.decide.canary_router import dynamically_rolling_back, router_weight, threshold
-from rollouts.decide.canary_weights import canary_of, counts, max_weight, routed
+from rollouts.decide.canary.router import dynamically_rolling_back, router_weight, threshold
+from rollouts.decide.canary.weights import canary_of, counts, max_weight, routed
 from rollouts.decide.context import Decision
 from rollouts.replicas import replica_progress_threshold_met
 from rollouts.state import ReplicaSetState

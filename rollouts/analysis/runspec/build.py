@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from rollouts.analysis.runspec_args import rollout_argument_values
-from rollouts.analysis.runspec_checks import check_metrics, dry_run_metric_names, retention_limits
-from rollouts.analysis.runspec_errors import RunSpecError
-from rollouts.analysis.runspec_merge import (
+from rollouts.analysis.runspec.args import rollout_argument_values
+from rollouts.analysis.runspec.checks import check_metrics, dry_run_metric_names, retention_limits
+from rollouts.analysis.runspec.errors import RunSpecError
+from rollouts.analysis.runspec.merge import (
     AnyTemplate,
     TemplateKey,
     apply_rollout_args,
@@ -27,7 +27,7 @@ from rollouts.analysis.runspec_merge import (
     collect_templates,
     merge_templates,
 )
-from rollouts.analysis.runspec_substitute import placeholder_names, substitute
+from rollouts.analysis.runspec.substitute import placeholder_names, substitute
 from rollouts.spec import Argument, Metric, RolloutAnalysis
 
 __all__ = [

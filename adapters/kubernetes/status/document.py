@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.kubernetes.manifests import POD_TEMPLATE_HASH
-from adapters.kubernetes.status_conditions import InvalidSpecNote, rollout_conditions
+from adapters.kubernetes.status.conditions import InvalidSpecNote, rollout_conditions
 from events.phases import AnalysisRunKind, RolloutPhase
 from rollouts.phase import PhaseView, compute_phase, updated_replicas
 from rollouts.spec.base import LabelSelector

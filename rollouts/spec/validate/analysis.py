@@ -11,9 +11,9 @@ from rollouts.spec.analysis import (
     ClusterAnalysisTemplate,
 )
 from rollouts.spec.problems import ProblemList, SpecProblem, join_path
-from rollouts.spec.validate_common import check_nonnegative, check_regex
-from rollouts.spec.validate_judge import check_judge_thresholds
-from rollouts.spec.validate_metric import check_metric
+from rollouts.spec.validate.common import check_nonnegative, check_regex
+from rollouts.spec.validate.judge import check_judge_thresholds
+from rollouts.spec.validate.metric import check_metric
 
 _ARG_TAG = re.compile(r"^\{\{\s*args\.(.+?)\s*\}\}$")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from rollouts.analysis.runspec_errors import RunSpecError
+from rollouts.analysis.runspec.errors import RunSpecError
 from rollouts.spec import (
     AnalysisTemplate,
     AnalysisTemplateRef,

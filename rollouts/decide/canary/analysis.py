@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from events.phases import AnalysisRunKind
 from rollouts.decide.analysis import cancel_all, reconcile_run, should_cancel_all, terminate
-from rollouts.decide.canary_weights import canary_of
+from rollouts.decide.canary.weights import canary_of
 from rollouts.decide.context import Decision
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rollouts.analysis.runspec_errors import RunSpecError
+from rollouts.analysis.runspec.errors import RunSpecError
 from rollouts.durations import parse_go_duration
 from rollouts.spec import DryRun, MeasurementRetention, Metric
-from rollouts.spec.validate_metric import limits_problem
+from rollouts.spec.validate.metric import limits_problem
 
 INVALID_SPEC = "Analysis spec invalid"
 

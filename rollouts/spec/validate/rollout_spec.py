@@ -11,14 +11,14 @@ from rollouts.spec.pause_limit import check_pause_annotations
 from rollouts.spec.problems import ProblemList, SpecProblem, join_path
 from rollouts.spec.rollout import Rollout, RolloutSpec
 from rollouts.spec.strategies import BlueGreenStrategy
-from rollouts.spec.validate_canary import check_canary
-from rollouts.spec.validate_common import (
+from rollouts.spec.validate.canary import check_canary
+from rollouts.spec.validate.common import (
     check_anti_affinity,
     check_nonnegative,
     check_rollout_analysis,
     int_or_percent,
 )
-from rollouts.spec.validate_pod import validate_pod_spec
+from rollouts.spec.validate.pod import validate_pod_spec
 
 MISSING_FIELD = "Rollout has missing field '{}'"
 MULTIPLE_STRATEGIES = "Multiple Strategies can not be listed"

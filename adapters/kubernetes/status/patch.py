@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.kubernetes.status import MANAGED_KEYS
+from adapters.kubernetes.status.document import MANAGED_KEYS
 
 Obj = dict[str, Any]
 

@@ -6,7 +6,7 @@ from rollouts.spec.problems import ProblemList, join_path
 from rollouts.spec.steps import CanaryStep, SetCanaryScale, SetHeaderRoute, SetMirrorRoute
 from rollouts.spec.strategies import CanaryStrategy
 from rollouts.spec.traffic import TrafficRouting
-from rollouts.spec.validate_common import (
+from rollouts.spec.validate.common import (
     check_nonnegative,
     check_rollout_analysis,
     check_string_match,

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 from rollouts.spec.problems import ProblemList, join_path
 from rollouts.spec.strategies import CanaryStrategy
-from rollouts.spec.validate_common import (
+from rollouts.spec.validate.common import (
     check_anti_affinity,
     check_nonnegative,
     check_rollout_analysis,
     int_or_percent,
 )
-from rollouts.spec.validate_steps import check_steps
-from rollouts.spec.validate_traffic import check_traffic_routing
+from rollouts.spec.validate.steps import check_steps
+from rollouts.spec.validate.traffic import check_traffic_routing
 
 if TYPE_CHECKING:
     from rollouts.spec.rollout import RolloutSpec

@@ -8,10 +8,10 @@ abort bookkeeping or the next step. Every rule reads the state as left by the ru
 from __future__ import annotations
 
 from rollouts.decide.analysis_runs import reconcile_analysis_runs
-from rollouts.decide.canary_analysis import reconcile_canary_analysis
-from rollouts.decide.canary_scaling import reconcile_canary_replica_sets
-from rollouts.decide.canary_steps import reconcile_canary_pause, sync_canary_status
-from rollouts.decide.canary_traffic import reconcile_canary_services, reconcile_traffic
+from rollouts.decide.canary.analysis import reconcile_canary_analysis
+from rollouts.decide.canary.scaling import reconcile_canary_replica_sets
+from rollouts.decide.canary.steps import reconcile_canary_pause, sync_canary_status
+from rollouts.decide.canary.traffic import reconcile_canary_services, reconcile_traffic
 from rollouts.decide.context import Decision
 from rollouts.decide.replica_sets import reconcile_history_limit
 

@@ -22,8 +22,8 @@ from rollouts.spec.providers import (
     PrometheusMetric,
     WebMetric,
 )
-from rollouts.spec.validate_judge import as_measured, check_judge
-from rollouts.spec.validate_pod import validate_pod_spec
+from rollouts.spec.validate.judge import as_measured, check_judge
+from rollouts.spec.validate.pod import validate_pod_spec
 
 _LIMIT_FIELDS = (
     ("count", "count"),

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import events.models as ev
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
-from rollouts.decide.canary_router import at_desired_counts, router_weight, threshold
-from rollouts.decide.canary_weights import counts, routed
+from rollouts.decide.canary.router import at_desired_counts, router_weight, threshold
+from rollouts.decide.canary.weights import counts, routed
 from rollouts.decide.context import Decision
 from rollouts.decide.promotion import promote_stable
 from rollouts.decide.revisions import is_fast_rollback, rollback_within_window

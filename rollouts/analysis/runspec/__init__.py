@@ -1,0 +1,1 @@
+"""From a Rollout's analysis request and its templates to a run's frozen spec."""

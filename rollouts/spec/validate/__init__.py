@@ -1,0 +1,1 @@
+"""Argo's validation of Rollout and AnalysisTemplate specs, one file per part of the spec."""
