@@ -18,6 +18,7 @@ from rollouts.decide.bluegreen_replicas import (
     reconcile_bluegreen_replica_sets,
     reconcile_preview_service,
     saturated,
+    skip_post_analysis,
 )
 from rollouts.decide.canary.traffic import switch_service
 from rollouts.decide.canary.weights import counts
@@ -127,7 +128,7 @@ def _reconcile_analysis(ctx: Decision) -> None:
     else:
         reconcile_run(ctx, AnalysisRunKind.PRE_PROMOTION, bg.pre_promotion_analysis, None)
     post = ctx.state.run(AnalysisRunKind.POST_PROMOTION)
-    if _skip_post(ctx, post is not None):
+    if skip_post_analysis(ctx, post is not None):
         terminate(ctx, post, "post-promotion analysis not needed")
     else:
         reconcile_run(ctx, AnalysisRunKind.POST_PROMOTION, bg.post_promotion_analysis, None)
@@ -149,17 +150,6 @@ def _preview_saturated(ctx: Decision) -> bool:
     if count is not None:
         return new is not None and new.desired == count and new.available == count
     return saturated(state, new)
-
-
-def skip_post(ctx: Decision) -> bool:
-    return _skip_post(ctx, ctx.state.run(AnalysisRunKind.POST_PROMOTION) is not None)
-
-
-def _skip_post(ctx: Decision, started: bool) -> bool:
-    state = ctx.state
-    if state.fully_promoted or state.selectors.get("active") != state.current_pod_hash:
-        return True
-    return not started and not saturated(state, state.new_rs)
 
 
 def _promote_reason(ctx: Decision) -> str:

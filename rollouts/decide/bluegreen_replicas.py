@@ -106,12 +106,10 @@ def _scale_new(ctx: Decision) -> None:
 def _waits_for_post_analysis(ctx: Decision) -> bool:
     """With post-promotion analysis and no explicit scaleDownDelaySeconds, the old stack stays
     until that analysis succeeds."""
-    from rollouts.decide.bluegreen import skip_post
-
     bg, state = bluegreen_of(ctx.state), ctx.state
     if bg.post_promotion_analysis is None or bg.scale_down_delay_seconds is not None:
         return False
-    if skip_post(ctx):
+    if skip_post_analysis(ctx, ctx.state.run(AnalysisRunKind.POST_PROMOTION) is not None):
         return False
     run = state.run(AnalysisRunKind.POST_PROMOTION)
     return run is None or run.phase is not AnalysisPhase.SUCCESSFUL
@@ -138,3 +136,12 @@ def _scale_down_others(ctx: Decision) -> None:
             limit=bg.scale_down_delay_revision_limit,
         )
         scale(ctx, ctx.state.replica_sets[rs.pod_template_hash], target)
+
+
+def skip_post_analysis(ctx: Decision, started: bool) -> bool:
+    """Post-promotion analysis is moot once fully promoted or when the active Service points
+    elsewhere; before it started, it waits until the new stack is saturated."""
+    state = ctx.state
+    if state.fully_promoted or state.selectors.get("active") != state.current_pod_hash:
+        return True
+    return not started and not saturated(state, state.new_rs)

@@ -7,9 +7,8 @@ look only at `result`: `default(result.missing, 0)` returns `result` when result
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rollouts.analysis.expr import nodes as n
+from rollouts.analysis.expr.compiling import Compiled, Evaluator, NodeCompiler
 from rollouts.analysis.expr.costs import CALL_WORK, ITERATION_STEPS, no_cost
 from rollouts.analysis.expr.errors import (
     ConditionNameError,
@@ -21,11 +20,8 @@ from rollouts.analysis.expr.predicates import build_predicate
 from rollouts.analysis.expr.scope import Scope
 from rollouts.analysis.expr.values import BOOL
 
-if TYPE_CHECKING:
-    from rollouts.analysis.expr.compiler import Compiled, Compiler, Evaluator
 
-
-def compile_call(compiler: Compiler, node: n.Call) -> Compiled:
+def compile_call(compiler: NodeCompiler, node: n.Call) -> Compiled:
     if node.name in PREDICATES:
         return _predicate_call(compiler, node)
     if node.name == "isNil":
@@ -51,7 +47,7 @@ def _unknown_function(node: n.Call) -> Exception:
     return ConditionNameError(f"unknown name {node.name} {where}")
 
 
-def _plain_args(compiler: Compiler, node: n.Call, least: int, most: int) -> list[Evaluator]:
+def _plain_args(compiler: NodeCompiler, node: n.Call, least: int, most: int) -> list[Evaluator]:
     count = len(node.args)
     if count < least or (most != VARIADIC and count > most):
         expected = (
@@ -68,7 +64,7 @@ def _plain_args(compiler: Compiler, node: n.Call, least: int, most: int) -> list
     return [compiler.compile(arg)[0] for arg in node.args]
 
 
-def _predicate_call(compiler: Compiler, node: n.Call) -> Compiled:
+def _predicate_call(compiler: NodeCompiler, node: n.Call) -> Compiled:
     least, most = PREDICATES[node.name]
     if not least <= len(node.args) <= most:
         raise ConditionSyntaxError(

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rollouts.analysis.expr.compiling import Evaluator
 from rollouts.analysis.expr.costs import concat_cost, member_cost, scan_cost
 from rollouts.analysis.expr.operators import BINARY, mismatch
 from rollouts.analysis.expr.regex import compile_pattern, utf8
 from rollouts.analysis.expr.scope import Scope
 from rollouts.analysis.expr.values import BOOL, FLOAT, INT, NIL, Kind
 
-Evaluator = Callable[[Scope], object]
 Charge = Callable[[Scope, object, object], None]
 
 _SCALARS = frozenset({INT, FLOAT, BOOL, NIL})

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from rollouts.analysis.expr import nodes as n
 from rollouts.analysis.expr.calls import compile_call
 from rollouts.analysis.expr.charged import Charge, charge_for, compile_charged, compile_matches
+from rollouts.analysis.expr.compiling import Compiled, Evaluator
 from rollouts.analysis.expr.costs import ITERATION_STEPS
 from rollouts.analysis.expr.errors import (
     ConditionNameError,
@@ -43,9 +44,6 @@ from rollouts.analysis.expr.values import (
     kind_of,
     show,
 )
-
-Evaluator = Callable[[Scope], object]
-Compiled = tuple[Evaluator, Kind]
 
 
 class Compiler:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rollouts.analysis.expr.compiler import Evaluator, compile_tree
+from rollouts.analysis.expr.compiler import compile_tree
+from rollouts.analysis.expr.compiling import Evaluator
 from rollouts.analysis.expr.errors import (
     ConditionError,
     ConditionLimitError,

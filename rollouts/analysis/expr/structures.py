@@ -9,20 +9,17 @@ literals charge what they build to the evaluation's memory budget.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from rollouts.analysis.expr import nodes as n
+from rollouts.analysis.expr.compiling import Compiled, Evaluator, NodeCompiler
 from rollouts.analysis.expr.errors import ConditionTypeError
 from rollouts.analysis.expr.scope import Scope
 from rollouts.analysis.expr.values import LIST, MAP, describe, fetch, slice_of
 
-if TYPE_CHECKING:
-    from rollouts.analysis.expr.compiler import Compiled, Compiler, Evaluator
-
 Step = Callable[[object, Scope], object]
 
 
-def compile_chain(compiler: Compiler, node: n.Chain) -> Compiled:
+def compile_chain(compiler: NodeCompiler, node: n.Chain) -> Compiled:
     base, _ = compiler.compile(node.base)
     steps = [(_is_optional(t), _compile_step(compiler, t)) for t in node.trailers]
     if len(steps) == 1 and not steps[0][0]:
@@ -44,7 +41,7 @@ def _is_optional(trailer: n.Trailer) -> bool:
     return not isinstance(trailer, n.Slice) and trailer.optional
 
 
-def _compile_step(compiler: Compiler, trailer: n.Trailer) -> Step:
+def _compile_step(compiler: NodeCompiler, trailer: n.Trailer) -> Step:
     if isinstance(trailer, n.Attr):
         name = trailer.name
         return lambda value, scope: fetch(value, name)
@@ -59,18 +56,18 @@ def _compile_step(compiler: Compiler, trailer: n.Trailer) -> Step:
     return lambda value, scope: scope.produced(slice_of(value, low(scope), high(scope)))
 
 
-def _optional_bound(compiler: Compiler, node: n.Node | None) -> Evaluator:
+def _optional_bound(compiler: NodeCompiler, node: n.Node | None) -> Evaluator:
     if node is None:
         return lambda scope: None
     return compiler.compile(node)[0]
 
 
-def compile_array(compiler: Compiler, node: n.ArrayLit) -> Compiled:
+def compile_array(compiler: NodeCompiler, node: n.ArrayLit) -> Compiled:
     items = [compiler.compile(item)[0] for item in node.items]
     return (lambda scope: scope.produced([item(scope) for item in items])), LIST
 
 
-def compile_map(compiler: Compiler, node: n.MapLit) -> Compiled:
+def compile_map(compiler: NodeCompiler, node: n.MapLit) -> Compiled:
     pairs = [(compiler.compile(k)[0], compiler.compile(v)[0]) for k, v in node.pairs]
 
     def run(scope: Scope) -> dict[str, object]:
