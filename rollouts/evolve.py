@@ -8,8 +8,7 @@ state Argo could have had.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 import events.models as ev
 from events.base import Event
@@ -21,8 +20,7 @@ from rollouts.evolve_pause import PAUSE_HANDLERS, pause_clock
 from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.spec import Rollout
 from rollouts.state import RECENT_CAUSES, AnalysisRunState, PauseCondition, RolloutState
-
-Handler = Callable[[RolloutState, Any], dict[str, Any]]
+from rollouts.state_changes import Handler, StateChanges, TrafficChanges, changed
 
 PROGRESS_EVENTS: tuple[type[Event], ...] = (
     ev.RevisionCreated,
@@ -43,11 +41,11 @@ condition's lastUpdateTime on the same changes). Leaving Healthy counts too: Arg
 condition when a fully promoted rollout becomes unhealthy, "to avoid any timeouts"."""
 
 
-def _spec_applied(s: RolloutState, e: ev.SpecApplied) -> dict[str, Any]:
+def _spec_applied(s: RolloutState, e: ev.SpecApplied) -> StateChanges:
     return {"spec": Rollout.model_validate(e.manifest), "generation": e.generation}
 
 
-def _update_reset(s: RolloutState, e: ev.UpdateReset) -> dict[str, Any]:
+def _update_reset(s: RolloutState, e: ev.UpdateReset) -> StateChanges:
     return {
         "current_step_index": e.step_index,
         "current_step_hash": e.step_hash,
@@ -62,9 +60,11 @@ def _update_reset(s: RolloutState, e: ev.UpdateReset) -> dict[str, Any]:
     }
 
 
-def _step_completed(s: RolloutState, e: ev.RolloutStepCompleted) -> dict[str, Any]:
+def _step_completed(s: RolloutState, e: ev.RolloutStepCompleted) -> StateChanges:
     others = [c for c in s.pause_conditions if c.reason is not PauseReason.CANARY_PAUSE_STEP]
-    runs = {k: v for k, v in s.current_runs.items() if k is not AnalysisRunKind.STEP}
+    runs: dict[AnalysisRunKind, str] = {
+        k: v for k, v in s.current_runs.items() if k is not AnalysisRunKind.STEP
+    }
     return {
         "current_step_index": e.step_index + 1,
         "controller_pause": bool(others),
@@ -72,14 +72,14 @@ def _step_completed(s: RolloutState, e: ev.RolloutStepCompleted) -> dict[str, An
     }
 
 
-def _pause_added(s: RolloutState, e: ev.PauseConditionAdded) -> dict[str, Any]:
+def _pause_added(s: RolloutState, e: ev.PauseConditionAdded) -> StateChanges:
     if s.pause_condition(e.reason):
         return {"controller_pause": True}
     added = PauseCondition(reason=e.reason, start_time=e.at)
     return {"pause_conditions": (*s.pause_conditions, added), "controller_pause": True}
 
 
-def _pause_removed(s: RolloutState, e: ev.PauseConditionRemoved) -> dict[str, Any]:
+def _pause_removed(s: RolloutState, e: ev.PauseConditionRemoved) -> StateChanges:
     """The controller removes conditions at the end of a pass, where Argo also resets
     `controllerPause` once no condition is left."""
     remaining = tuple(c for c in s.pause_conditions if c.reason != e.reason)
@@ -89,20 +89,20 @@ def _pause_removed(s: RolloutState, e: ev.PauseConditionRemoved) -> dict[str, An
     }
 
 
-def _pauses_cleared(s: RolloutState, e: ev.PauseConditionsCleared) -> dict[str, Any]:
+def _pauses_cleared(s: RolloutState, e: ev.PauseConditionsCleared) -> StateChanges:
     """Cleared by a user or by the controller, no pause is left, so `controllerPause` is false
     once the pass ends. A user's clear is noticed by the pass that follows it in the same
     decision (`Decision.pauses_lifted_by_user`), just as Argo notices it on its next reconcile."""
     return {"pause_conditions": (), "controller_pause": False}
 
 
-def _abort_cleared(s: RolloutState, e: ev.AbortCleared) -> dict[str, Any]:
+def _abort_cleared(s: RolloutState, e: ev.AbortCleared) -> StateChanges:
     """The abort terminated every run; a retried update always starts new ones (Argo creates
     them in the reconcile that still sees `abortedAt`), so the old runs stop being current."""
     return {"abort": False, "aborted_at": None, "abort_message": "", "current_runs": {}}
 
 
-def _aborted(s: RolloutState, e: ev.RolloutAborted) -> dict[str, Any]:
+def _aborted(s: RolloutState, e: ev.RolloutAborted) -> StateChanges:
     return {
         "abort": True,
         "aborted_at": s.aborted_at or e.at,
@@ -113,7 +113,7 @@ def _aborted(s: RolloutState, e: ev.RolloutAborted) -> dict[str, Any]:
     }
 
 
-def _completed(s: RolloutState, e: ev.RolloutCompleted) -> dict[str, Any]:
+def _completed(s: RolloutState, e: ev.RolloutCompleted) -> StateChanges:
     """The runs stay current: the next pass sees a fully promoted rollout and terminates the
     ones still running (a background run, say), as Argo's next reconcile does."""
     return {
@@ -129,7 +129,7 @@ def _completed(s: RolloutState, e: ev.RolloutCompleted) -> dict[str, Any]:
     }
 
 
-def _run_requested(s: RolloutState, e: ev.AnalysisRunRequested) -> dict[str, Any]:
+def _run_requested(s: RolloutState, e: ev.AnalysisRunRequested) -> StateChanges:
     run = AnalysisRunState(
         name=e.run_name, kind=e.kind, step_index=e.step_index, revision=e.revision
     )
@@ -139,33 +139,33 @@ def _run_requested(s: RolloutState, e: ev.AnalysisRunRequested) -> dict[str, Any
     }
 
 
-def _run_status(s: RolloutState, e: ev.AnalysisRunStatusChanged) -> dict[str, Any]:
+def _run_status(s: RolloutState, e: ev.AnalysisRunStatusChanged) -> StateChanges:
     run = s.analysis_runs.get(e.run_name)
     if run is None:
         return {}
-    updated = run.model_copy(update={"phase": e.phase, "message": e.message})
+    updated = changed(run, {"phase": e.phase, "message": e.message})
     return {"analysis_runs": {**s.analysis_runs, e.run_name: updated}}
 
 
-def _run_terminating(s: RolloutState, e: ev.AnalysisRunTerminationRequested) -> dict[str, Any]:
+def _run_terminating(s: RolloutState, e: ev.AnalysisRunTerminationRequested) -> StateChanges:
     run = s.analysis_runs.get(e.run_name)
     if run is None:
         return {}
-    updated = run.model_copy(update={"termination_requested": True})
+    updated = changed(run, {"termination_requested": True})
     current = {k: v for k, v in s.current_runs.items() if v != e.run_name}
     return {"analysis_runs": {**s.analysis_runs, e.run_name: updated}, "current_runs": current}
 
 
-def _traffic_applied(s: RolloutState, e: ev.TrafficWeightApplied) -> dict[str, Any]:
+def _traffic_applied(s: RolloutState, e: ev.TrafficWeightApplied) -> StateChanges:
     """A report of the requested weight confirms the request, hashes included."""
-    update: dict[str, Any] = {"applied_canary": e.canary_weight, "verified": e.verified}
+    update: TrafficChanges = {"applied_canary": e.canary_weight, "verified": e.verified}
     if e.canary_weight == s.traffic.requested_canary:
         update["applied_canary_hash"] = s.traffic.canary_hash
         update["applied_stable_hash"] = s.traffic.stable_hash
-    return {"traffic": s.traffic.model_copy(update=update)}
+    return {"traffic": changed(s.traffic, update)}
 
 
-def _routes(s: RolloutState, e: ev.ManagedRouteSet) -> dict[str, Any]:
+def _routes(s: RolloutState, e: ev.ManagedRouteSet) -> StateChanges:
     names = tuple(n for n in s.managed_routes if n != e.name)
     return {"managed_routes": names if e.route is None else (*names, e.name)}
 
@@ -189,13 +189,14 @@ HANDLERS: dict[type[Event], Handler] = {
     ev.FullPromotionRequested: lambda s, e: {"promote_full": True},
     ev.RolloutCompleted: _completed,
     ev.TrafficWeightRequested: lambda s, e: {
-        "traffic": s.traffic.model_copy(
-            update={
+        "traffic": changed(
+            s.traffic,
+            {
                 "requested_canary": e.canary_weight,
                 "canary_hash": e.canary_hash,
                 "stable_hash": e.stable_hash,
                 "verified": None,
-            }
+            },
         )
     },
     ev.TrafficWeightApplied: _traffic_applied,
@@ -230,7 +231,7 @@ HANDLERS: dict[type[Event], Handler] = {
 
 def evolve(state: RolloutState, event: Event) -> RolloutState:
     if isinstance(event, Unreadable):  # a message no reader can decode changes nothing
-        return state.model_copy(update={"version": state.version + 1})
+        return changed(state, {"version": state.version + 1})
     handler = HANDLERS.get(type(event))
     if handler is None:
         raise TypeError(f"no evolve handler for event type {type(event).__name__}")
@@ -242,7 +243,7 @@ def evolve(state: RolloutState, event: Event) -> RolloutState:
         changes["last_progress_at"] = event.at
         changes["deadline_exceeded"] = False
         changes["deadline_message"] = ""
-    return state.model_copy(update=changes)
+    return changed(state, changes)
 
 
 def fold(state: RolloutState, events: Iterable[Event]) -> RolloutState:

@@ -8,7 +8,6 @@ measurements (measurementRetention, 10 by default): the stream holds the full hi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import events.models as ev
 from events.base import Event
@@ -17,25 +16,33 @@ from rollouts.analysis.assess import record_measurement
 from rollouts.analysis.engine_spec import RunSpecInvalid, metric_states
 from rollouts.clock_skew import bounded
 from rollouts.state import AnalysisRunState, Measurement, MetricRunState, RolloutState
+from rollouts.state_changes import (
+    Handler,
+    MetricChanges,
+    RunChanges,
+    StateChanges,
+    changed,
+)
 
-Handler = Callable[[RolloutState, Any], dict[str, Any]]
 
-
-def _with_run(s: RolloutState, run: AnalysisRunState) -> dict[str, Any]:
+def _with_run(s: RolloutState, run: AnalysisRunState) -> StateChanges:
     return {"analysis_runs": {**s.analysis_runs, run.name: run}}
 
 
 def _update_metric(
-    s: RolloutState, run_name: str, metric_name: str, change: Callable[[MetricRunState], Any]
-) -> dict[str, Any]:
+    s: RolloutState,
+    run_name: str,
+    metric_name: str,
+    change: Callable[[MetricRunState], MetricChanges],
+) -> StateChanges:
     run = s.analysis_runs.get(run_name)
     metric = run.metric(metric_name) if run else None
     if run is None or metric is None:
         return {}
-    return _with_run(s, run.with_metric(metric.model_copy(update=change(metric))))
+    return _with_run(s, run.with_metric(changed(metric, change(metric))))
 
 
-def _started(s: RolloutState, e: ev.AnalysisRunStarted) -> dict[str, Any]:
+def _started(s: RolloutState, e: ev.AnalysisRunStarted) -> StateChanges:
     """decide only emits this for a spec that `metric_states` accepts; an unreadable one (a
     history written by another version, say) leaves the run waiting rather than failing."""
     run = s.analysis_runs.get(e.run_name)
@@ -45,11 +52,11 @@ def _started(s: RolloutState, e: ev.AnalysisRunStarted) -> dict[str, Any]:
         metrics = metric_states(e.metrics, e.dry_run_metrics, e.measurement_retention)
     except RunSpecInvalid:
         return {}
-    started = {"started_at": e.at, "metrics": metrics, "secret_args": e.secret_args}
-    return _with_run(s, run.model_copy(update=started))
+    started: RunChanges = {"started_at": e.at, "metrics": metrics, "secret_args": e.secret_args}
+    return _with_run(s, changed(run, started))
 
 
-def _due(s: RolloutState, e: ev.MeasurementDue) -> dict[str, Any]:
+def _due(s: RolloutState, e: ev.MeasurementDue) -> StateChanges:
     return _update_metric(
         s,
         e.run_name,
@@ -62,7 +69,7 @@ def _due(s: RolloutState, e: ev.MeasurementDue) -> dict[str, Any]:
     )
 
 
-def _recorded(s: RolloutState, e: ev.MeasurementRecorded) -> dict[str, Any]:
+def _recorded(s: RolloutState, e: ev.MeasurementRecorded) -> StateChanges:
     measurement = Measurement(
         index=e.index,
         phase=e.phase,
@@ -73,7 +80,7 @@ def _recorded(s: RolloutState, e: ev.MeasurementRecorded) -> dict[str, Any]:
         finished_at=bounded(e.finished_at, e.at) or e.at,
     )
 
-    def change(m: MetricRunState) -> dict[str, Any]:
+    def change(m: MetricRunState) -> MetricChanges:
         return {
             "counters": record_measurement(m.counters, e.phase),
             "in_flight": None if m.in_flight == e.index else m.in_flight,
@@ -84,7 +91,7 @@ def _recorded(s: RolloutState, e: ev.MeasurementRecorded) -> dict[str, Any]:
     return _update_metric(s, e.run_name, e.metric, change)
 
 
-def _metric_phase(s: RolloutState, e: ev.MetricPhaseChanged) -> dict[str, Any]:
+def _metric_phase(s: RolloutState, e: ev.MetricPhaseChanged) -> StateChanges:
     return _update_metric(
         s, e.run_name, e.metric, lambda m: {"phase": e.phase, "message": e.message}
     )

@@ -7,21 +7,17 @@ was replaced) changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from events.base import Event
 from events.judgment import JudgmentRecorded
 from rollouts.state import RolloutState
+from rollouts.state_changes import Handler, StateChanges, changed
 
-Handler = Callable[[RolloutState, Any], dict[str, Any]]
 
-
-def _judged(s: RolloutState, e: JudgmentRecorded) -> dict[str, Any]:
+def _judged(s: RolloutState, e: JudgmentRecorded) -> StateChanges:
     run = s.analysis_runs.get(e.run_name)
     if run is None:
         return {}
-    judged = run.model_copy(update={"judgment": e.judgment})
+    judged = changed(run, {"judgment": e.judgment})
     return {"analysis_runs": {**s.analysis_runs, run.name: judged}}
 
 

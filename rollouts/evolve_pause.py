@@ -10,20 +10,16 @@ of the fold, so a restarted timer finds the same clock and the same deadline.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import events.models as ev
 from events.base import Event
 from events.pause_limit import PauseLimitExceeded
 from rollouts.state import RolloutState
-
-Handler = Callable[[RolloutState, Any], dict[str, Any]]
+from rollouts.state_changes import Handler, StateChanges
 
 _NEW_UPDATE: tuple[type[Event], ...] = (ev.RevisionCreated, ev.RevisionReused, ev.UpdateReset)
 
 
-def pause_clock(state: RolloutState, event: Event, changes: dict[str, Any]) -> None:
+def pause_clock(state: RolloutState, event: Event, changes: StateChanges) -> None:
     """Add the clock's change, if any, to the `changes` an event makes to `state`."""
     manual = changes.get("manually_paused", state.manually_paused)
     conditions = changes.get("pause_conditions", state.pause_conditions)
@@ -35,7 +31,7 @@ def pause_clock(state: RolloutState, event: Event, changes: dict[str, Any]) -> N
         changes["paused_since"] = event.at
 
 
-def _exceeded(s: RolloutState, e: PauseLimitExceeded) -> dict[str, Any]:
+def _exceeded(s: RolloutState, e: PauseLimitExceeded) -> StateChanges:
     return {"pause_overrun": e}
 
 

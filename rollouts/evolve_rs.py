@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import events.models as ev
 from events.base import Event
 from rollouts.clock_skew import bounded
 from rollouts.state import ReplicaSetState, RolloutState
+from rollouts.state_changes import Handler, ReplicaSetChanges, StateChanges, changed
 
-Handler = Callable[[RolloutState, Any], dict[str, Any]]
 
-
-def _with_rs(s: RolloutState, rs: ReplicaSetState) -> dict[str, Any]:
+def _with_rs(s: RolloutState, rs: ReplicaSetState) -> StateChanges:
     return {"replica_sets": {**s.replica_sets, rs.pod_template_hash: rs}}
 
 
-def _prune_runs(s: RolloutState, revision: int) -> dict[str, Any]:
+def _prune_runs(s: RolloutState, revision: int) -> StateChanges:
     """Runs of older revisions are finished business once a new revision starts; the stream
     keeps them (measurements included), the state does not need to. A terminated run still
     waiting for a measurement in flight stays until it completes, so it ends with a phase."""
@@ -29,7 +25,7 @@ def _prune_runs(s: RolloutState, revision: int) -> dict[str, Any]:
     return {"analysis_runs": runs, "current_runs": {}}
 
 
-def _revision_created(s: RolloutState, e: ev.RevisionCreated) -> dict[str, Any]:
+def _revision_created(s: RolloutState, e: ev.RevisionCreated) -> StateChanges:
     rs = ReplicaSetState(
         pod_template_hash=e.pod_template_hash,
         revision=e.revision,
@@ -46,8 +42,8 @@ def _revision_created(s: RolloutState, e: ev.RevisionCreated) -> dict[str, Any]:
     }
 
 
-def _revision_reused(s: RolloutState, e: ev.RevisionReused) -> dict[str, Any]:
-    rs = s.replica_sets[e.pod_template_hash].model_copy(update={"revision": e.revision})
+def _revision_reused(s: RolloutState, e: ev.RevisionReused) -> StateChanges:
+    rs = changed(s.replica_sets[e.pod_template_hash], {"revision": e.revision})
     return {
         **_with_rs(s, rs),
         **_prune_runs(s, e.revision),
@@ -57,14 +53,14 @@ def _revision_reused(s: RolloutState, e: ev.RevisionReused) -> dict[str, Any]:
     }
 
 
-def _update_rs(s: RolloutState, pod_hash: str, **fields: Any) -> dict[str, Any]:
+def _update_rs(s: RolloutState, pod_hash: str, changes: ReplicaSetChanges) -> StateChanges:
     rs = s.replica_sets.get(pod_hash)
     if rs is None:
         return {}
-    return _with_rs(s, rs.model_copy(update=fields))
+    return _with_rs(s, changed(rs, changes))
 
 
-def _deleted(s: RolloutState, e: ev.ReplicaSetDeletionRequested) -> dict[str, Any]:
+def _deleted(s: RolloutState, e: ev.ReplicaSetDeletionRequested) -> StateChanges:
     remaining = {k: v for k, v in s.replica_sets.items() if k != e.pod_template_hash}
     return {"replica_sets": remaining}
 
@@ -73,23 +69,25 @@ RS_HANDLERS: dict[type[Event], Handler] = {
     ev.RevisionCreated: _revision_created,
     ev.RevisionReused: _revision_reused,
     ev.ReplicaSetScaleRequested: lambda s, e: _update_rs(
-        s, e.pod_template_hash, desired=e.to_replicas
+        s, e.pod_template_hash, {"desired": e.to_replicas}
     ),
     ev.ReplicaSetStatusObserved: lambda s, e: _update_rs(
         s,
         e.pod_template_hash,
-        replicas=e.replicas,
-        ready=e.ready_replicas,
-        available=e.available_replicas,
-        # A platform time from the future (kept by histories written before decide checked
-        # it) is folded as the decision time, so it cannot make later reports look stale.
-        observed_at=bounded(e.observed_at, e.at),
+        {
+            "replicas": e.replicas,
+            "ready": e.ready_replicas,
+            "available": e.available_replicas,
+            # A platform time from the future (kept by histories written before decide checked
+            # it) is folded as the decision time, so it cannot make later reports look stale.
+            "observed_at": bounded(e.observed_at, e.at),
+        },
     ),
     ev.ScaleDownDeadlineSet: lambda s, e: _update_rs(
-        s, e.pod_template_hash, scale_down_deadline=e.deadline
+        s, e.pod_template_hash, {"scale_down_deadline": e.deadline}
     ),
     ev.ScaleDownDeadlineRemoved: lambda s, e: _update_rs(
-        s, e.pod_template_hash, scale_down_deadline=None
+        s, e.pod_template_hash, {"scale_down_deadline": None}
     ),
     ev.ReplicaSetDeletionRequested: _deleted,
 }

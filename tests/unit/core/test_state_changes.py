@@ -1,0 +1,30 @@
+"""The typed changes stay the state models' fields: a new field cannot be left out of them.
+
+mypy holds every evolve handler to these TypedDicts; that is only worth something while each
+TypedDict names exactly its model's fields, with the same types.
+"""
+
+from __future__ import annotations
+
+from typing import get_type_hints
+
+import pytest
+from pydantic import BaseModel
+
+import rollouts.state_changes as changes_module
+from rollouts.state import RolloutState
+from rollouts.state_changes import CHANGES, changed
+
+
+@pytest.mark.parametrize("model", list(CHANGES), ids=lambda model: model.__name__)
+def test_changes_name_every_field_of_their_model_with_its_type(model: type[BaseModel]) -> None:
+    hints = get_type_hints(CHANGES[model], vars(changes_module))
+    fields = {name: field.annotation for name, field in model.model_fields.items()}
+    assert hints == fields
+
+
+def test_changed_copies_with_the_changes_and_leaves_the_original() -> None:
+    before = RolloutState(namespace="ns", name="r")
+    after = changed(before, {"current_step_index": 2, "abort": True})
+    assert (after.current_step_index, after.abort) == (2, True)
+    assert (before.current_step_index, before.abort) == (None, False)
