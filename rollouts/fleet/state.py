@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict
 
@@ -91,11 +91,37 @@ class FleetState(_Frozen):
         return self.phase in ("Pending", "Progressing", "Paused")
 
 
+class FleetChanges(TypedDict, total=False):
+    """What a fleet evolve handler may change: mypy rejects any other key (see
+    rollouts.state_changes for why model_copy's untyped update is not enough)."""
+
+    name: str
+    version: int
+    fleet: FleetRollout | None
+    revision: int
+    template_hash: str
+    phase: FleetPhase | None
+    wave: int | None
+    wave_completed_at: datetime | None
+    gate: int | None
+    gates_passed: tuple[int, ...]
+    updates: dict[str, str]
+    clusters: dict[str, ClusterView]
+    stable: FleetRollout | None
+    stable_revision: int
+    abort: AbortInfo | None
+    abort_pending: tuple[str, ...]
+    rollbacks: tuple[str, ...]
+    score: float | None
+    score_parts: dict[str, float]
+    recent_causes: tuple[str, ...]
+
+
 def initial_fleet_state(name: str) -> FleetState:
     return FleetState(name=name)
 
 
-def _applied(s: FleetState, e: ev.FleetSpecApplied) -> dict[str, Any]:
+def _applied(s: FleetState, e: ev.FleetSpecApplied) -> FleetChanges:
     return {
         "fleet": FleetRollout.model_validate(e.manifest),
         "revision": e.revision,
@@ -113,20 +139,20 @@ def _applied(s: FleetState, e: ev.FleetSpecApplied) -> dict[str, Any]:
     }
 
 
-def _wave_started(s: FleetState, e: ev.FleetWaveStarted) -> dict[str, Any]:
+def _wave_started(s: FleetState, e: ev.FleetWaveStarted) -> FleetChanges:
     return {"wave": e.wave, "wave_completed_at": None, "gate": None}
 
 
-def _update(s: FleetState, e: ev.FleetClusterUpdateRequested) -> dict[str, Any]:
+def _update(s: FleetState, e: ev.FleetClusterUpdateRequested) -> FleetChanges:
     return {"updates": {**s.updates, e.cluster: e.input_id}}
 
 
-def _observed(s: FleetState, e: ev.FleetClusterObserved) -> dict[str, Any]:
+def _observed(s: FleetState, e: ev.FleetClusterObserved) -> FleetChanges:
     view = ClusterView.model_validate(e.model_dump(exclude={"cause", "at", "cluster"}))
     return {"clusters": {**s.clusters, e.cluster: view}}
 
 
-def _abort(s: FleetState, e: ev.FleetAbortRequested) -> dict[str, Any]:
+def _abort(s: FleetState, e: ev.FleetAbortRequested) -> FleetChanges:
     info = AbortInfo.model_validate(
         {
             **e.model_dump(exclude={"cause"}),
@@ -137,11 +163,11 @@ def _abort(s: FleetState, e: ev.FleetAbortRequested) -> dict[str, Any]:
     return {"abort": info, "abort_pending": (*e.clusters, *e.rollbacks)}
 
 
-def _acked(s: FleetState, e: ev.FleetAbortAcknowledged) -> dict[str, Any]:
+def _acked(s: FleetState, e: ev.FleetAbortAcknowledged) -> FleetChanges:
     return {"abort_pending": tuple(c for c in s.abort_pending if c != e.cluster)}
 
 
-_HANDLERS: dict[type[Event], Callable[[FleetState, Any], dict[str, Any]]] = {
+_HANDLERS: dict[type[Event], Callable[[FleetState, Any], FleetChanges]] = {
     ev.FleetSpecApplied: _applied,
     ev.FleetWaveStarted: _wave_started,
     ev.FleetClusterUpdateRequested: _update,

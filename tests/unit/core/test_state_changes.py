@@ -6,21 +6,29 @@ TypedDict names exactly its model's fields, with the same types.
 
 from __future__ import annotations
 
-from typing import get_type_hints
+from typing import Any, get_type_hints
 
 import pytest
 from pydantic import BaseModel
 
+import rollouts.fleet.state as fleet_state
 import rollouts.state_changes as changes_module
+from rollouts.fleet.state import FleetChanges, FleetState
 from rollouts.state import RolloutState
 from rollouts.state_changes import CHANGES, changed
 
+CASES = [(model, changes, vars(changes_module)) for model, changes in CHANGES.items()]
+CASES.append((FleetState, FleetChanges, vars(fleet_state)))
 
-@pytest.mark.parametrize("model", list(CHANGES), ids=lambda model: model.__name__)
-def test_changes_name_every_field_of_their_model_with_its_type(model: type[BaseModel]) -> None:
-    hints = get_type_hints(CHANGES[model], vars(changes_module))
+
+@pytest.mark.parametrize(
+    ("model", "changes", "names"), CASES, ids=[case[0].__name__ for case in CASES]
+)
+def test_changes_name_every_field_of_their_model_with_its_type(
+    model: type[BaseModel], changes: type[Any], names: dict[str, Any]
+) -> None:
     fields = {name: field.annotation for name, field in model.model_fields.items()}
-    assert hints == fields
+    assert get_type_hints(changes, names) == fields
 
 
 def test_changed_copies_with_the_changes_and_leaves_the_original() -> None:
