@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from rollouts.spec.steps import SetHeaderRoute, SetMirrorRoute
+from rollouts.spec.traffic import TrafficRouting
+
 
 class PortError(Exception):
     """An adapter could not do what was asked; the message says what and why, for a person."""
@@ -81,8 +84,8 @@ class WeightRequest:
     stable_hash: str
     canary_service: str = ""
     stable_service: str = ""
-    routing: Mapping[str, Any] = field(default_factory=dict)
-    """The rollout's `trafficRouting` block, as written in the manifest."""
+    routing: TrafficRouting | None = None
+    """The rollout's `trafficRouting` block (None: replica counts make the split)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +93,9 @@ class ManagedRoute:
     rollout: RolloutRef
     name: str
     kind: Literal["header", "mirror"]
-    route: Mapping[str, Any] | None
-    routing: Mapping[str, Any] = field(default_factory=dict)
+    route: SetHeaderRoute | SetMirrorRoute | None
+    """The step's route; None, or a route without `match`, removes it."""
+    routing: TrafficRouting | None = None
     canary_service: str = ""
     stable_service: str = ""
 
@@ -115,7 +119,7 @@ class TrafficRouter(Protocol):
     async def set_route(self, route: ManagedRoute) -> None: ...
 
     async def remove_managed_routes(
-        self, rollout: RolloutRef, routing: Mapping[str, Any]
+        self, rollout: RolloutRef, routing: TrafficRouting | None
     ) -> None: ...
 
 

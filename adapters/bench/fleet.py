@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -24,6 +24,7 @@ from adapters.workers.app import RolloutsApp, create_app
 from events.base import Input
 from events.phases import RolloutPhase
 from rollouts.ports import ManagedRoute, RolloutRef, WeightRequest
+from rollouts.spec.traffic import TrafficRouting
 from rollouts.state import RolloutState
 
 CANARY_WEIGHT = 20
@@ -54,7 +55,9 @@ class TimedRouter:
     async def set_route(self, route: ManagedRoute) -> None:
         await self._platform.set_route(route)
 
-    async def remove_managed_routes(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> None:
+    async def remove_managed_routes(
+        self, rollout: RolloutRef, routing: TrafficRouting | None
+    ) -> None:
         await self._platform.remove_managed_routes(rollout, routing)
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from adapters.local.gates import FractionGate
 from rollouts.ports import ManagedRoute, PortError
-
-_KINDS = ("exact", "prefix", "regex")
+from rollouts.spec.steps import (
+    HeaderRoutingMatch,
+    RouteMatch,
+    SetHeaderRoute,
+    StringMatch,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +65,15 @@ class CompiledRoute:
         return any(matcher.matches(method, path, headers) for matcher in self.matchers)
 
 
-def compile_string_match(spec: Any, where: str) -> StringMatcher:
+def compile_string_match(spec: StringMatch | None, where: str) -> StringMatcher:
     """`{exact|prefix|regex: value}`; no value at all means "the header is present"."""
     if spec is None:
         return StringMatcher("present", "")
-    if not isinstance(spec, Mapping):
-        raise PortError(f"{where}: expected a mapping with exact, prefix or regex, got {spec!r}")
-    chosen = [(kind, str(spec[kind])) for kind in _KINDS if spec.get(kind)]
-    if len(chosen) != 1:
-        raise PortError(f"{where}: exactly one of exact, prefix, regex must be set, got {spec!r}")
-    kind, value = chosen[0]
+    chosen = spec.chosen
+    if chosen is None:
+        shown = spec.model_dump(exclude_defaults=True)
+        raise PortError(f"{where}: exactly one of exact, prefix, regex must be set, got {shown!r}")
+    kind, value = chosen
     if kind != "regex":
         return StringMatcher("exact" if kind == "exact" else "prefix", value)
     try:
@@ -79,38 +82,39 @@ def compile_string_match(spec: Any, where: str) -> StringMatcher:
         raise PortError(f"{where}: invalid regex {value!r}: {error}") from error
 
 
-def _header_entry(entry: Mapping[str, Any], where: str) -> RequestMatcher:
-    name = entry.get("headerName")
-    if not name:
+def _header_entry(entry: HeaderRoutingMatch, where: str) -> RequestMatcher:
+    if not entry.header_name:
         raise PortError(f"{where}: headerName is required")
-    matcher = compile_string_match(entry.get("headerValue"), f"{where}.headerValue")
-    return RequestMatcher(None, None, ((str(name), matcher),))
+    matcher = compile_string_match(entry.header_value, f"{where}.headerValue")
+    return RequestMatcher(None, None, ((entry.header_name, matcher),))
 
 
-def _mirror_entry(entry: Mapping[str, Any], where: str) -> RequestMatcher:
-    method, path = entry.get("method"), entry.get("path")
-    headers = entry.get("headers") or {}
+def _mirror_entry(entry: RouteMatch, where: str) -> RequestMatcher:
+    method, path = entry.method, entry.path
     return RequestMatcher(
         compile_string_match(method, f"{where}.method") if method else None,
         compile_string_match(path, f"{where}.path") if path else None,
         tuple(
-            (str(name), compile_string_match(spec, f"{where}.headers.{name}"))
-            for name, spec in headers.items()
+            (name, compile_string_match(spec, f"{where}.headers.{name}"))
+            for name, spec in entry.headers.items()
         ),
     )
 
 
 def compile_route(route: ManagedRoute) -> CompiledRoute | None:
     """The route ready to match requests, or None when the step removes it (no `match`)."""
-    body = route.route or {}
-    entries = body.get("match") or ()
-    if not entries:
+    body = route.route
+    if body is None or not body.match:
         return None
     where = f"{route.kind} route {route.name!r}"
-    build = _header_entry if route.kind == "header" else _mirror_entry
-    matchers = tuple(build(entry, f"{where}.match[{index}]") for index, entry in enumerate(entries))
-    if route.kind == "header":
-        return CompiledRoute(route.name, "header", matchers)
-    percentage = body.get("percentage")
-    share = 1.0 if percentage is None else float(percentage) / 100
-    return CompiledRoute(route.name, "mirror", matchers, FractionGate(share))
+    if isinstance(body, SetHeaderRoute):
+        headers = tuple(
+            _header_entry(entry, f"{where}.match[{index}]")
+            for index, entry in enumerate(body.match)
+        )
+        return CompiledRoute(route.name, "header", headers)
+    mirrors = tuple(
+        _mirror_entry(entry, f"{where}.match[{index}]") for index, entry in enumerate(body.match)
+    )
+    share = 1.0 if body.percentage is None else float(body.percentage) / 100
+    return CompiledRoute(route.name, "mirror", mirrors, FractionGate(share))

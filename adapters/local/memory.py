@@ -7,7 +7,7 @@ assert what a worker asked for.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from rollouts.ports import (
     RolloutRef,
     WeightRequest,
 )
+from rollouts.spec.traffic import TrafficRouting
 
 Key = tuple[RolloutRef, str]
 
@@ -127,7 +128,9 @@ class InMemoryRouter:
         else:
             routes[route.name] = route
 
-    async def remove_managed_routes(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> None:
+    async def remove_managed_routes(
+        self, rollout: RolloutRef, routing: TrafficRouting | None
+    ) -> None:
         self.calls.append(("remove_managed_routes", rollout))
         self.routes.pop(rollout, None)
 

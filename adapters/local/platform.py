@@ -11,7 +11,6 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
 
 import aiohttp
 
@@ -31,6 +30,7 @@ from rollouts.ports import (
     RolloutRef,
     WeightRequest,
 )
+from rollouts.spec.traffic import TrafficRouting
 
 
 class LocalPlatform:
@@ -143,7 +143,9 @@ class LocalPlatform:
         self._traffic_of(route.rollout).set_route(route)
         await self.open_proxy(route.rollout)
 
-    async def remove_managed_routes(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> None:
+    async def remove_managed_routes(
+        self, rollout: RolloutRef, routing: TrafficRouting | None
+    ) -> None:
         traffic = self._traffic.get(rollout)
         if traffic is not None:
             traffic.clear_routes()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from adapters.local.gates import SmoothRoundRobin
 from adapters.local.matching import CompiledRoute, compile_route
 from rollouts.ports import ManagedRoute, PortError, WeightRequest
+from rollouts.spec.traffic import TrafficRouting
 
 SERVICE_HEADER = "X-Rollout-Service"
 """A request carrying this header goes to the pods the named Service selects (e.g. a preview)."""
@@ -114,10 +114,10 @@ class RolloutTraffic:
         rank = {name: index for index, name in enumerate(self._order)}
         return sorted(self._routes.values(), key=lambda route: rank.get(route.name, len(rank)))
 
-    def _remember_order(self, routing: Mapping[str, Any]) -> None:
-        names = [entry.get("name") for entry in routing.get("managedRoutes") or ()]
+    def _remember_order(self, routing: TrafficRouting | None) -> None:
+        names = routing.managed_route_names if routing is not None else ()
         if names:
-            self._order = tuple(str(name) for name in names if name)
+            self._order = tuple(name for name in names if name)
 
 
 def _split_of(request: WeightRequest) -> tuple[int, int, str, str]:

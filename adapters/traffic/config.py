@@ -9,33 +9,18 @@ reference to the Rollout object.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from pydantic import ValidationError
 
 from adapters.kubernetes.manifests import MANAGED_BY, Owner
 from adapters.traffic.api import Obj
 from rollouts.ports import PortError, RolloutRef, WeightRequest
-from rollouts.spec.traffic import TrafficRouting
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     canary: str = ""
     stable: str = ""
-
-
-def parse_routing(rollout: RolloutRef, routing: Mapping[str, Any]) -> TrafficRouting:
-    try:
-        return TrafficRouting.model_validate(dict(routing))
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "trafficRouting"
-        raise PortError(
-            f"rollout {rollout}: trafficRouting is invalid at {where}: {first['msg']}"
-        ) from None
 
 
 def check_weights(request: WeightRequest) -> None:

@@ -101,7 +101,7 @@ class IstioRouter:
         self, route: ManagedRoute, routing: TrafficRouting, services: Services
     ) -> None:
         build = _builder(route)
-        adds = bool((route.route or {}).get("match"))
+        adds = route.route is not None and bool(route.route.match)
         host, subset = (
             await self._canary_host(route.rollout, routing, services) if adds else ("", "")
         )

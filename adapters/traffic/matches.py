@@ -9,11 +9,11 @@ regex refused here is refused there too (the converse does not always hold).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from rollouts.ports import ManagedRoute, PortError
+from rollouts.spec.steps import SetHeaderRoute, SetMirrorRoute, StringMatch
 
 KINDS = ("exact", "regex", "prefix")
 
@@ -25,13 +25,13 @@ class HeaderMatch:
     value: str
 
 
-def string_match(where: str, spec: Any) -> tuple[str, str]:
+def string_match(where: str, spec: StringMatch | None) -> tuple[str, str]:
     """(kind, value) of a StringMatch; PortError unless exactly one kind is set."""
-    present = [kind for kind in KINDS if isinstance(spec, Mapping) and spec.get(kind)]
-    if len(present) != 1:
-        raise PortError(f"{where}: exactly one of exact, prefix, regex must be set, got {spec!r}")
-    kind = present[0]
-    value = str(spec[kind])
+    chosen = spec.chosen if spec is not None else None
+    if chosen is None:
+        shown = spec.model_dump(exclude_defaults=True) if spec is not None else None
+        raise PortError(f"{where}: exactly one of exact, prefix, regex must be set, got {shown!r}")
+    kind, value = chosen
     if kind == "regex":
         try:
             re.compile(value)
@@ -42,45 +42,45 @@ def string_match(where: str, spec: Any) -> tuple[str, str]:
 
 def header_matches(route: ManagedRoute) -> tuple[HeaderMatch, ...]:
     """The header route's matches; empty when the step removes the route."""
-    body = route.route or {}
+    body = route.route
+    if not isinstance(body, SetHeaderRoute):
+        return ()
     found = []
-    for index, match in enumerate(body.get("match") or ()):
+    for index, match in enumerate(body.match):
         where = f"setHeaderRoute {route.name!r} match[{index}]"
-        header = str(match.get("headerName") or "") if isinstance(match, Mapping) else ""
-        if not header:
+        if not match.header_name:
             raise PortError(f"{where}: headerName must be set")
-        kind, value = string_match(where, match.get("headerValue"))
-        found.append(HeaderMatch(header, kind, value))
+        kind, value = string_match(where, match.header_value)
+        found.append(HeaderMatch(match.header_name, kind, value))
     return tuple(found)
 
 
 def mirror_matches(route: ManagedRoute) -> tuple[dict[str, Any], ...]:
     """The mirror route's matches in Istio's shape (`path` becomes `uri`); empty: removal."""
-    body = route.route or {}
+    body = route.route
+    if not isinstance(body, SetMirrorRoute):
+        return ()
     found = []
-    for index, match in enumerate(body.get("match") or ()):
+    for index, match in enumerate(body.match):
         where = f"setMirrorRoute {route.name!r} match[{index}]"
-        if not isinstance(match, Mapping):
-            raise PortError(f"{where}: must be an object")
         istio: dict[str, Any] = {}
         for field, target in (("method", "method"), ("path", "uri")):
-            if match.get(field) is not None:
-                kind, value = string_match(f"{where}.{field}", match[field])
+            if (spec := getattr(match, field)) is not None:
+                kind, value = string_match(f"{where}.{field}", spec)
                 istio[target] = {kind: value}
-        headers = match.get("headers") or {}
-        if headers:
+        if match.headers:
             istio["headers"] = {
                 name: dict([string_match(f"{where}.headers.{name}", spec)])
-                for name, spec in headers.items()
+                for name, spec in match.headers.items()
             }
         found.append(istio)
     return tuple(found)
 
 
 def mirror_percentage(route: ManagedRoute) -> float:
-    percentage = (route.route or {}).get("percentage")
+    percentage = route.route.percentage if isinstance(route.route, SetMirrorRoute) else None
     if percentage is None:
         return 100.0
-    if not isinstance(percentage, int | float) or not 0 <= percentage <= 100:
+    if not 0 <= percentage <= 100:
         raise PortError(f"setMirrorRoute {route.name!r}: percentage must be 0-100")
     return float(percentage)

@@ -1,7 +1,7 @@
 """`TrafficRouter` on a cluster: every router the rollout's `trafficRouting` block configures.
 
 Argo lets a rollout combine routers (Istio and NGINX, say): each gets the same weight, and a
-weight is verified only when every router holds it. With no `trafficRouting` (`routing == {}`)
+weight is verified only when every router holds it. With no `trafficRouting` (`routing is None`)
 there is no router: the ReplicaSets' replica counts make the split (argo-semantics §6.5), so
 setting a weight does nothing and `verify_weight` cannot tell (None).
 
@@ -12,14 +12,13 @@ not need them; it routes to the DestinationRule's host).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
 from kubernetes_asyncio import client
 
 from adapters.traffic.alb import AlbRouter
 from adapters.traffic.api import ObjectClient
-from adapters.traffic.config import Services, check_weights, parse_routing, services_of
+from adapters.traffic.config import Services, check_weights, services_of
 from adapters.traffic.gateway import GatewayApiRouter
 from adapters.traffic.istio import IstioRouter
 from adapters.traffic.nginx import NginxRouter
@@ -73,16 +72,16 @@ class KubernetesTrafficRouter:
 
     async def set_weight(self, request: WeightRequest) -> None:
         check_weights(request)
-        routing = parse_routing(request.rollout, request.routing)
         if request.canary_service or request.stable_service:
             self._services[request.rollout] = services_of(request)
-        for router in self.routers(routing):
-            await router.set_weight(request, routing)
+        if (routing := request.routing) is not None:
+            for router in self.routers(routing):
+                await router.set_weight(request, routing)
 
     async def verify_weight(self, request: WeightRequest) -> bool | None:
-        routing = parse_routing(request.rollout, request.routing)
-        routers = self.routers(routing)
-        if not routers:
+        routing = request.routing
+        routers = self.routers(routing) if routing is not None else []
+        if routing is None or not routers:
             return None
         for router in routers:
             if not await router.verify_weight(request, routing):
@@ -91,12 +90,16 @@ class KubernetesTrafficRouter:
 
     async def read_weight(self, request: WeightRequest) -> int | None:
         """The canary weight the first configured router holds (None: none, or unknown)."""
-        routing = parse_routing(request.rollout, request.routing)
-        routers = self.routers(routing)
-        return await routers[0].read_weight(request, routing) if routers else None
+        routing = request.routing
+        routers = self.routers(routing) if routing is not None else []
+        if routing is None or not routers:
+            return None
+        return await routers[0].read_weight(request, routing)
 
     async def set_route(self, route: ManagedRoute) -> None:
-        routing = parse_routing(route.rollout, route.routing)
+        routing = route.routing
+        if routing is None:
+            return
         services = self._services_of(route)
         if routing.istio is not None:
             await self.istio.set_route(route, routing, services)
@@ -105,20 +108,22 @@ class KubernetesTrafficRouter:
         if routing.alb is not None:
             await self.alb.set_route(route, routing, services)
 
-    async def remove_managed_routes(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> None:
-        parsed = parse_routing(rollout, routing)
-        if parsed.istio is not None:
-            await self.istio.remove_managed_routes(rollout, parsed)
-        if parsed.gateway_api is not None:
+    async def remove_managed_routes(
+        self, rollout: RolloutRef, routing: TrafficRouting | None
+    ) -> None:
+        if routing is None:
+            return
+        if routing.istio is not None:
+            await self.istio.remove_managed_routes(rollout, routing)
+        if routing.gateway_api is not None:
             services = self._services.get(rollout, Services())
-            await self.gateway_api.remove_managed_routes(rollout, parsed, services)
-        if parsed.alb is not None:
-            await self.alb.remove_managed_routes(rollout, parsed)
+            await self.gateway_api.remove_managed_routes(rollout, routing, services)
+        if routing.alb is not None:
+            await self.alb.remove_managed_routes(rollout, routing)
 
     def _services_of(self, route: ManagedRoute) -> Services:
         """The route's own Services when the port carries them, else the remembered ones."""
-        canary = str(getattr(route, "canary_service", "") or "")
-        stable = str(getattr(route, "stable_service", "") or "")
+        canary, stable = route.canary_service, route.stable_service
         if canary and stable:
             return Services(canary, stable)
         return self._services.get(route.rollout, Services(canary, stable))

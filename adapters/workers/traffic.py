@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 
 import events.inputs as inp
 import events.models as ev
@@ -25,7 +26,9 @@ from adapters.runtime.projection import StateProjection
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Input
 from events.store import StoredEvent
-from rollouts.ports import ManagedRoute, RolloutRef, TrafficRouter, WeightRequest
+from rollouts.ports import ManagedRoute, PortError, RolloutRef, TrafficRouter, WeightRequest
+from rollouts.spec.steps import SetHeaderRoute, SetMirrorRoute
+from rollouts.spec.traffic import TrafficRouting
 from rollouts.state import RolloutState
 
 log = structlog.get_logger("rollouts.traffic")
@@ -35,11 +38,9 @@ Publish = Callable[[str, str, Input], Awaitable[None]]
 TRAFFIC_EVENTS = ("TrafficWeightRequested", "ManagedRouteSet", "ManagedRoutesRemoved")
 
 
-def routing_of(state: RolloutState | None) -> dict[str, Any]:
+def routing_of(state: RolloutState | None) -> TrafficRouting | None:
     canary = state.spec.spec.strategy.canary if state and state.spec else None
-    if canary is None or canary.traffic_routing is None:
-        return {}
-    return canary.traffic_routing.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return canary.traffic_routing if canary else None
 
 
 def services_of(state: RolloutState | None) -> tuple[str, str]:
@@ -66,11 +67,9 @@ def weight_request(
 def confirmed_request(ref: RolloutRef, state: RolloutState) -> WeightRequest | None:
     """The request the router last confirmed holding, rebuilt from the state (at start)."""
     traffic, routing = state.traffic, routing_of(state)
-    if not traffic.confirmed or not routing or traffic.requested_canary is None:
+    if not traffic.confirmed or routing is None or traffic.requested_canary is None:
         return None
-    canary = state.spec.spec.strategy.canary if state.spec else None
-    routed = canary.traffic_routing if canary else None
-    total = routed.effective_max_weight if routed else 100
+    total = routing.effective_max_weight
     canary_service, stable_service = services_of(state)
     return WeightRequest(
         rollout=ref,
@@ -219,11 +218,25 @@ def managed_route(
         ref,
         event.name,
         event.kind,
-        event.route,
+        route_spec(event.kind, event.route),
         routing_of(state),
         canary_service=canary,
         stable_service=stable,
     )
+
+
+def route_spec(kind: str, body: dict[str, Any] | None) -> SetHeaderRoute | SetMirrorRoute | None:
+    """The event's route body as the step's model, checked once here for every router."""
+    if body is None:
+        return None
+    model = SetHeaderRoute if kind == "header" else SetMirrorRoute
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        step = "setHeaderRoute" if kind == "header" else "setMirrorRoute"
+        raise PortError(f"{step} {body.get('name', '')!r}: {where}: {first['msg']}") from None
 
 
 def _superseded(state: RolloutState, weights: tuple[int, str | None, str | None]) -> bool:

@@ -71,6 +71,12 @@ class StringMatch(SpecModel):
         pairs = (("exact", self.exact), ("prefix", self.prefix), ("regex", self.regex))
         return tuple(name for name, value in pairs if value)
 
+    @property
+    def chosen(self) -> tuple[str, str] | None:
+        """(kind, value) when exactly one kind is set, as Argo requires; None otherwise."""
+        kinds = self.set_kinds
+        return (kinds[0], str(getattr(self, kinds[0]))) if len(kinds) == 1 else None
+
 
 class HeaderRoutingMatch(SpecModel):
     header_name: str

@@ -13,7 +13,7 @@ no mirror routes; their behaviour is pinned in tests/integration/traffic instead
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ import pytest
 
 from adapters.traffic import KubernetesTrafficRouter
 from rollouts.ports import ManagedRoute, RolloutRef, WeightRequest
+from rollouts.spec.traffic import TrafficRouting
 from tests.contract.test_router_local import (
     DEMO,
     OTHER,
@@ -37,6 +38,7 @@ from tests.contract.test_router_local import (
     test_the_weight_read_is_the_weight_set,
     test_the_weight_set_is_the_weight_held,
     test_weights_of_rollouts_are_kept_apart,
+    with_block,
 )
 from tests.support.kube import FakeKube, api_client_for
 
@@ -96,8 +98,8 @@ class IstioRollouts:
 
     router: KubernetesTrafficRouter
 
-    def routing(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> dict[str, Any]:
-        return {**routing, "istio": istio_block(rollout)}
+    def routing(self, rollout: RolloutRef, routing: TrafficRouting | None) -> TrafficRouting:
+        return with_block(routing, {"istio": istio_block(rollout)})
 
     async def set_weight(self, request: WeightRequest) -> None:
         routing = self.routing(request.rollout, request.routing)
@@ -115,7 +117,9 @@ class IstioRollouts:
         routing = self.routing(route.rollout, route.routing)
         await self.router.set_route(dataclasses.replace(route, routing=routing))
 
-    async def remove_managed_routes(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> None:
+    async def remove_managed_routes(
+        self, rollout: RolloutRef, routing: TrafficRouting | None
+    ) -> None:
         await self.router.remove_managed_routes(rollout, self.routing(rollout, routing))
 
 

@@ -7,7 +7,7 @@ read back the names of the managed routes it holds (each router stores them its 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +15,15 @@ from typing import Any
 import pytest
 
 from adapters.local import InMemoryRouter, LocalPlatform
+from adapters.workers.traffic import route_spec
 from rollouts.ports import ManagedRoute, PortError, RolloutRef, TrafficRouter, WeightRequest
+from rollouts.spec.traffic import TrafficRouting
 
 DEMO = RolloutRef("default", "demo")
 OTHER = RolloutRef("default", "other")
-ROUTING = {"managedRoutes": [{"name": "beta-users"}, {"name": "shadow"}]}
+ROUTING = TrafficRouting.model_validate(
+    {"managedRoutes": [{"name": "beta-users"}, {"name": "shadow"}]}
+)
 
 
 @dataclass
@@ -59,18 +63,25 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[RouterUnderTe
         yield started
 
 
+def with_block(routing: TrafficRouting | None, block: Mapping[str, Any]) -> TrafficRouting:
+    """`routing` with a router's block added, as the rollout's manifest would have it."""
+    written = routing.model_dump(by_alias=True, exclude_unset=True) if routing else {}
+    return TrafficRouting.model_validate({**written, **block})
+
+
 def weight(canary: int, rollout: RolloutRef = DEMO, canary_hash: str = "new") -> WeightRequest:
     return WeightRequest(rollout, canary, 100 - canary, canary_hash, "old", routing=ROUTING)
 
 
 def header_route(name: str = "beta-users", value: dict[str, str] | None = None) -> ManagedRoute:
     match = [{"headerName": "X-Beta", "headerValue": value or {"exact": "yes"}}]
-    return ManagedRoute(DEMO, name, "header", {"name": name, "match": match}, ROUTING)
+    body = route_spec("header", {"name": name, "match": match})
+    return ManagedRoute(DEMO, name, "header", body, ROUTING)
 
 
 def mirror_route(name: str = "shadow") -> ManagedRoute:
     body = {"name": name, "match": [{"method": {"exact": "GET"}}], "percentage": 50}
-    return ManagedRoute(DEMO, name, "mirror", body, ROUTING)
+    return ManagedRoute(DEMO, name, "mirror", route_spec("mirror", body), ROUTING)
 
 
 def expected(subject: RouterUnderTest, verdict: bool) -> bool | None:
@@ -156,13 +167,17 @@ async def test_a_malformed_header_route_is_refused(
     subject: RouterUnderTest, value: dict[str, str], reason: str
 ) -> None:
     match = [{"headerName": "X-Beta", "headerValue": value}]
-    route = ManagedRoute(DEMO, "beta-users", "header", {"name": "beta-users", "match": match})
+    body = route_spec("header", {"name": "beta-users", "match": match})
+    route = ManagedRoute(DEMO, "beta-users", "header", body)
     with pytest.raises(PortError, match=reason):
         await subject.router.set_route(route)
     assert subject.routes(DEMO) == ()
 
 
 async def test_a_header_route_needs_a_header_name(subject: RouterUnderTest) -> None:
-    body = {"name": "beta-users", "match": [{"headerValue": {"exact": "yes"}}]}
+    body = route_spec(
+        "header",
+        {"name": "beta-users", "match": [{"headerName": "", "headerValue": {"exact": "yes"}}]},
+    )
     with pytest.raises(PortError, match="headerName"):
         await subject.router.set_route(ManagedRoute(DEMO, "beta-users", "header", body))

@@ -12,7 +12,7 @@ nothing for SMI (it creates its TrafficSplit).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ import pytest
 
 from adapters.traffic import KubernetesTrafficRouter
 from rollouts.ports import ManagedRoute, RolloutRef, WeightRequest
+from rollouts.spec.traffic import TrafficRouting
 from tests.contract.test_router_local import (
     DEMO,
     OTHER,
@@ -31,6 +32,7 @@ from tests.contract.test_router_local import (
     test_the_weight_read_is_the_weight_set,
     test_weights_of_rollouts_are_kept_apart,
     weight,
+    with_block,
 )
 from tests.support.kube import FakeKube, api_client_for
 
@@ -108,7 +110,7 @@ class Routed:
             request,
             canary_service=canary(rollout),
             stable_service=stable(rollout),
-            routing={**request.routing, **self.kind.block(rollout)},
+            routing=with_block(request.routing, self.kind.block(rollout)),
         )
 
     async def set_weight(self, request: WeightRequest) -> None:
@@ -123,7 +125,9 @@ class Routed:
     async def set_route(self, route: ManagedRoute) -> None:
         await self.router.set_route(route)
 
-    async def remove_managed_routes(self, rollout: RolloutRef, routing: Mapping[str, Any]) -> None:
+    async def remove_managed_routes(
+        self, rollout: RolloutRef, routing: TrafficRouting | None
+    ) -> None:
         await self.router.remove_managed_routes(rollout, routing)
 
 

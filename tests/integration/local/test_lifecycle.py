@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from adapters.local import LoadGenerator, LocalPlatform
+from adapters.workers.traffic import route_spec
 from rollouts.ports import ManagedRoute, WeightRequest
 from tests.integration.local.conftest import CANARY, DEMO, STABLE, ready, spec
 from tests.integration.local.test_replicasets import refused
@@ -22,7 +23,7 @@ async def test_stop_closes_every_server_and_task(client: httpx.AsyncClient) -> N
     await ready(platform, spec(STABLE, 2), spec(CANARY, 1))
     await platform.set_weight(WeightRequest(DEMO, 0, 100, CANARY, STABLE))
     mirror = {"name": "shadow", "match": [{"path": {"prefix": "/"}}]}
-    await platform.set_route(ManagedRoute(DEMO, "shadow", "mirror", mirror))
+    await platform.set_route(ManagedRoute(DEMO, "shadow", "mirror", route_spec("mirror", mirror)))
     await client.get(platform.proxy_url(DEMO))  # leaves a slow mirror copy in flight
     pods = [pod.url for h in (STABLE, CANARY) for pod in platform.ready_pods(DEMO, h)]
     urls = [platform.proxy_url(DEMO), platform.metrics_url().removesuffix("/metrics"), *pods]

@@ -9,12 +9,14 @@ import httpx
 import pytest
 
 from adapters.local import POD_HEADER, ROUTE_HEADER, SERVICE_HEADER, LocalPlatform
+from adapters.workers.traffic import route_spec
 from rollouts.ports import ManagedRoute, RolloutRef, WeightRequest
+from rollouts.spec.traffic import TrafficRouting
 from tests.integration.local.conftest import CANARY, DEMO, STABLE, hit, ready, spec
 
 pytestmark = pytest.mark.integration
 
-ROUTING = {"managedRoutes": [{"name": "beta"}, {"name": "shadow"}]}
+ROUTING = TrafficRouting.model_validate({"managedRoutes": [{"name": "beta"}, {"name": "shadow"}]})
 
 
 def weight(canary: int) -> WeightRequest:
@@ -27,7 +29,8 @@ def versions(answers: list[httpx.Response]) -> Counter[str]:
 
 def header_route(value: dict[str, str]) -> ManagedRoute:
     match = [{"headerName": "X-Beta", "headerValue": value}]
-    return ManagedRoute(DEMO, "beta", "header", {"name": "beta", "match": match}, ROUTING)
+    body = route_spec("header", {"name": "beta", "match": match})
+    return ManagedRoute(DEMO, "beta", "header", body, ROUTING)
 
 
 @pytest.fixture
@@ -93,7 +96,9 @@ async def test_a_mirror_route_copies_requests_to_canary(
 ) -> None:
     await platform.set_weight(weight(0))
     body = {"name": "shadow", "match": [{"path": {"prefix": "/api"}}], "percentage": 50}
-    await platform.set_route(ManagedRoute(DEMO, "shadow", "mirror", body, ROUTING))
+    await platform.set_route(
+        ManagedRoute(DEMO, "shadow", "mirror", route_spec("mirror", body), ROUTING)
+    )
     answers = await hit(client, both + "/api/orders", 40) + await hit(client, both + "/home", 10)
     assert versions(answers) == {"demo:stable1": 50}
     async with asyncio.timeout(2):

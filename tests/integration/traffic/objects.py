@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
+from adapters.workers.traffic import route_spec
 from rollouts.ports import ManagedRoute, RolloutRef, WeightRequest
+from rollouts.spec.traffic import TrafficRouting
 from tests.support.kube import FakeKube
 
 Obj = dict[str, Any]
@@ -47,9 +49,14 @@ def seed_payments(kube: FakeKube) -> tuple[Obj, Obj]:
     return rule, vs
 
 
+def typed(routing: Obj) -> TrafficRouting:
+    """A `trafficRouting` block as the traffic worker hands it to the router."""
+    return TrafficRouting.model_validate(routing)
+
+
 def payments_weight(canary: int, canary_hash: str = CANARY_HASH) -> WeightRequest:
     return WeightRequest(
-        PAYMENTS, canary, 100 - canary, canary_hash, STABLE_HASH, routing=payments_routing()
+        PAYMENTS, canary, 100 - canary, canary_hash, STABLE_HASH, routing=typed(payments_routing())
     )
 
 
@@ -70,7 +77,7 @@ def weight(
         STABLE_HASH,
         canary_service,
         stable_service,
-        routing,
+        typed(routing),
     )
 
 
@@ -80,7 +87,7 @@ def header(routing: Obj, name: str, *matches: tuple[str, str, str]) -> ManagedRo
     if matches:
         match = [{"headerName": h, "headerValue": {kind: value}} for h, kind, value in matches]
         body = {"name": name, "match": match}
-    return ManagedRoute(DEMO, name, "header", body, routing)
+    return ManagedRoute(DEMO, name, "header", route_spec("header", body), typed(routing))
 
 
 def destination(host: str, weight: int | None = None, subset: str = "", port: int = 0) -> Obj:

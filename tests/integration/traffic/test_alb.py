@@ -11,7 +11,15 @@ from adapters.kubernetes.errors import KubernetesError
 from adapters.traffic import KubernetesTrafficRouter
 from adapters.traffic.alb import MANAGED_ANNOTATIONS
 from rollouts.ports import PortError
-from tests.integration.traffic.objects import DEMO, Obj, header, ingress, ingress_rule, weight
+from tests.integration.traffic.objects import (
+    DEMO,
+    Obj,
+    header,
+    ingress,
+    ingress_rule,
+    typed,
+    weight,
+)
 from tests.support.kube import FakeKube
 
 pytestmark = pytest.mark.integration
@@ -175,13 +183,13 @@ async def test_a_header_route_is_an_action_a_condition_and_a_path(
     assert ACTION not in json.loads(held[MANAGED_ANNOTATIONS])["demo"]
     assert paths(fake_kube) == [("/*", "gamma"), ("/", "demo-stable")]
 
-    await router.remove_managed_routes(DEMO, ROUTED)
+    await router.remove_managed_routes(DEMO, typed(ROUTED))
     held = annotations(fake_kube)
     assert not [key for key in held if "gamma" in key]
     assert json.loads(held[MANAGED_ANNOTATIONS]) == {"demo": [KEY]}
     assert paths(fake_kube) == [("/", "demo-stable")]
     assert held[KEY].endswith('"Weight":90}]}}') and held["keep"] == "me"
-    await router.remove_managed_routes(DEMO, ROUTED)  # nothing left: still fine
+    await router.remove_managed_routes(DEMO, typed(ROUTED))  # nothing left: still fine
 
 
 async def test_only_exact_header_values_on_alb(

@@ -6,8 +6,17 @@ import pytest
 
 from adapters.traffic import KubernetesTrafficRouter
 from adapters.traffic.gateway_rules import IN_PROGRESS_LABEL
+from adapters.workers.traffic import route_spec
 from rollouts.ports import ManagedRoute, PortError
-from tests.integration.traffic.objects import DEMO, Obj, backends, header, http_route, weight
+from tests.integration.traffic.objects import (
+    DEMO,
+    Obj,
+    backends,
+    header,
+    http_route,
+    typed,
+    weight,
+)
 from tests.support.kube import FakeKube
 
 pytestmark = pytest.mark.integration
@@ -110,7 +119,7 @@ async def test_header_routes_become_rules_for_the_canary(
     await router.set_route(header(routing, "beta"))
     assert [r.get("name") for r in rules(fake_kube)] == [None, None, None]
     await router.set_route(header(routing, "beta", ("X-Beta", "exact", "yes")))
-    await router.remove_managed_routes(DEMO, routing)
+    await router.remove_managed_routes(DEMO, typed(routing))
     assert len(rules(fake_kube)) == 3
 
 
@@ -121,7 +130,9 @@ async def test_routes_not_using_header_routes_and_mirrors_are_left_alone(
     await router.set_weight(weight(routing, 10))
     await router.set_route(header(routing, "beta", ("X-Beta", "exact", "yes")))
     mirror = {"name": "beta", "match": [{"method": {"exact": "GET"}}]}
-    await router.set_route(ManagedRoute(DEMO, "beta", "mirror", mirror, routing))
+    await router.set_route(
+        ManagedRoute(DEMO, "beta", "mirror", route_spec("mirror", mirror), typed(routing))
+    )
     assert len(rules(fake_kube)) == 3
 
 

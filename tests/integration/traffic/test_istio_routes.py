@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.traffic import KubernetesTrafficRouter
+from adapters.workers.traffic import route_spec
 from rollouts.ports import ManagedRoute, PortError
 from tests.integration.traffic.objects import (
     DEMO,
@@ -15,6 +16,7 @@ from tests.integration.traffic.objects import (
     payments_routing,
     payments_weight,
     seed_payments,
+    typed,
     virtual_service,
     weight,
 )
@@ -34,7 +36,7 @@ def mirror(
     body: Obj = {"name": name, "match": [{"method": {"exact": "GET"}, "path": {"prefix": "/api"}}]}
     if percentage is not None:
         body["percentage"] = percentage
-    return ManagedRoute(DEMO, name, "mirror", body, routing)
+    return ManagedRoute(DEMO, name, "mirror", route_spec("mirror", body), typed(routing))
 
 
 def http(kube: FakeKube, ns: str = "default", name: str = "vs") -> list[Obj]:
@@ -132,15 +134,15 @@ async def test_routes_without_match_are_removed_and_remove_all_clears_them(
     await router.set_route(header(ROUTING, "beta"))
     assert [r["name"] for r in http(seeded)] == ["shadow", "health", "primary"]
     await router.set_route(header(ROUTING, "beta", ("X-Beta", "exact", "yes")))
-    await router.remove_managed_routes(DEMO, ROUTING)
+    await router.remove_managed_routes(DEMO, typed(ROUTING))
     assert [r["name"] for r in http(seeded)] == ["health", "primary"]
     writes = len(seeded.requests_for("update"))
-    await router.remove_managed_routes(DEMO, ROUTING)
+    await router.remove_managed_routes(DEMO, typed(ROUTING))
     assert len(seeded.requests_for("update")) == writes
 
 
 async def test_removal_tolerates_a_missing_virtual_service(router: KubernetesTrafficRouter) -> None:
-    await router.remove_managed_routes(DEMO, ROUTING)
+    await router.remove_managed_routes(DEMO, typed(ROUTING))
 
 
 async def test_subset_routes_go_to_the_destination_rule_host_and_canary_subset(
@@ -150,8 +152,9 @@ async def test_subset_routes_go_to_the_destination_rule_host_and_canary_subset(
     routing = payments_routing() | {"managedRoutes": MANAGED}
     await router.set_weight(payments_weight(5))
     route = header(routing, "beta", ("X-Beta", "exact", "yes"))
-    await router.set_route(ManagedRoute(PAYMENTS, "beta", "header", route.route, routing))
-    await router.set_route(ManagedRoute(PAYMENTS, "shadow", "mirror", mirror().route, routing))
+    routed = typed(routing)
+    await router.set_route(ManagedRoute(PAYMENTS, "beta", "header", route.route, routed))
+    await router.set_route(ManagedRoute(PAYMENTS, "shadow", "mirror", mirror().route, routed))
     routes = http(fake_kube, "production", "payments-api-vsvc")
     assert [r["name"] for r in routes] == ["beta", "shadow", "primary"]
     assert routes[0]["route"] == [
@@ -174,10 +177,14 @@ async def test_a_malformed_match_writes_nothing(
 ) -> None:
     body = {"name": "beta", "match": [{"headerName": "X-Beta", "headerValue": value}]}
     with pytest.raises(PortError, match=reason):
-        await router.set_route(ManagedRoute(DEMO, "beta", "header", body, ROUTING))
+        await router.set_route(
+            ManagedRoute(DEMO, "beta", "header", route_spec("header", body), typed(ROUTING))
+        )
     bad_mirror = {"name": "shadow", "match": [{"method": value}]}
     with pytest.raises(PortError, match=reason):
-        await router.set_route(ManagedRoute(DEMO, "shadow", "mirror", bad_mirror, ROUTING))
+        await router.set_route(
+            ManagedRoute(DEMO, "shadow", "mirror", route_spec("mirror", bad_mirror), typed(ROUTING))
+        )
     assert seeded.requests_for("update") == []
 
 

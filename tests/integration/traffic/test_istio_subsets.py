@@ -16,6 +16,7 @@ from tests.integration.traffic.objects import (
     payments_routing,
     payments_weight,
     seed_payments,
+    typed,
 )
 from tests.support.kube import FakeKube
 
@@ -107,7 +108,7 @@ async def test_unknown_subsets_are_dropped_except_additional_ones(
     )
     routing = payments_routing()
     routing["istio"]["destinationRule"]["additionalSubsetNames"] = ["shadow"]
-    await router.set_weight(dataclasses.replace(payments_weight(5), routing=routing))
+    await router.set_weight(dataclasses.replace(payments_weight(5), routing=typed(routing)))
     held = fake_kube.get("destinationrules", NS, "payments-api-destrule")
     assert held is not None
     assert [s["name"] for s in held["spec"]["subsets"]] == ["stable", "canary", "shadow"]

@@ -19,6 +19,7 @@ from tests.integration.traffic.objects import (
     http_route,
     ingress,
     ingress_rule,
+    typed,
     virtual_service,
     weight,
 )
@@ -60,7 +61,7 @@ async def test_every_call_of_every_router_is_granted(
     assert await router.verify_weight(weight(ROUTING, 40)) is True
     assert await router.read_weight(weight(ROUTING, 40)) == 40
     await router.set_route(header(ROUTING, "beta", ("X-Beta", "exact", "yes")))
-    await router.remove_managed_routes(DEMO, ROUTING)
+    await router.remove_managed_routes(DEMO, typed(ROUTING))
     calls = {
         (r.call.resource.group, r.call.resource.plural, r.call.verb)
         for r in fake_kube.requests

@@ -12,6 +12,7 @@ from tests.integration.traffic.objects import (
     header,
     ingress,
     ingress_rule,
+    typed,
     virtual_service,
     weight,
 )
@@ -30,7 +31,7 @@ async def test_without_traffic_routing_nothing_is_written_and_nothing_verified(
     assert isinstance(router, TrafficRouter)
     await router.set_weight(weight({}, 30))
     await router.set_route(header({}, "beta", ("X-Beta", "exact", "yes")))
-    await router.remove_managed_routes(DEMO, {})
+    await router.remove_managed_routes(DEMO, None)
     assert await router.verify_weight(weight({}, 30)) is None
     assert await router.read_weight(weight({}, 30)) is None
     assert fake_kube.requests == []
@@ -40,7 +41,7 @@ async def test_negative_weights_are_refused_before_anything_is_read(
     router: KubernetesTrafficRouter, fake_kube: FakeKube
 ) -> None:
     with pytest.raises(PortError, match="negative"):
-        await router.set_weight(WeightRequest(DEMO, -1, 101, "a", "b", routing=COMBINED))
+        await router.set_weight(WeightRequest(DEMO, -1, 101, "a", "b", routing=typed(COMBINED)))
     assert fake_kube.requests == []
 
 
@@ -61,13 +62,6 @@ async def test_combined_routers_all_get_the_weight_and_all_must_hold_it(
     fake_kube.patch("ingresses", "default", "demo-web-canary", edit)
     assert await router.verify_weight(weight(COMBINED, 35)) is False
     assert await router.read_weight(weight(COMBINED, 35)) == 35
-
-
-async def test_an_invalid_block_is_a_clear_error(router: KubernetesTrafficRouter) -> None:
-    with pytest.raises(PortError, match=r"trafficRouting is invalid at alb\.servicePort"):
-        await router.set_weight(weight({"alb": {"ingress": "x"}}, 10))
-    with pytest.raises(PortError, match="trafficRouting is invalid at apisix: the APISIX"):
-        await router.set_weight(weight({"apisix": {"route": {"name": "r"}}}, 10))
 
 
 async def test_header_routes_use_the_services_of_the_last_weight(
