@@ -18,6 +18,7 @@ from rollouts.evolve_analysis import ANALYSIS_HANDLERS
 from rollouts.evolve_judge import JUDGE_HANDLERS
 from rollouts.evolve_pause import PAUSE_HANDLERS, pause_clock
 from rollouts.evolve_rs import RS_HANDLERS
+from rollouts.sharing import shared_rollout
 from rollouts.spec import Rollout
 from rollouts.state import RECENT_CAUSES, AnalysisRunState, PauseCondition, RolloutState
 from rollouts.state_changes import Handler, StateChanges, TrafficChanges, changed
@@ -42,7 +43,7 @@ condition when a fully promoted rollout becomes unhealthy, "to avoid any timeout
 
 
 def _spec_applied(s: RolloutState, e: ev.SpecApplied) -> StateChanges:
-    return {"spec": Rollout.model_validate(e.manifest), "generation": e.generation}
+    return {"spec": shared_rollout(Rollout.model_validate(e.manifest)), "generation": e.generation}
 
 
 def _update_reset(s: RolloutState, e: ev.UpdateReset) -> StateChanges:

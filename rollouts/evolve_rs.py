@@ -5,6 +5,7 @@ from __future__ import annotations
 import events.models as ev
 from events.base import Event
 from rollouts.clock_skew import bounded
+from rollouts.sharing import shared_template
 from rollouts.state import ReplicaSetState, RolloutState
 from rollouts.state_changes import Handler, ReplicaSetChanges, StateChanges, changed
 
@@ -29,7 +30,7 @@ def _revision_created(s: RolloutState, e: ev.RevisionCreated) -> StateChanges:
     rs = ReplicaSetState(
         pod_template_hash=e.pod_template_hash,
         revision=e.revision,
-        template=e.template,
+        template=shared_template(e.template),
         created_order=s.next_created_order,
     )
     return {

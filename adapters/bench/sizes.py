@@ -1,7 +1,8 @@
 """Where a rollout's state spends its bytes: a deep size per `RolloutState` field.
 
 Sizes are approximate (what `sys.getsizeof` reports for every object reachable from a field,
-each counted once per state); objects every state shares (types, enum members, None, small
+each counted once in the whole sample, so a spec or template that states share is spread over
+them, as it is in memory); objects every state shares (types, enum members, None, small
 ints) are left out, as they cost nothing per rollout.
 """
 
@@ -37,8 +38,8 @@ def field_sizes(states: Sequence[RolloutState]) -> dict[str, int]:
     if not states:
         return {}
     sums: dict[str, int] = {}
+    seen: set[int] = set()
     for state in states:
-        seen: set[int] = set()
         own = deep_size(state, {id(getattr(state, f)) for f in type(state).model_fields})
         sums["object"] = sums.get("object", 0) + own
         for field in type(state).model_fields:

@@ -25,6 +25,7 @@ import events
 import rollouts
 from events.base import EVENT_TYPES
 from events.upcasting import UPCASTERS
+from rollouts.sharing import shared_state
 from rollouts.state import RolloutState
 
 FORMAT = 1
@@ -94,7 +95,7 @@ def decode_snapshot(data: bytes, fingerprint: str) -> tuple[RolloutState, int]:
     if len(body) != size or zlib.crc32(body) != crc:
         raise SnapshotUnusable(f"body is torn or garbled ({len(body)} bytes, {size} written)")
     try:
-        state = RolloutState.model_validate_json(zlib.decompress(body))
+        state = shared_state(RolloutState.model_validate_json(zlib.decompress(body)))
     except (zlib.error, pydantic.ValidationError) as error:
         first = str(error).splitlines()[0]
         raise SnapshotUnusable(f"state does not parse: {first}") from None

@@ -1,0 +1,70 @@
+"""Equal pod specs are held once; nothing reads differently for it."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from adapters.bench.workload import rollout_manifest
+from rollouts import sharing
+from rollouts.sharing import shared_pod_spec, shared_rollout, shared_state, shared_template
+from rollouts.spec import Rollout
+from rollouts.state import ReplicaSetState, initial_state
+from rollouts.state_changes import changed
+
+IMAGE = "registry.example/shop/app:1.0.0"
+
+
+def rollout(name: str, image: str = IMAGE) -> Rollout:
+    return Rollout.model_validate(rollout_manifest(name, image))
+
+
+def test_two_rollouts_with_equal_pods_hold_one_pod_spec() -> None:
+    first, second = shared_rollout(rollout("a")), shared_rollout(rollout("b"))
+    assert first.spec.template is not None and second.spec.template is not None
+    assert first.spec.template.spec is second.spec.template.spec
+    assert first.spec.template.metadata != second.spec.template.metadata  # labels stay apart
+
+
+def test_a_different_image_is_not_shared() -> None:
+    first, second = shared_rollout(rollout("a")), shared_rollout(rollout("b", image="x:2"))
+    assert first.spec.template is not None and second.spec.template is not None
+    assert first.spec.template.spec is not second.spec.template.spec
+    assert second.spec.template.spec["containers"][0]["image"] == "x:2"
+
+
+def test_a_shared_rollout_reads_and_dumps_as_before() -> None:
+    original = rollout("c")
+    shared_rollout(rollout("d"))  # holds an equal pod spec first
+    shared = shared_rollout(original)
+    assert shared == original
+    assert shared.model_dump(exclude_unset=True) == original.model_dump(exclude_unset=True)
+    assert shared.spec.model_fields_set == original.spec.model_fields_set
+
+
+def test_a_template_shares_its_pod_spec_with_the_rollout() -> None:
+    spec = shared_rollout(rollout("e"))
+    assert spec.spec.template is not None
+    template = copy.deepcopy(rollout_manifest("e", IMAGE)["spec"]["template"])
+    held = shared_template(template)
+    assert held == template and held["spec"] is spec.spec.template.spec
+    assert shared_template({"metadata": {}}) == {"metadata": {}}
+
+
+def test_a_decoded_state_is_shared_whole() -> None:
+    template = copy.deepcopy(rollout_manifest("f", IMAGE)["spec"]["template"])
+    rs = ReplicaSetState(pod_template_hash="h", revision=1, template=template, created_order=0)
+    state = changed(initial_state("ns", "f"), {"spec": rollout("f"), "replica_sets": {"h": rs}})
+    shared = shared_state(state)
+    assert shared == state
+    assert shared.spec is not None and shared.spec.spec.template is not None
+    assert shared.replica_sets["h"].template["spec"] is shared.spec.spec.template.spec
+
+
+def test_the_table_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sharing, "TABLE_SIZE", 3)
+    monkeypatch.setattr(sharing, "_POD_SPECS", type(sharing._POD_SPECS)())
+    for number in range(10):
+        shared_pod_spec({"containers": [{"name": "app", "image": f"x:{number}"}]})
+    assert len(sharing._POD_SPECS) == 3
