@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from rollouts.spec import Rollout
 from rollouts.state import RolloutState
-from rollouts.state_changes import changed
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 TABLE_SIZE = 4096
 """Distinct pod specs kept for sharing: far more than a fleet runs at once."""
@@ -50,25 +53,27 @@ def shared_template(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def shared_rollout(rollout: Rollout) -> Rollout:
-    """`rollout` holding the shared pod spec. The copies keep their set fields, which
-    `exclude_unset` dumps read (`model_copy(update=...)` would add to them)."""
+    """`rollout` holding the shared pod spec."""
     template = rollout.spec.template
     if template is None or (pod_spec := shared_pod_spec(template.spec)) is template.spec:
         return rollout
-    template = template.model_copy()
-    template.__dict__["spec"] = pod_spec
-    spec = rollout.spec.model_copy()
-    spec.__dict__["template"] = template
-    rollout = rollout.model_copy()
-    rollout.__dict__["spec"] = spec
-    return rollout
+    spec = _replaced(rollout.spec, template=_replaced(template, spec=pod_spec))
+    return _replaced(rollout, spec=spec)
 
 
 def shared_state(state: RolloutState) -> RolloutState:
     """`state` holding shared pod specs: for a state decoded whole (a snapshot)."""
     sets = {
-        key: changed(rs, {"template": shared_template(rs.template)})
+        key: _replaced(rs, template=shared_template(rs.template))
         for key, rs in state.replica_sets.items()
     }
     spec = shared_rollout(state.spec) if state.spec is not None else None
-    return changed(state, {"spec": spec, "replica_sets": sets})
+    return _replaced(state, spec=spec, replica_sets=sets)
+
+
+def _replaced(model: _Model, **values: Any) -> _Model:
+    """A copy with equal `values` in place, that still says the same fields were set:
+    `exclude_unset` dumps read that, and `model_copy(update=...)` would add to them."""
+    copy = model.model_copy()
+    copy.__dict__.update(values)
+    return copy

@@ -63,8 +63,10 @@ def schema_fingerprint() -> str:
 
 
 def encode_snapshot(state: RolloutState, version: int, fingerprint: str) -> bytes:
-    """`state` as folded up to stream sequence `version` of its rollout."""
-    body = zlib.compress(state.model_dump_json().encode(), 1)
+    """`state` as folded up to stream sequence `version` of its rollout. Only what was set is
+    written: decide hashes and compares `exclude_unset` dumps of the spec, and a spec read back
+    with every default set (`annotations: {}`) would hash as another pod template."""
+    body = zlib.compress(state.model_dump_json(exclude_unset=True).encode(), 1)
     header = {"f": fingerprint, "v": version, "c": zlib.crc32(body), "n": len(body)}
     return json.dumps(header, separators=(",", ":")).encode() + b"\n" + body
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import zlib
+from datetime import UTC, datetime
 
 import pytest
 
+import events.inputs as inp
+from adapters.bench.workload import rollout_manifest
 from adapters.runtime.projection import Key, StateProjection
 from adapters.runtime.snapshot_format import (
     SnapshotUnusable,
@@ -21,11 +24,13 @@ from adapters.runtime.snapshot_format import (
 from adapters.runtime.snapshot_writer import SnapshotWriter
 from adapters.runtime.snapshots import Restored, SnapshotStore, parse_key, snapshot_key
 from events.memory import InMemoryEventStore
+from rollouts.decide import decide
 from rollouts.evolve import fold
 from rollouts.state import RolloutState, initial_state
 from tests.unit.history.histories import blue_green, canary_abort_retry_promote
 
 FP = schema_fingerprint()
+NOW = datetime(2026, 12, 5, tzinfo=UTC)
 
 
 def folded() -> RolloutState:
@@ -152,3 +157,17 @@ def test_restored_rollouts_are_not_written_again() -> None:
         assert writer.written == 0
 
     asyncio.run(scenario())
+
+
+def test_a_restored_rollout_takes_its_own_manifest_again_as_unchanged() -> None:
+    """A Kubernetes resync re-applies every Rollout after a restart: the restored spec must
+    compare equal to it, or each restart recorded a new generation (and `set image` hashed the
+    template with the defaults the snapshot had set)."""
+    manifest = rollout_manifest("roll", "registry.example/shop/app:1.0.0")
+    applied = inp.ApplySpec(input_id="apply-1", manifest=manifest)
+    empty = initial_state(str(manifest["metadata"]["namespace"]), "roll")
+    state = fold(empty, decide(empty, applied, NOW))
+    restored, _ = decode_snapshot(encode_snapshot(state, 9, FP), FP)
+    again = inp.ApplySpec(input_id="apply-2", manifest=manifest)
+    assert decide(state, again, NOW) == []
+    assert decide(restored, again, NOW) == []
