@@ -1,8 +1,11 @@
 """Abort latency: from publishing an `Abort` input to the rollout's proxy holding canary weight 0.
 
-Two runs on the same fleet. Burst: every rollout's abort is published at once, the worst case
-(all decisions and all traffic changes queue together). Steady: the fleet is retried back to
-its pause, then the aborts arrive at `STEADY_RATE` per second, the way real aborts would.
+Three runs on the same fleet. Burst: every rollout's abort is published at once, the worst case
+(all decisions and all traffic changes queue together; a fleet-wide abort is exactly that).
+Steady: the fleet is retried back to its pause, then the aborts arrive at `STEADY_RATE` per
+second, the way real aborts would. Steady under a CPU hog: the same while another process
+spins on one of the machine's cores (`cpu_hog`), as a busy node would; an abort must not wait
+because the machine is busy.
 The path measured is the whole one: input stream, controller (decide + atomic append), events
 stream, projection, traffic worker, router. Each run also reports the garbage collector's
 pauses, which stop the one event loop everything above shares.
@@ -13,8 +16,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import math
+import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from rich.console import Console
@@ -105,6 +111,23 @@ async def _timed_aborts(fleet: Fleet, rate: float | None) -> dict[str, float | i
     return {**percentiles(latencies), "seconds": round(time.perf_counter() - started, 2)}
 
 
+async def _retried(fleet: Fleet) -> None:
+    await fleet.wait_quiet()
+    await fleet.send_all(lambda ref: inp.Retry(input_id=str(uuid.uuid4()), actor="bench"))
+    await fleet.wait_paused("retried and paused again")
+
+
+@asynccontextmanager
+async def cpu_hog() -> AsyncIterator[None]:
+    """Another process spinning on one core for as long as the block runs."""
+    hog = await asyncio.create_subprocess_exec(sys.executable, "-c", "while True: pass")
+    try:
+        yield
+    finally:
+        hog.kill()
+        await hog.wait()
+
+
 async def measure_abort(server: BenchServer, size: int, console: Console) -> dict[str, object]:
     fleet = Fleet(server, size, console)
     try:
@@ -112,11 +135,13 @@ async def measure_abort(server: BenchServer, size: int, console: Console) -> dic
         await fleet.start()
         burst = await _abort_run(fleet, rate=None)
         console.print(f"    burst: {size} aborts at once, p99 {burst['p99_ms']} ms")
-        await fleet.wait_quiet()
-        await fleet.send_all(lambda ref: inp.Retry(input_id=str(uuid.uuid4()), actor="bench"))
-        await fleet.wait_paused("retried and paused again")
+        await _retried(fleet)
         steady = await _abort_run(fleet, rate=STEADY_RATE)
         console.print(f"    steady: {STEADY_RATE:.0f} aborts/s, p99 {steady['p99_ms']} ms")
+        await _retried(fleet)
+        async with cpu_hog():
+            hogged = await _abort_run(fleet, rate=STEADY_RATE)
+        console.print(f"    steady, CPU hog on one core: p99 {hogged['p99_ms']} ms")
         errors = [repr(error) for executor in fleet.app.executors for error in executor.errors]
     finally:
         await fleet.stop()
@@ -128,6 +153,12 @@ async def measure_abort(server: BenchServer, size: int, console: Console) -> dic
             "description": f"{size} aborts at {STEADY_RATE:.0f}/s",
             "rate_per_s": STEADY_RATE,
             **steady,
+        },
+        "steady_cpu_hog": {
+            "description": f"{size} aborts at {STEADY_RATE:.0f}/s, another process spinning "
+            "on one core",
+            "rate_per_s": STEADY_RATE,
+            **hogged,
         },
         "worker_errors": errors[:5],
     }

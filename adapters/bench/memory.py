@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.console import Console
 
-RSS_TARGET_KB = 50.0
+RSS_TARGET_KB = 20.0
 TRACE_ROLLOUTS = 2000
 PROBE_TIMEOUT = 900.0
 

@@ -96,3 +96,36 @@ def test_bench_fails_only_on_a_missed_primary_target(
     assert json.loads(result.stdout) == results
     missed = "bench: primary targets missed: abort_p99_ms\n"
     assert result.stderr == (missed if code else "")
+
+
+LONG = {
+    "restart": {"snapshot_ready_s": 4.2, "description_of_the_figure": "x" * 40},
+    "targets": {
+        "rss_kb_per_rollout_serve": {
+            "note": "context: `serve`, controller and projection together " * 3,
+            "met": False,
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("columns", [80, 100, 200])
+def test_the_bench_table_fits_100_columns_and_keeps_whole_keys(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    async def run_bench(*, quick: bool, console: Console) -> dict[str, Any]:
+        return LONG
+
+    install(monkeypatch, "adapters.bench", run_bench=run_bench)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    result = runner.invoke(app, ["bench"])
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= min(columns, 100)
+    keys = [line.split()[0] for line in lines[1:] if line[:1].strip()]
+    assert keys == [
+        "restart.snapshot_ready_s",
+        "restart.description_of_the_figure",
+        "targets.rss_kb_per_rollout_serve.note",
+        "targets.rss_kb_per_rollout_serve.met",
+    ]
+    assert "context: `serve`" in result.stdout  # the long note wraps, it is not cut
