@@ -7,6 +7,11 @@ writes each changed rollout's current state, in batches that yield to the event 
 them, then the checkpoint. So a rollout is written at most once per interval however many events
 it gets, and a quiet fleet costs nothing.
 
+With several controller replicas, each writes only the rollouts of the input partitions it
+holds (`held`), and a checkpoint per partition: the work is split as the deciding is, instead
+of every replica writing every rollout. A rollout of a partition not held stays pending, so the
+replica that takes the partition over writes it before that partition's first checkpoint.
+
 A crash at any point is harmless: the checkpoint is written last and only when every snapshot
 before it was acknowledged, and a snapshot newer than the checkpoint is still right (start skips
 its events at or below its version). A failed flush keeps its rollouts pending for the next one.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Collection
 
 import structlog
 from nats.errors import Error as NatsError
@@ -33,12 +39,15 @@ from adapters.runtime.snapshots import (
 )
 from adapters.runtime.tasks import Running, Spawn
 from events.store import EventStore
+from events.subjects import input_partition
 from rollouts.state import RolloutState
 
 log = structlog.get_logger("rollouts.snapshots")
 
 INTERVAL = 10.0
 """Seconds between flushes: at most this much tail (per changed rollout) to fold at start."""
+HELD_PERIOD = 1.0
+"""Seconds between two looks at the partitions held (`_note_held`)."""
 BATCH = 64
 """Snapshots encoded and written between two yields to the event loop."""
 FINAL_FLUSH = 2.0
@@ -54,9 +63,11 @@ async def open_snapshots(
     *,
     write: bool,
     registry: CollectorRegistry | None = None,
+    held: Callable[[], Collection[int]] | None = None,
 ) -> SnapshotWriter | None:
     """Restore `projection` from the bucket (call `rebuild` next, for the tail), and return the
-    writer when this process writes snapshots (`write`: it runs the controller). A bucket that
+    writer when this process writes snapshots (`write`: it runs the controller; `held`, its
+    input partitions, when replicas share the rollouts). A bucket that
     cannot be read is logged and the start falls back to the full fold."""
     kv = await open_bucket(js, create=write)
     snapshots = SnapshotStore(js, kv, SnapshotMetrics(registry))
@@ -66,7 +77,7 @@ async def open_snapshots(
         log.warning("snapshots.unreadable", error=repr(error), fallback="full fold")
         restored = Restored()
     await restore(projection, restored)
-    return SnapshotWriter(projection, snapshots, restored) if write else None
+    return SnapshotWriter(projection, snapshots, restored, held=held) if write else None
 
 
 async def restore(projection: StateProjection, restored: Restored) -> None:
@@ -93,8 +104,14 @@ class SnapshotWriter:
         *,
         interval: float = INTERVAL,
         max_value: int = MAX_VALUE,
+        held: Callable[[], Collection[int]] | None = None,
     ) -> None:
+        """`held`: the input partitions this replica holds now (None: it writes everything)."""
         self._projection = projection
+        self._held = held
+        self._partitions: dict[Key, int] = {}
+        self._checkpoints: dict[int, int] = {}
+        self._recently_held: frozenset[int] = frozenset()
         self._snapshots = snapshots
         self._interval = interval
         self._max_value = max_value
@@ -125,18 +142,24 @@ class SnapshotWriter:
         self._projection.off_event(self._changed)
 
     async def run(self) -> None:
-        """Flush every interval until cancelled; a failed flush is retried at the next."""
+        """Flush every interval until cancelled; a failed flush is retried at the next. Between
+        flushes the partitions held are noted every second (`_note_held`)."""
         while True:
-            await asyncio.sleep(self._interval)
+            for _ in range(max(1, round(self._interval / HELD_PERIOD))):
+                await asyncio.sleep(min(HELD_PERIOD, self._interval))
+                self._note_held()
             try:
                 await self.flush()
             except Exception as error:  # the server may be down: the next flush catches up
                 log.warning("snapshots.flush_failed", error=repr(error))
 
     async def flush(self) -> int:
-        """Write every rollout changed since its last snapshot, then the checkpoint."""
+        """Write every rollout changed since its last snapshot, then the checkpoint (each held
+        partition's, when the rollouts are shared by partition)."""
         position = self._projection.covered
-        keys, self._dirty = self._dirty, set()
+        held = self._note_held()
+        keys = self._dirty if held is None else {k for k in self._dirty if self._of(k) in held}
+        self._dirty = self._dirty - keys
         try:
             ordered = sorted(keys)
             for start in range(0, len(ordered), BATCH):
@@ -146,10 +169,36 @@ class SnapshotWriter:
         except BaseException:
             self._dirty |= keys  # those written are skipped next time (`_written`)
             raise
-        if position > self._checkpoint:
+        if held is not None:
+            await self._put_partition_checkpoints(held, position)
+            self._recently_held = frozenset(self._held()) if self._held else frozenset()
+        elif position > self._checkpoint:
             await self._snapshots.put_checkpoint(position)
             self._checkpoint = position
         return position
+
+    async def _put_partition_checkpoints(self, held: frozenset[int], position: int) -> None:
+        for partition in sorted(held):
+            if position > self._checkpoints.get(partition, 0):
+                await self._snapshots.put_checkpoint(position, partition)
+                self._checkpoints[partition] = position
+
+    def _note_held(self) -> frozenset[int] | None:
+        """The partitions to write: those held now and those held since the last flush. A
+        stopping process releases its partitions before its last flush, which still writes
+        theirs; a partition handed over is written once more by its old holder, harmlessly
+        (a snapshot never goes back to an older version)."""
+        if self._held is None:
+            return None
+        self._recently_held |= frozenset(self._held())
+        return self._recently_held
+
+    def _of(self, key: Key) -> int:
+        partition = self._partitions.get(key)
+        if partition is None:
+            partition = input_partition(*key, self._snapshots.partitions)
+            self._partitions[key] = partition
+        return partition
 
     async def _write(self, batch: tuple[Key, ...]) -> None:
         values: list[tuple[Key, bytes, int]] = []

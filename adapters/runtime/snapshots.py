@@ -7,7 +7,10 @@ appended after the snapshots' checkpoint.
 Layout of bucket ROLLOUT_SNAPSHOTS (file storage, history 1): one key per rollout,
 `<namespace>.<name>` in subject encoding, holding its state and its version (the stream sequence
 of its last folded event), and one key `_checkpoint` holding a position P with a promise: every
-rollout with an event at or below P has a snapshot covering all its events at or below P. One
+rollout with an event at or below P has a snapshot covering all its events at or below P.
+Controller replicas that share the rollouts by input partition write only their partitions'
+snapshots, and one key `_checkpoint_p<N>` per partition with the same promise for the rollouts
+of partition N; a start folds the tail after the lowest of them (`start_position`). One
 key per rollout, not per chunk: a write costs one rollout's 2 KB, not a chunk's, the values stay
 far below the server's max payload (1 MB; a larger state is written as a "refold" marker), and
 one bad value costs one rollout's refold, not a chunk's.
@@ -50,6 +53,7 @@ from adapters.runtime.snapshot_format import (
     snapshot_version,
 )
 from adapters.runtime.subscriptions import unsubscribe
+from events.streams import INPUT_PARTITIONS
 from events.subjects import decode_name, encode_name, encode_namespace
 from rollouts.state import RolloutState
 
@@ -81,6 +85,24 @@ def collector_paused() -> Iterator[None]:
 
 class SnapshotLoadFailed(RuntimeError):
     """Reading the bucket failed midway: no snapshot of the load may be used."""
+
+
+def partition_checkpoint(partition: int) -> str:
+    """No dot in it: `parse_key` never takes it for a rollout."""
+    return f"{CHECKPOINT}_p{partition}"
+
+
+def start_position(whole: int | None, partitions: list[int | None]) -> int | None:
+    """Where the tail starts: each partition's rollouts are covered up to the later of the
+    whole set's checkpoint and their own, so the tail starts at the lowest of those (None:
+    some partition has no promise at all, so only a full fold is safe)."""
+    covered = []
+    for own in partitions or [None]:
+        known = [position for position in (whole, own) if position is not None]
+        if not known:
+            return None
+        covered.append(max(known))
+    return min(covered)
 
 
 def snapshot_key(key: Key) -> str:
@@ -134,8 +156,10 @@ class SnapshotStore:
         kv: KeyValue | None,
         metrics: SnapshotMetrics | None = None,
         fingerprint: str | None = None,
+        partitions: int = INPUT_PARTITIONS,
     ) -> None:
         self._js = js
+        self.partitions = partitions
         self.kv = kv
         self.metrics = metrics or SnapshotMetrics()
         self.fingerprint = fingerprint or schema_fingerprint()
@@ -150,12 +174,15 @@ class SnapshotStore:
         if self.kv is None:
             return restored
         try:
-            checkpoint = await self.kv.get(CHECKPOINT)
-            position = decode_checkpoint(checkpoint.value or b"", self.fingerprint)
+            whole, *parts = await asyncio.gather(
+                self._checkpoint(CHECKPOINT),
+                *(self._checkpoint(partition_checkpoint(p)) for p in range(self.partitions)),
+            )
+            position = start_position(whole, parts)
+            if position is None:
+                return restored  # nothing written yet: not worth a metric
             if position > stream_last:
                 raise SnapshotUnusable(f"checkpoint {position} is past the stream ({stream_last})")
-        except (KeyNotFoundError, NotFoundError):
-            return restored  # nothing written yet: not worth a metric
         except SnapshotUnusable as reason:
             log.warning("snapshots.ignored_all", reason=str(reason))
             self._count(restored, "checkpoint")
@@ -166,6 +193,14 @@ class SnapshotStore:
                 await self._read_all(restored, stream_last)
         self._report(restored)
         return restored
+
+    async def _checkpoint(self, name: str) -> int | None:
+        assert self.kv is not None
+        try:
+            entry = await self.kv.get(name)
+        except (KeyNotFoundError, NotFoundError):
+            return None
+        return decode_checkpoint(entry.value or b"", self.fingerprint)
 
     async def _read_all(self, restored: Restored, stream_last: int) -> None:
         """The last value of every key, through one ordered consumer (no request per key)."""
@@ -252,6 +287,8 @@ class SnapshotStore:
                     return  # another writer's is as new: keep it
         raise RuntimeError(f"snapshot of {key[0]}/{key[1]}: {WRITE_ATTEMPTS} write conflicts")
 
-    async def put_checkpoint(self, position: int) -> None:
+    async def put_checkpoint(self, position: int, partition: int | None = None) -> None:
+        """The whole set's checkpoint, or one partition's (`partition`)."""
         assert self.kv is not None
-        await self.kv.put(CHECKPOINT, encode_checkpoint(position, self.fingerprint))
+        name = CHECKPOINT if partition is None else partition_checkpoint(partition)
+        await self.kv.put(name, encode_checkpoint(position, self.fingerprint))

@@ -39,7 +39,7 @@ from adapters.runtime.observability import RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import NatsSettings
-from adapters.runtime.snapshot_writer import open_snapshots
+from adapters.runtime.snapshot_writer import SnapshotWriter, open_snapshots
 from adapters.runtime.supervisor import Supervisor
 from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
 from adapters.workers.controller import Controller
@@ -128,8 +128,10 @@ class Wiring:
         )
 
     async def assemble(self) -> Live:
-        await self.follow()
+        writer = await self.follow()
         controller = await self.controller() if "controller" in self.config.workers else None
+        if writer is not None:  # after the controller's inputs: stopped before them, so its
+            self.loop(writer.start, writer.stop)  # last flush still holds their partitions
         await self.effects()
         await self.analysis()
         await self.notifier()
@@ -140,7 +142,7 @@ class Wiring:
         self.gauges()
         return Live(self.connection, self.projection, controller, tuple(self.executors))
 
-    async def follow(self) -> None:
+    async def follow(self) -> SnapshotWriter | None:
         self.projection.on_event(self.metrics.observe_state)
         self.projection.on_unreadable(lambda _: self.metrics.events_unreadable.inc())
         writer = await open_snapshots(
@@ -149,12 +151,16 @@ class Wiring:
             self.store,
             write="controller" in self.config.workers,  # the stream's writer writes them
             registry=self.metrics.registry,
+            held=self.held_partitions,
         )
         await self.projection.rebuild()  # after the snapshots: only the tail
         self.stack.push_async_callback(self.projection.close)
         await self.projection.follow(self.connection.nc, self.spawn)
-        if writer is not None:
-            self.loop(writer.start, writer.stop)
+        return writer
+
+    def held_partitions(self) -> list[int]:
+        """The input partitions this controller replica decides, hence snapshots."""
+        return list(self.partitions.consumers) if self.partitions is not None else []
 
     def executor(self) -> KeyedExecutor:
         """Registered after the worker it feeds, so it stops (ending the handlers in flight)

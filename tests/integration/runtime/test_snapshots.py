@@ -4,25 +4,30 @@ or written under another schema fingerprint (then ignored and rewritten)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
-from nats.js.errors import BucketNotFoundError
+from nats.js.errors import BucketNotFoundError, KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from adapters.runtime import snapshots
 from adapters.runtime.projection import Key, StateProjection
 from adapters.runtime.snapshot_format import (
+    SnapshotUnusable,
     decode_checkpoint,
     decode_snapshot,
     encode_checkpoint,
     encode_snapshot,
     schema_fingerprint,
 )
-from adapters.runtime.snapshots import BUCKET, CHECKPOINT, snapshot_key
+from adapters.runtime.snapshot_writer import INTERVAL
+from adapters.runtime.snapshots import BUCKET, CHECKPOINT, partition_checkpoint, snapshot_key
 from adapters.workers.app import RolloutsApp, create_app
 from events.jetstream import JetStreamEventStore
 from events.store import StoredEvent
+from events.streams import INPUT_PARTITIONS
 from rollouts.evolve import fold
 from rollouts.state import RolloutState, initial_state
 from tests.integration.runtime.harness import System
@@ -84,6 +89,25 @@ async def restarted(system: System) -> tuple[dict[Key, tuple[RolloutState, int]]
         await app.stop()
 
 
+async def checkpoints(kv: KeyValue) -> dict[str, int | None]:
+    """Every checkpoint key there is, by name (None: written under another fingerprint)."""
+    found: dict[str, int | None] = {}
+    for name in (CHECKPOINT, *(partition_checkpoint(p) for p in range(INPUT_PARTITIONS))):
+        with contextlib.suppress(KeyNotFoundError):
+            value = (await kv.get(name)).value or b""
+            try:
+                found[name] = decode_checkpoint(value, FP)
+            except SnapshotUnusable:
+                found[name] = None
+    return found
+
+
+async def put_checkpoints(kv: KeyValue, position: int, fingerprint: str) -> None:
+    """As a controller holding every partition leaves them: each partition's checkpoint."""
+    for partition in range(INPUT_PARTITIONS):
+        await kv.put(partition_checkpoint(partition), encode_checkpoint(position, fingerprint))
+
+
 async def history(system: System, name: str) -> list[StoredEvent]:
     assert system.conn is not None
     return await JetStreamEventStore(system.conn.js).load("default", name)
@@ -94,8 +118,10 @@ async def test_a_stop_leaves_a_snapshot_of_every_rollout_and_a_restart_uses_them
 ) -> None:
     kv = await bucket(rolled)
     expected = await full_fold(rolled)
-    checkpoint = decode_checkpoint((await kv.get(CHECKPOINT)).value or b"", FP)
-    assert checkpoint == max(version for _, version in expected.values())
+    latest = max(version for _, version in expected.values())
+    assert await checkpoints(kv) == {
+        partition_checkpoint(p): latest for p in range(INPUT_PARTITIONS)
+    }
     for key, entry in expected.items():
         assert decode_snapshot((await kv.get(snapshot_key(key))).value or b"", FP) == entry
     entries, restored, ignored = await restarted(rolled)
@@ -117,7 +143,7 @@ async def test_snapshots_behind_the_stream_are_completed_by_the_tail(rolled: Sys
             state = fold(initial_state("default", name), [s.event for s in head])
             value = encode_snapshot(state, head[-1].stream_sequence, FP)
             await kv.put(snapshot_key(("default", name)), value)
-    await kv.put(CHECKPOINT, encode_checkpoint(position, FP))
+    await put_checkpoints(kv, position, FP)
     entries, restored, ignored = await restarted(rolled)
     assert entries == expected, f"checkpoint {position} of {every[-1]}"
     assert restored == sum(
@@ -138,13 +164,19 @@ async def test_snapshots_of_another_schema_are_ignored_and_rewritten(rolled: Sys
         value = encode_snapshot(early, events[-1].stream_sequence, other)
         await kv.put(snapshot_key(("default", name)), value)
     latest = max(version for _, version in expected.values())
-    await kv.put(CHECKPOINT, encode_checkpoint(latest, other))
+    await put_checkpoints(kv, latest, other)
     entries, restored, ignored = await restarted(rolled)
     assert entries == expected
     assert restored == 0 and ignored == "checkpoint=1"
-    for key, entry in expected.items():  # the stop's flush wrote them again, ours
+    app = await start_controller(rolled)  # one that runs until its partitions' first flush
+    try:
+        async with asyncio.timeout(3 * INTERVAL):
+            while set((await checkpoints(kv)).values()) != {latest}:
+                await asyncio.sleep(0.2)
+    finally:
+        await app.stop()
+    for key, entry in expected.items():  # written again, ours
         assert decode_snapshot((await kv.get(snapshot_key(key))).value or b"", FP) == entry
-    assert decode_checkpoint((await kv.get(CHECKPOINT)).value or b"", FP) == latest
 
 
 async def test_one_foreign_and_one_torn_snapshot_are_refolded_alone(rolled: System) -> None:

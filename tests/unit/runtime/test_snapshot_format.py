@@ -22,8 +22,15 @@ from adapters.runtime.snapshot_format import (
     schema_fingerprint,
 )
 from adapters.runtime.snapshot_writer import SnapshotWriter
-from adapters.runtime.snapshots import Restored, SnapshotStore, parse_key, snapshot_key
+from adapters.runtime.snapshots import (
+    Restored,
+    SnapshotStore,
+    parse_key,
+    snapshot_key,
+    start_position,
+)
 from events.memory import InMemoryEventStore
+from events.subjects import input_partition
 from rollouts.decide import decide
 from rollouts.evolve import fold
 from rollouts.state import RolloutState, initial_state
@@ -101,6 +108,7 @@ class FlakyStore(SnapshotStore):
         super().__init__(js=None, kv=None, fingerprint=FP)  # type: ignore[arg-type]
         self.values: dict[Key, bytes] = {}
         self.checkpoints: list[int] = []
+        self.partition_checkpoints: dict[int, int] = {}
         self.batches = 0
         self.fail_on_batch = fail_on_batch
 
@@ -110,8 +118,11 @@ class FlakyStore(SnapshotStore):
             raise ConnectionError("server went away")
         self.values.update((key, data) for key, data, _ in values)
 
-    async def put_checkpoint(self, position: int) -> None:
-        self.checkpoints.append(position)
+    async def put_checkpoint(self, position: int, partition: int | None = None) -> None:
+        if partition is None:
+            self.checkpoints.append(position)
+        else:
+            self.partition_checkpoints[partition] = position
 
 
 async def projection_of(count: int) -> StateProjection:
@@ -171,3 +182,47 @@ def test_a_restored_rollout_takes_its_own_manifest_again_as_unchanged() -> None:
     again = inp.ApplySpec(input_id="apply-2", manifest=manifest)
     assert decide(state, again, NOW) == []
     assert decide(restored, again, NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("whole", "parts", "start"),
+    [
+        (None, [None, None], None),  # nothing written: a full fold
+        (40, [None, None], 40),  # the whole set's promise alone
+        (None, [50, None], None),  # one partition promises nothing
+        (None, [50, 70], 50),
+        (60, [50, 70], 60),  # partition 0 is covered up to the whole set's 60
+    ],
+)
+def test_the_tail_starts_at_the_least_covered_partition(
+    whole: int | None, parts: list[int | None], start: int | None
+) -> None:
+    assert start_position(whole, parts) == start
+
+
+def test_replicas_write_the_snapshots_of_their_partitions_and_take_over_the_rest() -> None:
+    """Two replicas of four partitions: each writes its own rollouts once, with its own
+    partitions' checkpoints; when one takes all, it writes what it had left pending."""
+
+    async def scenario() -> None:
+        projection = await projection_of(40)
+        first, second = FlakyStore(), FlakyStore()
+        first.partitions = second.partitions = 4
+        held = {"first": [0, 1], "second": [2, 3]}
+        writers = {
+            "first": SnapshotWriter(projection, first, held=lambda: held["first"]),
+            "second": SnapshotWriter(projection, second, held=lambda: held["second"]),
+        }
+        for writer in writers.values():
+            await writer.flush()
+        of = {key: input_partition(*key, 4) for key in projection.states}
+        assert {of[key] for key in first.values} == {0, 1}
+        assert {of[key] for key in second.values} == {2, 3}
+        assert len(first.values) + len(second.values) == 40
+        assert first.partition_checkpoints == {0: projection.sequence, 1: projection.sequence}
+        assert first.checkpoints == [] and second.checkpoints == []
+        held["first"] = [0, 1, 2, 3]  # the second replica died
+        await writers["first"].flush()
+        assert len(first.values) == 40 and set(first.partition_checkpoints) == {0, 1, 2, 3}
+
+    asyncio.run(scenario())
