@@ -145,4 +145,27 @@ def changed(model: TrafficState, changes: TrafficChanges) -> TrafficState: ...
 @overload
 def changed(model: RolloutState, changes: StateChanges) -> RolloutState: ...
 def changed(model: _Model, changes: Any) -> _Model:
-    return model.model_copy(update=changes)
+    """What `model_copy(update=changes)` makes, built directly: a state is copied once per
+    event, and each copy carried its own set of field names (2 KB for a RolloutState).
+    Equal sets are held once instead (`_FIELDS_SET`); pydantic copies a set before it adds
+    to one, so a shared set is never changed."""
+    copy = object.__new__(type(model))
+    object.__setattr__(copy, "__dict__", {**model.__dict__, **changes})
+    fields_set = model.__pydantic_fields_set__
+    if not fields_set.issuperset(changes):
+        fields_set = _shared_fields_set(frozenset(fields_set.union(changes)))
+    object.__setattr__(copy, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(copy, "__pydantic_extra__", model.__pydantic_extra__)
+    object.__setattr__(copy, "__pydantic_private__", model.__pydantic_private__)
+    return copy
+
+
+_FIELDS_SET: dict[frozenset[str], set[str]] = {}
+"""Sets of field names, one per distinct set: a few dozen in all (they are subsets of each
+state model's fields, grown in the order events set them)."""
+
+
+def _shared_fields_set(names: frozenset[str]) -> set[str]:
+    if len(_FIELDS_SET) >= 4096:  # never reached in practice; a bound all the same
+        return set(names)
+    return _FIELDS_SET.setdefault(names, set(names))

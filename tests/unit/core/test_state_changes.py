@@ -36,3 +36,22 @@ def test_changed_copies_with_the_changes_and_leaves_the_original() -> None:
     after = changed(before, {"current_step_index": 2, "abort": True})
     assert (after.current_step_index, after.abort) == (2, True)
     assert (before.current_step_index, before.abort) == (None, False)
+
+
+def test_changed_reads_exactly_as_model_copy_does() -> None:
+    state = RolloutState(namespace="ns", name="r")
+    for changes in ({"abort": True}, {"current_step_index": 3, "abort": False}, {}):
+        ours, theirs = changed(state, changes), state.model_copy(update=changes)  # type: ignore[arg-type]
+        assert ours == theirs
+        assert ours.model_fields_set == theirs.model_fields_set
+        assert ours.model_dump(exclude_unset=True) == theirs.model_dump(exclude_unset=True)
+        state = ours
+
+
+def test_states_changed_alike_share_one_set_of_field_names() -> None:
+    first = changed(RolloutState(namespace="ns", name="a"), {"abort": True})
+    second = changed(RolloutState(namespace="ns", name="b"), {"abort": True})
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    copied = second.model_copy(update={"current_step_index": 1})  # pydantic copies, then adds
+    assert "current_step_index" not in first.model_fields_set
+    assert "current_step_index" in copied.model_fields_set
