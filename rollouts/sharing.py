@@ -1,4 +1,4 @@
-"""Equal pod specs are held once, however many rollouts and revisions hold them.
+"""Equal pod specs and canary steps are held once, however many rollouts hold them.
 
 A fleet's rollouts are mostly alike: at a given revision their pods run the same containers
 with the same ports, resources and probes. Each SpecApplied and RevisionCreated decodes its own
@@ -20,28 +20,43 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from rollouts.spec import Rollout
+from rollouts.spec import CanaryStep, Rollout
 from rollouts.state import RolloutState
 
 _Model = TypeVar("_Model", bound=BaseModel)
+_Value = TypeVar("_Value")
 
 TABLE_SIZE = 4096
-"""Distinct pod specs kept for sharing: far more than a fleet runs at once."""
+"""Distinct pod specs and step lists kept for sharing: far more than a fleet runs at once."""
 
-_POD_SPECS: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_HELD: OrderedDict[str, Any] = OrderedDict()
+
+
+def _held(key: str, value: _Value) -> _Value:
+    """The value held under `key`, or `value`, now held (the least recently used goes)."""
+    found = _HELD.get(key)
+    if found is not None:
+        _HELD.move_to_end(key)
+        return found  # type: ignore[no-any-return]
+    _HELD[key] = value
+    if len(_HELD) > TABLE_SIZE:
+        _HELD.popitem(last=False)
+    return value
 
 
 def shared_pod_spec(pod_spec: dict[str, Any]) -> dict[str, Any]:
     """An equal pod spec already held, or `pod_spec` itself, now held."""
-    key = json.dumps(pod_spec, sort_keys=True, separators=(",", ":"), default=repr)
-    found = _POD_SPECS.get(key)
-    if found is not None:
-        _POD_SPECS.move_to_end(key)
-        return found
-    _POD_SPECS[key] = pod_spec
-    if len(_POD_SPECS) > TABLE_SIZE:
-        _POD_SPECS.popitem(last=False)
-    return pod_spec
+    return _held("pod " + _canonical(pod_spec), pod_spec)
+
+
+def shared_steps(steps: tuple[CanaryStep, ...]) -> tuple[CanaryStep, ...]:
+    """Equal canary steps, as decide reads them: the `exclude_unset` dump it hashes."""
+    written = [step.model_dump(mode="json", by_alias=True, exclude_unset=True) for step in steps]
+    return _held("steps " + _canonical(written), steps)
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
 
 
 def shared_template(template: dict[str, Any]) -> dict[str, Any]:
@@ -53,12 +68,19 @@ def shared_template(template: dict[str, Any]) -> dict[str, Any]:
 
 
 def shared_rollout(rollout: Rollout) -> Rollout:
-    """`rollout` holding the shared pod spec."""
-    template = rollout.spec.template
-    if template is None or (pod_spec := shared_pod_spec(template.spec)) is template.spec:
-        return rollout
-    spec = _replaced(rollout.spec, template=_replaced(template, spec=pod_spec))
-    return _replaced(rollout, spec=spec)
+    """`rollout` holding the shared pod spec and canary steps."""
+    spec = rollout.spec
+    template, canary = spec.template, spec.strategy.canary
+    if template is not None and (pod_spec := shared_pod_spec(template.spec)) is not template.spec:
+        spec = _replaced(spec, template=_replaced(template, spec=pod_spec))
+    if (
+        canary is not None
+        and canary.steps
+        and (steps := shared_steps(canary.steps)) is not canary.steps
+    ):
+        strategy = _replaced(spec.strategy, canary=_replaced(canary, steps=steps))
+        spec = _replaced(spec, strategy=strategy)
+    return rollout if spec is rollout.spec else _replaced(rollout, spec=spec)
 
 
 def shared_state(state: RolloutState) -> RolloutState:

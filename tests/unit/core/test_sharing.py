@@ -8,6 +8,7 @@ import pytest
 
 from adapters.bench.workload import rollout_manifest
 from rollouts import sharing
+from rollouts.decide.revisions import steps_hash_of
 from rollouts.sharing import shared_pod_spec, shared_rollout, shared_state, shared_template
 from rollouts.spec import Rollout
 from rollouts.state import ReplicaSetState, initial_state
@@ -64,7 +65,37 @@ def test_a_decoded_state_is_shared_whole() -> None:
 
 def test_the_table_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sharing, "TABLE_SIZE", 3)
-    monkeypatch.setattr(sharing, "_POD_SPECS", type(sharing._POD_SPECS)())
+    monkeypatch.setattr(sharing, "_HELD", type(sharing._HELD)())
     for number in range(10):
         shared_pod_spec({"containers": [{"name": "app", "image": f"x:{number}"}]})
-    assert len(sharing._POD_SPECS) == 3
+    assert len(sharing._HELD) == 3
+
+
+def test_equal_steps_are_shared_and_hash_as_before() -> None:
+    first, second = shared_rollout(rollout("g")), shared_rollout(rollout("h"))
+    canary_of = [r.spec.strategy.canary for r in (first, second)]
+    assert canary_of[0] is not None and canary_of[1] is not None
+    assert canary_of[0].steps is canary_of[1].steps
+    assert canary_of[0].canary_service != canary_of[1].canary_service  # names stay apart
+    assert steps_hash_of(second) == steps_hash_of(rollout("h"))
+
+
+@pytest.mark.parametrize(
+    "first_step",
+    [
+        {"setWeight": 20},
+        {"setWeight": 20, "pause": None},
+        {"pause": {}},
+        {"pause": {"duration": 0}},
+        {"pause": {"duration": "0s"}},
+        {"setCanaryScale": {"matchTrafficWeight": True}},
+    ],
+)
+def test_shared_steps_hash_as_their_own(first_step: dict[str, object]) -> None:
+    """Whatever is held first, a rollout's shared steps hash as its own did: the key is the
+    very dump decide hashes, so steps written differently are never mixed up."""
+    for step in ({"setWeight": 20}, {"pause": {}}, first_step):
+        manifest = rollout_manifest("j", IMAGE)
+        manifest["spec"]["strategy"]["canary"]["steps"][0] = step
+        own = Rollout.model_validate(manifest)
+        assert steps_hash_of(shared_rollout(own)) == steps_hash_of(own)
