@@ -20,7 +20,7 @@ from rollouts.evolve_pause import PAUSE_HANDLERS, pause_clock
 from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.sharing import shared_rollout
 from rollouts.spec import Rollout
-from rollouts.state import RECENT_CAUSES, AnalysisRunState, PauseCondition, RolloutState
+from rollouts.state import AnalysisRunState, PauseCondition, RolloutState, remember
 from rollouts.state_changes import Handler, StateChanges, TrafficChanges, changed
 
 PROGRESS_EVENTS: tuple[type[Event], ...] = (
@@ -239,7 +239,7 @@ def evolve(state: RolloutState, event: Event) -> RolloutState:
     changes = handler(state, event)
     pause_clock(state, event, changes)
     changes["version"] = state.version + 1
-    changes["recent_causes"] = _remember(state.recent_causes, event.cause)
+    changes["recent_causes"] = remember(state.recent_causes, event.cause)
     if _is_progress(state, event):
         changes["last_progress_at"] = event.at
         changes["deadline_exceeded"] = False
@@ -251,12 +251,6 @@ def fold(state: RolloutState, events: Iterable[Event]) -> RolloutState:
     for event in events:
         state = evolve(state, event)
     return state
-
-
-def _remember(recent: tuple[str, ...], cause: str) -> tuple[str, ...]:
-    if recent and recent[-1] == cause:
-        return recent
-    return (*recent[-(RECENT_CAUSES - 1) :], cause)
 
 
 def _is_progress(state: RolloutState, event: Event) -> bool:

@@ -7,6 +7,7 @@ agree.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,29 @@ from rollouts.spec import CanaryStep, Metric, Rollout
 
 RECENT_CAUSES = 64
 """How many recent input ids a rollout remembers to drop redelivered inputs."""
+CAUSE_DIGEST = 16
+"""Hex digits kept of each cause: 64 bits, so two causes collide about once in 10^19 pairs."""
+
+
+def cause_digest(cause: str) -> str:
+    return hashlib.blake2b(cause.encode(), digest_size=CAUSE_DIGEST // 2).hexdigest()
+
+
+def remember(recent: str, cause: str) -> str:
+    """`recent` with `cause` last, the oldest dropped past RECENT_CAUSES."""
+    digest = cause_digest(cause)
+    if recent.endswith(digest):
+        return recent
+    return (recent + digest)[-RECENT_CAUSES * CAUSE_DIGEST :]
+
+
+def _has_digest(recent: str, digest: str) -> bool:
+    at = recent.find(digest)
+    while at >= 0:
+        if at % CAUSE_DIGEST == 0:
+            return True
+        at = recent.find(digest, at + 1)
+    return False
 
 
 class Frozen(BaseModel):
@@ -205,7 +229,10 @@ class RolloutState(Frozen):
     phase: RolloutPhase | None = None
     phase_reason: str = ""
     message: str = ""
-    recent_causes: tuple[str, ...] = ()
+    recent_causes: str = ""
+    """Digests of the last RECENT_CAUSES causes, `CAUSE_DIGEST` hex digits each, oldest first
+    (`remember`, `remembers`): an input id is 36 characters and a status report's cause near
+    a hundred, and ten thousand states kept 64 of them each."""
     paused_since: datetime | None = None
     """When the rollout last became paused, while it stays paused (`rollouts.evolve_pause`)."""
     pause_overrun: PauseLimitExceeded | None = None
@@ -213,6 +240,10 @@ class RolloutState(Frozen):
     `paused_since` is the state's."""
 
     # Queries used throughout the domain. They read state only; none of them decides.
+
+    def remembers(self, cause: str) -> bool:
+        """`cause` is among the recent ones: an input redelivered, already decided."""
+        return _has_digest(self.recent_causes, cause_digest(cause))
 
     @property
     def key(self) -> str:

@@ -115,7 +115,7 @@ class StateChanges(TypedDict, total=False):
     phase: RolloutPhase | None
     phase_reason: str
     message: str
-    recent_causes: tuple[str, ...]
+    recent_causes: str
     paused_since: datetime | None
     pause_overrun: PauseLimitExceeded | None
 

@@ -79,8 +79,9 @@ class RolloutBook:
         pending = self._pending.get(key)
         if not pending:
             return 0.0
-        now, decided = time.monotonic(), set(state.recent_causes if state else ())
-        left = {i: t for i, t in pending.items() if i not in decided and t > now}
+        now = time.monotonic()
+        decided = state.remembers if state else lambda _: False
+        left = {i: t for i, t in pending.items() if not decided(i) and t > now}
         if not left:
             self._pending.pop(key, None)
             return 0.0

@@ -30,7 +30,7 @@ def decide_with_state(
 ) -> tuple[list[Event], RolloutState]:
     """`decide`, plus the state the decision worked on at the end. Folding the events onto
     `state` must give exactly that state; tests hold the decision to it."""
-    if input.input_id in state.recent_causes:
+    if state.remembers(input.input_id):
         return [], state
     ctx = Decision(state=state, now=now, cause=input.input_id)
     if isinstance(input, Command):

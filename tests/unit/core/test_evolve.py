@@ -13,7 +13,7 @@ import events.models as ev
 from events.base import EVENT_TYPES, Event
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
 from rollouts.evolve import HANDLERS, evolve, fold
-from rollouts.state import RolloutState, initial_state
+from rollouts.state import CAUSE_DIGEST, RolloutState, cause_digest, initial_state
 from tests.support.sim import T0, Sim, analysis, rollout_manifest
 from tests.unit.judge.samples import sample_judgment
 
@@ -158,7 +158,8 @@ def test_each_event_folds_and_is_remembered(name: str) -> None:
     event = _event(name, _samples(state)[name])
     after = evolve(state, event)
     assert after.version == state.version + 1
-    assert after.recent_causes[-1] == "test-cause"
+    assert after.remembers("test-cause")
+    assert after.recent_causes.endswith(cause_digest("test-cause"))
     assert evolve(state, event) == after, "evolve must be deterministic"
 
 
@@ -284,5 +285,16 @@ def test_a_recent_cause_is_remembered_once_and_the_memory_is_bounded() -> None:
     for i in range(100):
         event = ev.CommandAccepted(cause=f"c{i}", at=T0, command="pause")
         state = evolve(evolve(state, event), event)
-    assert len(state.recent_causes) == 64 and state.recent_causes[-1] == "c99"
-    assert len(set(state.recent_causes)) == 64
+    assert len(state.recent_causes) == 64 * CAUSE_DIGEST
+    assert all(state.remembers(f"c{i}") for i in range(36, 100))
+    assert not any(state.remembers(f"c{i}") for i in range(36))  # the oldest are forgotten
+    assert not state.remembers("never seen")
+
+
+def test_a_digest_found_across_two_others_is_not_remembered() -> None:
+    from rollouts.state import _has_digest
+
+    first, second = cause_digest("a"), cause_digest("b")
+    straddling = first[CAUSE_DIGEST // 2 :] + second[: CAUSE_DIGEST // 2]
+    assert _has_digest(first + second, second)
+    assert not _has_digest(first + second, straddling)
