@@ -7,6 +7,7 @@ agree.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ CAUSE_DIGEST = 16
 """Hex digits kept of each cause: 64 bits, so two causes collide about once in 10^19 pairs."""
 
 
+@functools.lru_cache(maxsize=4096)  # a decision's events share one cause
 def cause_digest(cause: str) -> str:
     return hashlib.blake2b(cause.encode(), digest_size=CAUSE_DIGEST // 2).hexdigest()
 
