@@ -27,14 +27,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
 from rich.console import Console
 
 from adapters.bench.replay_source import SHAPES, TEMPLATE_NAME, encode_history, rollout_name
 from adapters.bench.server import BenchServer, bench_server
 from adapters.bench.workload import rollout_history
-from adapters.runtime.snapshots import BUCKET, CHECKPOINT
+from adapters.runtime.snapshots import BUCKET, CHECKPOINT, partition_checkpoint, start_position
 from events.store import Outgoing
-from events.streams import EVENTS_STREAM
+from events.streams import EVENTS_STREAM, INPUT_PARTITIONS
 
 UPDATES = 3
 """Updates per rollout after its creation: about 108 events each (the issue's 100)."""
@@ -119,18 +121,29 @@ def _root() -> Path:
 
 
 async def wait_covered(server: BenchServer) -> float:
-    """Until the snapshot checkpoint reaches the stream's last sequence. (Its fingerprint is
-    the controller's to check: this process may see other sources, in a tree being edited.)"""
+    """Until the snapshot checkpoints (the whole set's or every partition's) reach the stream's
+    last sequence. (Their fingerprint is the controller's to check: this process may see other
+    sources, in a tree being edited.)"""
     started = time.perf_counter()
     last = (await server.js.stream_info(EVENTS_STREAM)).state.last_seq
+    names = [partition_checkpoint(partition) for partition in range(INPUT_PARTITIONS)]
     async with asyncio.timeout(COVERED_TIMEOUT):
         while True:
             with contextlib.suppress(Exception):  # not written yet
                 kv = await server.js.key_value(BUCKET)
-                value = (await kv.get(CHECKPOINT)).value or b""
-                if json.loads(value)["position"] >= last:
+                whole, *parts = [await _position(kv, name) for name in (CHECKPOINT, *names)]
+                if (start_position(whole, parts) or 0) >= last:
                     return time.perf_counter() - started
             await asyncio.sleep(0.25)
+
+
+async def _position(kv: KeyValue, name: str) -> int | None:
+    try:
+        entry = await kv.get(name)
+    except KeyNotFoundError:
+        return None
+    position: int = json.loads(entry.value or b"")["position"]
+    return position
 
 
 async def measure_restart(server: BenchServer, *, quick: bool, console: Console) -> dict[str, Any]:
