@@ -29,7 +29,7 @@ class Parsed:
 def _command(name: str) -> Any:
     group = typer.main.get_command(app)
     assert name in group.commands, f"`rollouts {name}` does not exist"  # type: ignore[attr-defined]
-    return group.get_command(None, name)  # type: ignore[attr-defined,arg-type]  # loads it
+    return group.get_command(None, name)  # type: ignore[attr-defined]  # loads it
 
 
 def _known_options(command: Any) -> set[str]:

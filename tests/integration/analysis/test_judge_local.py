@@ -91,7 +91,7 @@ def judge_template(address: str) -> dict[str, Any]:
     }
 
 
-STEPS = [
+STEPS: list[dict[str, Any]] = [
     {"setWeight": 20},
     {
         "analysis": {

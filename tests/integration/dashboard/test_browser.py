@@ -13,8 +13,12 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 from tests.integration.dashboard.conftest import Dashboard, analysis_yaml
 
@@ -91,7 +95,7 @@ async def test_a_canary_advances_live_and_abort_returns_the_weight_to_zero(
             await browser.close()
 
 
-async def _screenshot(page: playwright_api.Page) -> None:
+async def _screenshot(page: Page) -> None:
     target = os.environ.get("ROLLOUTS_DASHBOARD_SCREENSHOT")
     if target:
         await page.screenshot(path=target, full_page=True)

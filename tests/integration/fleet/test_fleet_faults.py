@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 
 import pytest
 
 from events import models as rev
+from events.fleet import FleetWaveStarted
 from events.inputs import Promote
 from tests.integration.fleet.test_fleet_waves import FLEET, _paused_on, start_v2
 from tests.support.fleet import REGIONS, Fleet, wait_for
@@ -62,7 +64,7 @@ async def test_sigkill_of_the_coordinator_neither_repeats_nor_skips_a_wave(fleet
     fleet.coordinator.start()
     for wave in ([APAC], [US, EU]):
         for region in wave:
-            await wait_for(lambda r=region: _paused_on(fleet, r, v2), f"{region} on v2")
+            await wait_for(functools.partial(_paused_on, fleet, region, v2), f"{region} on v2")
         if wave == [APAC]:
             fleet.coordinator.kill()
             fleet.coordinator.start()
@@ -71,7 +73,7 @@ async def test_sigkill_of_the_coordinator_neither_repeats_nor_skips_a_wave(fleet
     done = await fleet.wait_fleet(FLEET, lambda s: s.phase == "Healthy" and s.revision == 2, "done")
     assert done.wave == 2
     history = [s.event for s in await fleet.client.history(FLEET)]
-    started = [(e.revision, e.wave) for e in history if type(e).__name__ == "FleetWaveStarted"]
+    started = [(e.revision, e.wave) for e in history if isinstance(e, FleetWaveStarted)]
     assert started == [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2)]
     for region in REGIONS:
         applied = [

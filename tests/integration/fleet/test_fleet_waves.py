@@ -6,6 +6,7 @@ then rolls v2 out with canary steps, so each wave has something to wait for.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
@@ -72,10 +73,10 @@ async def test_a_failure_aborts_every_in_progress_cluster_in_one_decision(fleet:
     state = await start_v2(fleet, pause="")
     v2 = state.template_hash
     for region in (STAGING, APAC):
-        await wait_for(lambda r=region: _paused_on(fleet, r, v2), f"{region} paused on v2")
+        await wait_for(functools.partial(_paused_on, fleet, region, v2), f"{region} paused on v2")
         await fleet.regions[region].send(Promote(input_id=f"promote-{region}"))
     for region in (US, EU):
-        await wait_for(lambda r=region: _paused_on(fleet, r, v2), f"{region} paused on v2")
+        await wait_for(functools.partial(_paused_on, fleet, region, v2), f"{region} paused on v2")
     await fleet.regions[US].send(Abort(input_id="local-abort"))
     aborted = await fleet.wait_fleet(FLEET, lambda s: s.phase == "Degraded", "Degraded")
     assert aborted.abort is not None

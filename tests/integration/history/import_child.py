@@ -29,7 +29,7 @@ async def main(argv: list[str]) -> None:
     url, user, password, path, phase, at = *argv[:5], int(argv[5])
     records = read_export(Path(path).read_text(encoding="utf-8").splitlines())
     client = await nats.connect(url, user=user, password=password, max_reconnect_attempts=0)
-    state = {"phase": "stage", "sent": 0}
+    state: dict[str, Any] = {"phase": "stage", "sent": 0}
 
     def count() -> None:
         state["sent"] += 1
@@ -56,8 +56,8 @@ async def main(argv: list[str]) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         await real_write_commit(*args)
 
-    real_write_commit = restore.write_commit
-    restore.write_commit = write_commit  # type: ignore[assignment]
+    real_write_commit = restore.write_commit  # type: ignore[attr-defined]  # patched where used
+    restore.write_commit = write_commit  # type: ignore[attr-defined,assignment]
     client.publish = publish  # type: ignore[method-assign]
     client.request = request  # type: ignore[method-assign]
     report = await import_records(client.jetstream(), records, before_batch=before_batch)

@@ -11,7 +11,7 @@ imported histories fold to the source's states; and no worker carries out an imp
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ class Running:
     app: RolloutsApp
     platform: RecordingPlatform
     url: str
-    logs: list[dict[str, Any]] = field(default_factory=list)
+    logs: list[MutableMapping[str, Any]] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ async def test_a_kill_mid_batch_leaves_nothing_and_a_retry_succeeds(
             raise ConnectionResetError("the connection dropped")
         await real_publish(subject, payload, **kwargs)
 
-    importer.publish = dies_midway  # type: ignore[method-assign]
+    importer.publish = dies_midway  # type: ignore[method-assign,assignment]
     with pytest.raises(RestoreError, match=r"nothing was imported \(the import can be run again\)"):
         await import_records(importer.jetstream(), records)
     importer.publish = real_publish  # type: ignore[method-assign]

@@ -120,7 +120,10 @@ async def test_a_deep_template_is_left_out_and_the_next_one_stored() -> None:
     store = RecordingStore()
     watcher = TemplateWatcher(None, store)  # type: ignore[arg-type]
     metric: dict[str, Any] = {"name": "m", "provider": {"web": {"url": "http://x/"}}}
-    deep = {"metadata": {"name": "deep", "namespace": "default"}, "spec": {"metrics": [metric]}}
+    deep: dict[str, Any] = {
+        "metadata": {"name": "deep", "namespace": "default"},
+        "spec": {"metrics": [metric]},
+    }
     nested: Any = 1
     for _ in range(400):
         nested = [nested]

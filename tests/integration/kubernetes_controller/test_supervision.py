@@ -56,7 +56,7 @@ async def test_a_dead_rollout_watch_is_restarted_and_sees_new_rollouts(
 async def test_a_crashing_status_write_is_logged_counted_and_retried(
     system: System, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = status_writer.rollout_status
+    real = status_writer.rollout_status  # type: ignore[attr-defined]  # patched where used
     calls = 0
 
     def crashes_once(*args: Any) -> Any:

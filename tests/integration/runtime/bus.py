@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ class Bus:
         self.app: RolloutsApp | None = None
         self.conn: Connection | None = None
         self.raw: Client | None = None
-        self.logs: list[dict[str, Any]] = []
+        self.logs: list[MutableMapping[str, Any]] = []
 
     async def start(self) -> None:
         self.app = create_app(

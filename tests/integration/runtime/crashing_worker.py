@@ -22,5 +22,5 @@ async def broken_loop(self: TimerWorker) -> None:
 if __name__ == "__main__":
     TimerWorker._run = broken_loop  # type: ignore[method-assign]
     policy = Policy(restart=True, max_restarts=1, backoff=0.1)
-    entry.create_app = functools.partial(entry.create_app, supervision=policy)  # type: ignore[assignment]
+    entry.create_app = functools.partial(entry.create_app, supervision=policy)  # type: ignore[attr-defined]
     sys.exit(entry.main(sys.argv[1:]))

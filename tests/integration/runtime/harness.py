@@ -24,7 +24,7 @@ from events.phases import RolloutPhase
 from rollouts.state import RolloutState
 from tests.support.sim import rollout_manifest
 
-STEPS = [
+STEPS: list[dict[str, Any]] = [
     {"setWeight": 25},
     {"pause": {"duration": 1}},
     {"setWeight": 50},
@@ -33,7 +33,7 @@ STEPS = [
 
 
 def manifest(name: str, image: str) -> dict[str, Any]:
-    canary = {"trafficRouting": {"nginx": {"stableIngress": name}}, "steps": STEPS}
+    canary: dict[str, Any] = {"trafficRouting": {"nginx": {"stableIngress": name}}, "steps": STEPS}
     canary |= {"scaleDownDelaySeconds": 1}
     canary |= {"canaryService": f"{name}-canary", "stableService": f"{name}-stable"}
     return rollout_manifest(name, image=image, replicas=2, canary=canary)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import nats
@@ -85,11 +85,13 @@ async def test_credentials_are_generated_once(server: EmbeddedNats) -> None:
 
 
 async def test_a_client_without_credentials_is_refused(server: EmbeddedNats) -> None:
-    for credentials_given in ({}, {"user": "cli", "password": "guess"}):
+    for user, password in ((None, None), ("cli", "guess")):
         client = Client()
         try:
             with pytest.raises(nats.errors.Error, match="Authorization Violation"):
-                await client.connect(server.url, allow_reconnect=False, **credentials_given)
+                await client.connect(
+                    server.url, allow_reconnect=False, user=user, password=password
+                )
         finally:
             await client.close()
 
@@ -131,11 +133,12 @@ async def test_the_cli_role_cannot_purge_or_delete_the_streams(server: EmbeddedN
     cli = await refused.client(server, "cli")
     try:
         js = cli.jetstream(timeout=0.5)
-        for attempt, what in (
+        attempts: list[tuple[Callable[[], Awaitable[object]], str]] = [
             (lambda: js.purge_stream(EVENTS_STREAM), "$JS.API.STREAM.PURGE"),
             (lambda: js.delete_stream(INPUTS_STREAM), "$JS.API.STREAM.DELETE"),
             (lambda: js.delete_msg(EVENTS_STREAM, 1), "$JS.API.STREAM.MSG.DELETE"),
-        ):
+        ]
+        for attempt, what in attempts:
             with pytest.raises((TimeoutError, nats.errors.Error)):
                 await attempt()
             assert await refused.refused(what)

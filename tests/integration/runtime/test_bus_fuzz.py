@@ -28,6 +28,7 @@ import pytest
 from nats.errors import Error as NatsError
 
 import events.inputs as inp
+from events.base import Input
 from events.input_codec import H_REPLY_TO, encode_input
 from tests.integration.runtime.bus import Bus, bus_fixture, metric  # noqa: F401
 from tests.integration.runtime.harness import manifest
@@ -57,7 +58,7 @@ ODD_VALUES = ("", "0", "-1", "99999999999999999999", "1.0", "null", "ünïcødé
 
 
 def valid_inputs() -> list[Message]:
-    items: list[inp.Input] = [
+    items: list[Input] = [
         inp.ApplySpec(input_id="a", manifest=manifest("target", "app:3")),
         inp.Promote(input_id="p"),
         inp.Abort(input_id="b"),

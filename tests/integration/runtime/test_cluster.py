@@ -127,7 +127,7 @@ async def caught_up(cluster: NatsCluster, name: str, timeout: float = 60.0) -> f
             for stream in (EVENTS_STREAM, INPUTS_STREAM):
                 info = await nc.jetstream().stream_info(stream)
                 peers = info.cluster.replicas if info.cluster else None
-                current += [p.current and not p.lag for p in peers or [] if p.name == name]
+                current += [bool(p.current and not p.lag) for p in peers or [] if p.name == name]
                 current += [info.cluster is not None and info.cluster.leader == name]
             if sum(current) == 2:
                 return time.monotonic() - began
@@ -178,8 +178,8 @@ async def test_a_server_killed_mid_rollouts_loses_and_duplicates_nothing(
             await system.apply(name, "demo:v1")
         await settled(system, revision=1)
         seeded = seeded_random("cluster victim")
-        name = await stream_leader(cluster) if victim == "leader" else None
-        name = name or seeded.rng.choice(sorted(cluster.servers))
+        leader = await stream_leader(cluster) if victim == "leader" else None
+        name = leader or seeded.rng.choice(sorted(cluster.servers))
         for rollout in ROLLOUTS:
             await system.apply(rollout, "demo:v2")
         await asyncio.sleep(seeded.rng.uniform(0.5, 2.0))

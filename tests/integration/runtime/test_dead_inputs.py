@@ -25,6 +25,7 @@ from adapters.runtime.publish import InputNotStored, InputPublisher
 from adapters.workers import partitions
 from adapters.workers.controller import Controller
 from adapters.workers.dead_letters import DeadInput, read_dead_inputs
+from events.base import Input
 from events.input_codec import encode_input
 from events.streams import INPUT_PARTITIONS, INPUTS_STREAM
 from tests.integration.runtime.bus import Bus, bus_fixture, metric  # noqa: F401
@@ -83,7 +84,7 @@ def small_consumer(monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(partitions, "RETRY_DELAYS", (0.5,))
     original = Controller.handle
 
-    async def handle(self: Controller, namespace: str, name: str, item: inp.Input) -> object:
+    async def handle(self: Controller, namespace: str, name: str, item: Input) -> object:
         if name == "poison":
             raise RuntimeError("the decision failed")
         return await original(self, namespace, name, item)

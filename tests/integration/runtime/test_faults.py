@@ -8,7 +8,9 @@ from pathlib import Path
 
 import nats
 import pytest
+from nats.aio.msg import Msg
 
+import events.models as ev
 from adapters.workers.dead_letters import DeadInputs
 from adapters.workers.partitions import ControllerInputs
 from events.streams import INPUT_PARTITIONS, INPUTS_STREAM
@@ -126,7 +128,7 @@ async def test_two_controllers_never_append_conflicting_transitions(
     for name in ROLLOUTS:
         history = await system.events(name)
         assert decisions_are_contiguous(history) == []
-        revisions = [e.revision for e in history if type(e).__name__ == "RevisionCreated"]
+        revisions = [e.revision for e in history if isinstance(e, ev.RevisionCreated)]
         assert revisions == [1, 2], f"{name}: revisions created {revisions}"
         assert states[name].fully_promoted
 
@@ -158,7 +160,7 @@ async def _hold_inputs_then_die(url: str, names: list[str], system: System) -> l
     received: list[str] = []
     got_all, gone = asyncio.Event(), asyncio.Event()
 
-    async def hold(namespace: str, name: str, msg: nats.aio.msg.Msg) -> None:
+    async def hold(namespace: str, name: str, msg: Msg) -> None:
         received.append(name)
         if len(received) == len(names):
             got_all.set()

@@ -146,7 +146,7 @@ async def test_a_restarted_controller_acts_on_pauses_that_outlived_their_limit(
             await restarted.stop()
         overruns = {
             name: [
-                e
+                e.event
                 for e in (await client.history("default", name))
                 if isinstance(e.event, ev.PauseLimitExceeded)
             ]
@@ -154,13 +154,13 @@ async def test_a_restarted_controller_acts_on_pauses_that_outlived_their_limit(
         }
     finally:
         await connection.close()
-    assert {name: [o.event.action for o in found] for name, found in overruns.items()} == {
+    assert {name: [o.action for o in found] for name, found in overruns.items()} == {
         "aborted": ["abort"],
         "promoted": ["promote"],
         "notified": ["notify"],
         "unlimited": [],
     }
-    assert overruns["aborted"][0].event.message.endswith("(rollouts.dev/max-pause): aborting")
+    assert overruns["aborted"][0].message.endswith("(rollouts.dev/max-pause): aborting")
     aborted_canary = states["aborted"].new_rs
     assert states["aborted"].abort and aborted_canary is not None and aborted_canary.desired == 0
     assert states["promoted"].fully_promoted

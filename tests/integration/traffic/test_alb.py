@@ -9,7 +9,7 @@ import pytest
 
 from adapters.kubernetes.errors import KubernetesError
 from adapters.traffic import KubernetesTrafficRouter
-from adapters.traffic.alb import MANAGED_ANNOTATIONS
+from adapters.traffic.alb_actions import MANAGED_ANNOTATIONS
 from rollouts.ports import PortError
 from tests.integration.traffic.objects import (
     DEMO,
@@ -39,7 +39,7 @@ def seed(kube: FakeKube, name: str = "web", service: str = "demo-stable") -> Non
     kube.create(body)
 
 
-def annotations(kube: FakeKube, name: str = "web") -> dict[str, str]:
+def held_annotations(kube: FakeKube, name: str = "web") -> dict[str, str]:
     found = kube.get("ingresses", "default", name)
     assert found is not None
     result: dict[str, str] = found["metadata"]["annotations"]
@@ -53,7 +53,7 @@ async def test_the_action_is_argos_json_and_follows_the_weight(
     assert await router.verify_weight(weight(ALB, 10)) is False
     assert await router.read_weight(weight(ALB, 10)) is None
     await router.set_weight(weight(ALB, 10))
-    held = annotations(fake_kube)
+    held = held_annotations(fake_kube)
     assert held[KEY] == (
         '{"Type":"forward","ForwardConfig":{"TargetGroups":['
         '{"ServiceName":"demo-canary","ServicePort":"80","Weight":10},'
@@ -64,7 +64,7 @@ async def test_the_action_is_argos_json_and_follows_the_weight(
     assert await router.verify_weight(weight(ALB, 10)) is True
     assert await router.verify_weight(weight(ALB, 20)) is False
     await router.set_weight(weight(ALB, 0))
-    action = json.loads(annotations(fake_kube)[KEY])
+    action = json.loads(held_annotations(fake_kube)[KEY])
     assert [g["Weight"] for g in action["ForwardConfig"]["TargetGroups"]] == [0, 100]
     assert await router.read_weight(weight(ALB, 0)) == 0
 
@@ -76,7 +76,7 @@ async def test_prefix_root_service_and_stickiness(
     sticky = {"enabled": True, "durationSeconds": 3600}
     routing = alb(annotationPrefix="custom.alb", rootService="root", stickinessConfig=sticky)
     await router.set_weight(weight(routing, 25))
-    held = annotations(fake_kube)
+    held = held_annotations(fake_kube)
     assert KEY not in held
     assert json.loads(held["custom.alb/actions.root"])["ForwardConfig"] == {
         "TargetGroups": [
@@ -96,8 +96,8 @@ async def test_every_ingress_of_a_multi_ingress_rollout(
     routing = {"alb": {"ingresses": ["web", "api"], "servicePort": 8080}}
     await router.set_weight(weight(routing, 30))
     for name in ("web", "api"):
-        assert '"ServicePort":"8080","Weight":30' in annotations(fake_kube, name)[KEY]
-    edit = {"metadata": {"annotations": {KEY: annotations(fake_kube, "web")[KEY][:-5]}}}
+        assert '"ServicePort":"8080","Weight":30' in held_annotations(fake_kube, name)[KEY]
+    edit = {"metadata": {"annotations": {KEY: held_annotations(fake_kube, "web")[KEY][:-5]}}}
     fake_kube.patch("ingresses", "default", "api", edit)
     assert await router.verify_weight(weight(routing, 30)) is False
 
@@ -110,7 +110,7 @@ async def test_other_rollouts_entries_in_the_managed_record_are_kept(
     edit = {"metadata": {"annotations": {MANAGED_ANNOTATIONS: json.dumps(other)}}}
     fake_kube.patch("ingresses", "default", "web", edit)
     await router.set_weight(weight(ALB, 5))
-    assert json.loads(annotations(fake_kube)[MANAGED_ANNOTATIONS]) == {"demo": [KEY], **other}
+    assert json.loads(held_annotations(fake_kube)[MANAGED_ANNOTATIONS]) == {"demo": [KEY], **other}
 
 
 async def test_an_ingress_without_the_service_or_missing_is_a_clear_error(
@@ -121,7 +121,7 @@ async def test_an_ingress_without_the_service_or_missing_is_a_clear_error(
     seed(fake_kube, service="elsewhere")
     with pytest.raises(PortError, match="does not have service `demo-stable` in rules"):
         await router.set_weight(weight(ALB, 10))
-    assert KEY not in annotations(fake_kube)
+    assert KEY not in held_annotations(fake_kube)
 
 
 async def test_a_conflicting_writer_makes_it_read_again(
@@ -131,11 +131,11 @@ async def test_a_conflicting_writer_makes_it_read_again(
     seed(fake_kube)
     fake_kube.faults.fail_next(409, 2, verbs=["patch"], resource="ingresses", name="web")
     await router.set_weight(weight(ALB, 40))
-    assert '"Weight":40' in annotations(fake_kube)[KEY]
+    assert '"Weight":40' in held_annotations(fake_kube)[KEY]
     fake_kube.faults.fail_next(409, 5, verbs=["patch"], resource="ingresses", name="web")
     with pytest.raises(KubernetesError, match="gave up after 3 conflicting writes"):
         await router.set_weight(weight(ALB, 50))
-    assert DEMO.name in annotations(fake_kube)[MANAGED_ANNOTATIONS]
+    assert DEMO.name in held_annotations(fake_kube)[MANAGED_ANNOTATIONS]
 
 
 ROUTED: Obj = {**alb(), "managedRoutes": [{"name": "beta"}, {"name": "gamma"}]}
@@ -157,7 +157,7 @@ async def test_a_header_route_is_an_action_a_condition_and_a_path(
     matches = [("X-Beta", "exact", "yes"), ("X-Beta", "exact", "sure"), ("X-Team", "exact", "a")]
     await router.set_route(header(ROUTED, "gamma", ("X-Team", "exact", "b")))
     await router.set_route(header(ROUTED, "beta", *matches))
-    held = annotations(fake_kube)
+    held = held_annotations(fake_kube)
     assert held[ACTION] == (
         '{"Type":"forward","ForwardConfig":{"TargetGroups":['
         '{"ServiceName":"demo-canary","ServicePort":"80","Weight":100}]}}'
@@ -178,13 +178,13 @@ async def test_a_header_route_is_an_action_a_condition_and_a_path(
     assert await router.verify_weight(weight(ROUTED, 10)) is True
 
     await router.set_route(header(ROUTED, "beta"))
-    held = annotations(fake_kube)
+    held = held_annotations(fake_kube)
     assert ACTION not in held and CONDITION not in held
     assert ACTION not in json.loads(held[MANAGED_ANNOTATIONS])["demo"]
     assert paths(fake_kube) == [("/*", "gamma"), ("/", "demo-stable")]
 
     await router.remove_managed_routes(DEMO, typed(ROUTED))
-    held = annotations(fake_kube)
+    held = held_annotations(fake_kube)
     assert not [key for key in held if "gamma" in key]
     assert json.loads(held[MANAGED_ANNOTATIONS]) == {"demo": [KEY]}
     assert paths(fake_kube) == [("/", "demo-stable")]
@@ -198,4 +198,4 @@ async def test_only_exact_header_values_on_alb(
     seed(fake_kube)
     with pytest.raises(PortError, match="ALB supports 'exact' value only"):
         await router.set_route(header(ROUTED, "beta", ("X-Beta", "prefix", "y")))
-    assert ACTION not in annotations(fake_kube)
+    assert ACTION not in held_annotations(fake_kube)

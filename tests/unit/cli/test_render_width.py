@@ -31,7 +31,8 @@ def long_named_rollout() -> Sim:
 def shown(sim: Sim, width: int) -> str:
     console = Console(file=io.StringIO(), width=width, color_system=None)
     console.print(render_rollout(build_view(sim.state, sim.events), sim.now))
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    assert isinstance(console.file, io.StringIO)
+    return console.file.getvalue()
 
 
 def identifiers(sim: Sim) -> list[str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import events.models as ev
+from events.base import Event
 from rollouts.decide.revisions import steps_hash_of
 from rollouts.hashing import fnv32a, safe_encode, step_hash
 from rollouts.spec import Rollout
@@ -65,7 +66,7 @@ def test_recorded_spec_keeps_the_duration_as_written() -> None:
     assert sim.state.steps[0].pause.duration == 5400
 
 
-def _reapplied_after_upgrade(canary: dict[str, object], earlier_hash: str) -> list[ev.Event]:
+def _reapplied_after_upgrade(canary: dict[str, object], earlier_hash: str) -> list[Event]:
     """A rollout mid-update whose recorded step hash an earlier version computed."""
     sim = Sim()
     sim.deploy(rollout_manifest(replicas=2, canary=canary))

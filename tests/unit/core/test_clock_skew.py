@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import events.inputs as inp
 import events.models as ev
+from events.base import Event
 from rollouts.clock_skew import SKEW_TOLERANCE
 from rollouts.evolve import fold
 from tests.support.sim import Sim, rollout_manifest
@@ -49,7 +50,7 @@ def healthy() -> ClockedSim:
     return sim
 
 
-def future_report(sim: ClockedSim, at: datetime, ready: int = 3) -> list[ev.Event]:
+def future_report(sim: ClockedSim, at: datetime, ready: int = 3) -> list[Event]:
     stable = sim.state.stable_rs
     assert stable is not None
     return sim.send(

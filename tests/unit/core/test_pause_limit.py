@@ -12,6 +12,7 @@ from typing import Any
 
 import events.inputs as inp
 import events.models as ev
+from events.base import Event
 from events.pause_limit import PauseAction, PauseLimit
 from events.phases import AnalysisPhase, AnalysisRunKind, RolloutPhase
 from rollouts.evolve import fold
@@ -44,7 +45,7 @@ def _paused(steps: list[dict[str, Any]] = STEPS, **annotations: str) -> Sim:
     return sim
 
 
-def _tick(sim: Sim, limit: PauseLimit | None) -> list[ev.Event]:
+def _tick(sim: Sim, limit: PauseLimit | None) -> list[Event]:
     decided = sim.send(inp.Tick(input_id=sim.next_id(), pause_limit=limit))
     sim.platform()
     return decided
@@ -242,7 +243,12 @@ def test_an_annotation_changed_during_a_pause_applies_to_that_pause() -> None:
 
 
 def test_promote_skips_a_step_whose_analysis_was_inconclusive() -> None:
-    steps = [{"setWeight": 25}, {"analysis": analysis("check")}, {"setWeight": 75}, {"pause": {}}]
+    steps: list[dict[str, Any]] = [
+        {"setWeight": 25},
+        {"analysis": analysis("check")},
+        {"setWeight": 75},
+        {"pause": {}},
+    ]
     sim = _paused(steps)
     sim.observe_run(AnalysisRunKind.STEP, AnalysisPhase.INCONCLUSIVE)
     assert sim.phase == "Paused" and sim.state.paused_since == sim.now

@@ -94,7 +94,8 @@ def test_equal_steps_are_shared_and_hash_as_before() -> None:
 def test_shared_steps_hash_as_their_own(first_step: dict[str, object]) -> None:
     """Whatever is held first, a rollout's shared steps hash as its own did: the key is the
     very dump decide hashes, so steps written differently are never mixed up."""
-    for step in ({"setWeight": 20}, {"pause": {}}, first_step):
+    steps: list[dict[str, object]] = [{"setWeight": 20}, {"pause": {}}, first_step]
+    for step in steps:
         manifest = rollout_manifest("j", IMAGE)
         manifest["spec"]["strategy"]["canary"]["steps"][0] = step
         own = Rollout.model_validate(manifest)

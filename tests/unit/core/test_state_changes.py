@@ -15,7 +15,7 @@ import rollouts.fleet.state as fleet_state
 import rollouts.state_changes as changes_module
 from rollouts.fleet.state import FleetChanges, FleetState
 from rollouts.state import RolloutState
-from rollouts.state_changes import CHANGES, changed
+from rollouts.state_changes import CHANGES, StateChanges, changed
 
 CASES = [(model, changes, vars(changes_module)) for model, changes in CHANGES.items()]
 CASES.append((FleetState, FleetChanges, vars(fleet_state)))
@@ -40,8 +40,9 @@ def test_changed_copies_with_the_changes_and_leaves_the_original() -> None:
 
 def test_changed_reads_exactly_as_model_copy_does() -> None:
     state = RolloutState(namespace="ns", name="r")
-    for changes in ({"abort": True}, {"current_step_index": 3, "abort": False}, {}):
-        ours, theirs = changed(state, changes), state.model_copy(update=changes)  # type: ignore[arg-type]
+    steps: list[StateChanges] = [{"abort": True}, {"current_step_index": 3, "abort": False}, {}]
+    for changes in steps:
+        ours, theirs = changed(state, changes), state.model_copy(update=dict(changes))
         assert ours == theirs
         assert ours.model_fields_set == theirs.model_fields_set
         assert ours.model_dump(exclude_unset=True) == theirs.model_dump(exclude_unset=True)

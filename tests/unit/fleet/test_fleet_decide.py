@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 import pytest
 
 from events import fleet as ev
+from events.phases import RolloutPhase
 from rollouts.errors import CommandRejected, InvalidSpec
 from tests.unit.fleet.fleetdata import fleet_manifest
 from tests.unit.fleet.fleetsim import Sim
+
+_E = TypeVar("_E")
 
 STAGING, APAC, US, EU = (
     "staging-us-east-1",
@@ -17,7 +23,7 @@ STAGING, APAC, US, EU = (
 )
 
 
-def _of(events: list[object], kind: type) -> list:  # type: ignore[type-arg]
+def _of(events: Sequence[object], kind: type[_E]) -> list[_E]:
     return [e for e in events if isinstance(e, kind)]
 
 
@@ -149,7 +155,7 @@ def test_configured_weights() -> None:
 def test_redelivered_input_decides_nothing() -> None:
     sim = Sim()
     sim.apply(fleet_manifest())
-    item = ev.ClusterObserved(input_id="same", cluster=STAGING, phase="Progressing")
+    item = ev.ClusterObserved(input_id="same", cluster=STAGING, phase=RolloutPhase.PROGRESSING)
     assert sim.send(item)
     assert sim.send(item) == []
 

@@ -145,7 +145,7 @@ def test_an_empty_history_has_no_audit() -> None:
 
 
 def test_analysis_verdicts_show_the_measured_values() -> None:
-    at = {"at": T0 + timedelta(minutes=5)}
+    at = T0 + timedelta(minutes=5)
     created = ev.RevisionCreated(
         cause="apply", at=T0, revision=1, pod_template_hash="abc", template={}
     )
@@ -158,7 +158,7 @@ def test_analysis_verdicts_show_the_measured_values() -> None:
             phase=AnalysisPhase.FAILED,
             value="0.12",
             message="0.12 > 0.05",
-            **at,
+            at=at,
         ),
         ev.MetricPhaseChanged(
             cause="m-3",
@@ -167,7 +167,7 @@ def test_analysis_verdicts_show_the_measured_values() -> None:
             phase=AnalysisPhase.FAILED,
             previous_phase=AnalysisPhase.RUNNING,
             message="failed 1 of 1 allowed",
-            **at,
+            at=at,
         ),
         ev.AnalysisRunStatusChanged(
             cause="m-3",
@@ -176,9 +176,9 @@ def test_analysis_verdicts_show_the_measured_values() -> None:
             phase=AnalysisPhase.FAILED,
             previous_phase=AnalysisPhase.RUNNING,
             message="metric error-rate failed",
-            **at,
+            at=at,
         ),
-        ev.RolloutAborted(cause="m-3", revision=1, message="analysis failed", **at),
+        ev.RolloutAborted(cause="m-3", revision=1, message="analysis failed", at=at),
     ]
     history = store_decisions("default", "demo", [[created], verdict])
     entry = build_audit(history, now=T0 + timedelta(hours=1)).revisions[0].entries[-1]

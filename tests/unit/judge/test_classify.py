@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ LOWER = [value * 0.5 for value in BASE]
 NOISY_SAME = [0.011, 0.010, 0.009, 0.012, 0.010, 0.011, 0.010, 0.012, 0.009, 0.0105]
 
 
-def _judge(baseline: list[float], canary: list[float], **criteria: object) -> tuple[str, object]:
+def _judge(baseline: list[float], canary: list[float], **criteria: Any) -> tuple[str, object]:
     result = classify(MetricSamples.of(MetricCriteria(name="m", **criteria), baseline, canary))
     return result.classification, result
 
@@ -111,7 +112,7 @@ def test_significant_but_within_tolerance_says_so() -> None:
         ("direction", "up"),
     ],
 )
-def test_bad_criteria_are_refused_naming_the_field(field: str, value: object) -> None:
+def test_bad_criteria_are_refused_naming_the_field(field: str, value: Any) -> None:
     with pytest.raises(ValueError, match=field):
         MetricCriteria(name="m", **{field: value})
 

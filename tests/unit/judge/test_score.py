@@ -62,7 +62,9 @@ def test_a_passing_critical_metric_changes_nothing() -> None:
 
 @pytest.mark.parametrize(("no_data", "verdict"), [(1, "Successful"), (2, "Failed")])
 def test_half_the_metrics_without_data_fails(no_data: int, verdict: str) -> None:
-    labels: list[MetricClassification] = ["NoData"] * no_data + ["Pass"] * (4 - no_data)
+    missing: list[MetricClassification] = ["NoData"]
+    passed: list[MetricClassification] = ["Pass"]
+    labels = missing * no_data + passed * (4 - no_data)
     judgment = score_judgment([_metric(f"m{i}", x) for i, x in enumerate(labels)], THRESHOLDS)
     assert judgment.verdict == verdict
 

@@ -49,4 +49,4 @@ async def test_the_provider_alone_keeps_more_than_the_tail_for_the_runner_to_mas
     block["job"]["spec"]["template"]["spec"]["containers"][0]["command"][3] = SECRET
     measurement = await LocalJobProvider().measure(block, TickingClock().now())
     assert SECRET in measurement.metadata["output"]  # whole, so the runner can recognise it
-    assert len(cut_output(measurement.metadata)["output"]) == OUTPUT_TAIL
+    assert len(cut_output(dict(measurement.metadata))["output"]) == OUTPUT_TAIL

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import MutableMapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import pytest
 import structlog
@@ -26,7 +28,7 @@ class Clock:
         return T0
 
 
-def moved(logs: list[dict[str, object]]) -> list[dict[str, object]]:
+def moved(logs: Sequence[MutableMapping[str, Any]]) -> list[MutableMapping[str, Any]]:
     return [entry for entry in logs if entry["event"] == "rollout.moved"]
 
 

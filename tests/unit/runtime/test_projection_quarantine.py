@@ -8,6 +8,7 @@ import pytest
 from structlog.testing import capture_logs
 
 import adapters.runtime.projection as projection_module
+import rollouts.evolve as evolve_module
 from adapters.runtime.projection import StateProjection
 from events.base import Event
 from events.memory import InMemoryEventStore
@@ -28,7 +29,7 @@ async def test_unreadable_and_unfoldable_events_are_skipped_in_place(
     await store.append(
         "ns", "web", [ManualPauseChanged(cause="b", at=AT, paused=False)], expected_version=2
     )
-    original = projection_module.evolve
+    original = evolve_module.evolve
 
     def evolve(state: RolloutState, event: Event) -> RolloutState:
         if event.cause == "a":
