@@ -23,6 +23,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from adapters.runtime.auth import credentials, manages_streams
+from adapters.runtime.broker import ProcessBroker
 from adapters.runtime.embedded import EmbeddedNats, discover
 from adapters.runtime.lazy_log import LazyLogger
 from adapters.runtime.replication import replicate
@@ -77,8 +78,7 @@ class Connection:
     js: JetStreamContext
     embedded: EmbeddedNats | None = None
     nats: NatsSettings = field(default_factory=NatsSettings)
-    """The settings this connection used, credentials included (a second client of the same
-    process, FastStream's broker, connects with these)."""
+    """The settings this connection used, credentials included."""
     user: str = ""
     """The NATS user the server authenticated, as the server reports it ("" when it has no
     authentication)."""
@@ -191,9 +191,15 @@ async def prepare_streams(js: JetStreamContext, identity: str, replicas: int = 1
 
 
 async def connect(
-    settings: Settings, *, start_embedded: bool = False, identity: str = "cli"
+    settings: Settings,
+    *,
+    start_embedded: bool = False,
+    identity: str = "cli",
+    broker: ProcessBroker | None = None,
 ) -> Connection:
-    """Connect as `identity` (on the embedded server; see `adapters.runtime.auth`)."""
+    """Connect as `identity` (on the embedded server; see `adapters.runtime.auth`). Given a
+    `broker`, the broker opens the connection (with these options) and holds it: the process
+    then has one connection, the broker's (`adapters.runtime.broker`)."""
     url, embedded = await resolve_url(settings, start_embedded=start_embedded)
     await probe(url)
     nc = nats_client.FastHeaderClient()
@@ -202,13 +208,21 @@ async def connect(
         nats = identity_settings(settings, url, identity)
         options = connect_options(nats)
         options.update(max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5)
-        await nc.connect(
-            server_list(url),
+        options.update(
             error_cb=errors.report,
             disconnected_cb=errors.disconnected,
             reconnected_cb=errors.reconnected,
-            **options,
         )
+
+        async def dial() -> Client:
+            await nc.connect(server_list(url), **options)
+            return nc
+
+        if broker is None:
+            await dial()
+        else:
+            broker.dial_with(dial)
+            await broker.connect()
     except Exception:
         with contextlib.suppress(Exception):
             await nc.close()

@@ -1,7 +1,8 @@
 """The composition root of the long-running processes: `rollouts serve` and `rollouts worker`.
 
 `create_app(settings, workers=...)` is the one place a process is put together: the chosen
-workers on one NATS connection (embedded or remote), one projection of all rollout states, and
+workers on one NATS connection (embedded or remote; FastStream's broker opens and holds it,
+`adapters.runtime.broker`), one projection of all rollout states, and
 the platform. What it was asked for is frozen (`AppSettings`, with the caller's `Ports`); what
 runs lives on a resource stack: `start()` registers every part on it as the part is created,
 and `stop()` is the stack's `aclose()`, which closes them in reverse order. Every background
@@ -18,12 +19,14 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 import structlog
+from faststream.nats import NatsBroker
 
 from adapters.analysis.secrets import SecretStore
 from adapters.notify import NotificationConfig
 from adapters.runtime.auth import identity_for
+from adapters.runtime.broker import SPEC_URL, ProcessBroker
 from adapters.runtime.collector import FREEZE_INTERVAL
-from adapters.runtime.connect import Connection, connect
+from adapters.runtime.connect import Connection, connect, server_list
 from adapters.runtime.keyed import KeyedExecutor
 from adapters.runtime.observability import LOOPBACK, HealthServer, RolloutMetrics
 from adapters.runtime.projection import StateProjection
@@ -107,6 +110,11 @@ class RolloutsApp:
         return self._live.connection if self._live else None
 
     @property
+    def broker(self) -> NatsBroker | None:
+        """FastStream's broker while started: its subscribers, and the process's connection."""
+        return self._live.broker if self._live else None
+
+    @property
     def projection(self) -> StateProjection | None:
         return self._live.projection if self._live else None
 
@@ -130,9 +138,10 @@ class RolloutsApp:
         stack = AsyncExitStack()
         try:
             await self._serve_health(stack)
-            connection = await self._connect(stack)
+            broker = ProcessBroker(server_list(self.config.settings.nats.url or SPEC_URL))
+            connection = await self._connect(stack, broker)
             live = await Wiring(
-                self.config, stack, self.supervisor, self.metrics, connection
+                self.config, stack, self.supervisor, self.metrics, connection, broker=broker
             ).assemble()
         except BaseException:
             await stack.aclose()
@@ -155,12 +164,14 @@ class RolloutsApp:
         await health.stop()
         self.health = None
 
-    async def _connect(self, stack: AsyncExitStack) -> Connection:
-        """The process's one NATS connection, as the roles of `self.config.workers`."""
+    async def _connect(self, stack: AsyncExitStack, broker: ProcessBroker) -> Connection:
+        """The process's one NATS connection, as the roles of `self.config.workers`: opened
+        by the broker, which holds it; everything else uses it too."""
         connection = await connect(
             self.config.settings,
             start_embedded=self.config.start_embedded,
             identity=identity_for(self.workers),
+            broker=broker,
         )
         stack.push_async_callback(connection.close)
         return connection

@@ -63,7 +63,15 @@ NOTIFIER_ACK_WAIT = 180.0
 """Longer than the worst-case retries of one notification, so a slow delivery is never
 redelivered to a second notifier while the first is still trying."""
 LAG_PERIOD = 5.0
-EFFECT_CONSUMERS = ("traffic", "scaler", "analysis", "notifier")
+EFFECT_EVENTS: dict[str, Sequence[str] | None] = {
+    "traffic": TRAFFIC_EVENTS,
+    "scaler": SCALER_EVENTS,
+    "analysis": ANALYSIS_EVENTS,
+    "notifier": None,  # every event: its rules choose
+}
+"""Each effect worker's durable consumer and the event types it reads: what it subscribes to
+here, and what the AsyncAPI document (`adapters.workers.asyncapi`) says it subscribes to."""
+EFFECT_CONSUMERS = tuple(EFFECT_EVENTS)
 
 Starter = Callable[[], None]
 
@@ -78,6 +86,8 @@ class Live:
     projection: StateProjection
     controller: Controller | None
     executors: tuple[KeyedExecutor, ...]
+    broker: NatsBroker
+    """FastStream's broker: the effect workers' subscribers, and the holder of `connection`."""
 
 
 def broker_security(settings: NatsSettings) -> BaseSecurity | None:
@@ -105,6 +115,8 @@ class Wiring:
         supervisor: Supervisor,
         metrics: RolloutMetrics,
         connection: Connection,
+        *,
+        broker: NatsBroker,
     ) -> None:
         self.config = config
         self.stack = stack
@@ -118,14 +130,8 @@ class Wiring:
         self.executors: list[KeyedExecutor] = []
         self.starters: list[Starter] = []
         self.partitions: PartitionedInputs | None = None
-        pool = connection.nc.servers  # every server of a cluster, for the broker to fail over
-        servers = [f"nats://{url.hostname}:{url.port}" for url in pool] or "nats://127.0.0.1:4222"
-        self.broker = NatsBroker(
-            servers,
-            security=broker_security(connection.nats),  # the same identity
-            logger=None,
-            max_reconnect_attempts=-1,
-        )
+        self.broker = broker
+        """Connected already: `connection` is its connection (`adapters.runtime.broker`)."""
 
     async def assemble(self) -> Live:
         writer = await self.follow()
@@ -140,7 +146,9 @@ class Wiring:
         for start in self.starters:
             start()
         self.gauges()
-        return Live(self.connection, self.projection, controller, tuple(self.executors))
+        return Live(
+            self.connection, self.projection, controller, tuple(self.executors), self.broker
+        )
 
     async def follow(self) -> SnapshotWriter | None:
         self.projection.on_event(self.metrics.observe_state)
@@ -217,12 +225,12 @@ class Wiring:
                 drift_interval=self.config.drift_interval,
             )
             self.loop(traffic.start, traffic.stop)
-            self.subscribe("traffic", TRAFFIC_EVENTS, traffic.handle)
+            self.subscribe("traffic", traffic.handle)
         if "scaler" in workers and ports.platform is not None:
             scaler = ScalerWorker(self.projection, ports.platform)
             fences = FenceWatch(self.connection.nc)
             await scaler.resync(skip=lambda namespace, name: fences.fenced((namespace, name)))
-            self.subscribe("scaler", SCALER_EVENTS, scaler.handle)
+            self.subscribe("scaler", scaler.handle)
             observer = PlatformObserver(ports.platform, self.publish)
             self.loop(observer.start, observer.stop)
         if "timer" in workers:
@@ -235,17 +243,13 @@ class Wiring:
             self.loop(timer.start, timer.stop)
 
     def subscribe(
-        self,
-        durable: str,
-        event_types: Sequence[str] | None,
-        handler: EventHandler,
-        ack_wait: float = ACK_WAIT_SECONDS,
+        self, durable: str, handler: EventHandler, ack_wait: float = ACK_WAIT_SECONDS
     ) -> None:
         subscribe_events(
             self.broker,
             self.executor(),
             durable=durable,
-            event_types=event_types,
+            event_types=EFFECT_EVENTS[durable],
             handler=handler,
             ack_wait=ack_wait,
             revision_of=self.revision_of,
@@ -271,7 +275,7 @@ class Wiring:
         )
         self.stack.push_async_callback(worker.stop)
         await worker.resume()  # measurements a killed predecessor left unanswered
-        self.subscribe("analysis", ANALYSIS_EVENTS, worker.handle)
+        self.subscribe("analysis", worker.handle)
 
     async def notifier(self) -> None:
         config = self.config.notifications
@@ -280,7 +284,7 @@ class Wiring:
         js, clock = self.connection.js, self.config.ports.clock
         notifier = await create_notifier(js, self.store, config, clock)
         self.stack.push_async_callback(notifier.stop)
-        self.subscribe("notifier", None, notifier.handle, ack_wait=NOTIFIER_ACK_WAIT)
+        self.subscribe("notifier", notifier.handle, ack_wait=NOTIFIER_ACK_WAIT)
 
     def gauges(self) -> None:
         """Consumer lag, and the collector freezer: under the supervisor too."""
