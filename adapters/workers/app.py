@@ -34,7 +34,7 @@ from adapters.runtime.settings import Settings
 from adapters.runtime.supervisor import RESTART, Policy, Supervisor
 from adapters.workers.controller import Controller, SystemClock
 from adapters.workers.partitions import LEASE_SECONDS
-from adapters.workers.wiring import Live, Wiring, broker_security
+from adapters.workers.wiring import Live, Wiring
 from rollouts.ports import Clock, MetricProvider, ReplicaSetPlatform, TrafficRouter
 
 log = structlog.get_logger("rollouts.app")
@@ -43,7 +43,7 @@ ALL_WORKERS = ("controller", "traffic", "scaler", "timer", "analysis", "notifier
 DEFAULT_WORKERS = ("controller", "traffic", "scaler", "timer", "analysis")
 
 __all__ = ["ALL_WORKERS", "DEFAULT_WORKERS", "AppFailed", "AppSettings", "Ports", "RolloutsApp"]
-__all__ += ["broker_security", "create_app"]
+__all__ += ["create_app"]
 
 
 class AppFailed(Exception):

@@ -6,6 +6,16 @@ Kubernetes' limits) is parked in the dead-letter stream with the reason and ackn
 unacknowledged would hold a place of the consumer's `max_ack_pending` for ever. It is answered
 as `invalid`. Any other input is decided by the controller and acknowledged. A client that
 asked for the outcome (the reply-to header, an `_INBOX.` subject) gets it either way.
+
+Unlike the effect workers' events (`adapters.workers.subscriptions`), inputs do not reach this
+handler through a FastStream subscriber, and are acknowledged here rather than by an ack
+policy. The controller keeps that control on purpose: a partition's consumer exists only while
+this replica holds the partition's lease, and is recreated from its acknowledgement floor on a
+takeover or a hole in the delivery sequence (`adapters.workers.partitions`), which a subscriber
+declared once per process cannot be; and an input is acknowledged only once its decision is
+stored, a redelivery of an input already decided is acknowledged without deciding it, and one
+still being decided is left alone (the stream-sequence fence), none of which is "ack when the
+handler returns". The consumer runs on the broker's connection all the same (one per process).
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import ssl
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -25,8 +24,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import structlog
-from faststream.nats import NatsBroker, NatsCredentials, NatsToken, NatsUserPassword
-from faststream.security import BaseSecurity
+from faststream.nats import NatsBroker
 
 from adapters.analysis import KvTemplateStore, LocalSecretStore, build_providers
 from adapters.history.fences import FenceWatch
@@ -38,7 +36,6 @@ from adapters.runtime.keyed import KeyedExecutor
 from adapters.runtime.observability import RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.publish import InputPublisher
-from adapters.runtime.settings import NatsSettings
 from adapters.runtime.snapshot_writer import SnapshotWriter, open_snapshots
 from adapters.runtime.supervisor import Supervisor
 from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
@@ -88,21 +85,6 @@ class Live:
     executors: tuple[KeyedExecutor, ...]
     broker: NatsBroker
     """FastStream's broker: the effect workers' subscribers, and the holder of `connection`."""
-
-
-def broker_security(settings: NatsSettings) -> BaseSecurity | None:
-    context = None
-    if settings.tls_ca or settings.tls_cert:
-        context = ssl.create_default_context(cafile=settings.tls_ca)
-        if settings.tls_cert:
-            context.load_cert_chain(settings.tls_cert, settings.tls_key)
-    if settings.creds_file:
-        return NatsCredentials(settings.creds_file, ssl_context=context)
-    if settings.token:
-        return NatsToken(settings.token, ssl_context=context)
-    if settings.user:
-        return NatsUserPassword(settings.user, settings.password or "", ssl_context=context)
-    return BaseSecurity(ssl_context=context) if context else None
 
 
 class Wiring:
