@@ -18,6 +18,12 @@ from events.phases import AnalysisPhase
 
 @register_input
 class ApplySpec(Command):
+from events.pod_failures import PodFailuresObserved as PodFailuresObserved  # noqa: PLC0414
+
+# Defined beside the restart's events; re-exported so `events.inputs` lists every input.
+from events.restart import PodEvictionsObserved as PodEvictionsObserved  # noqa: PLC0414
+from events.restart import Restart as Restart  # noqa: PLC0414
+from events.restart import RestartPodsObserved as RestartPodsObserved  # noqa: PLC0414
     """Create or update a rollout from a whole Rollout manifest."""
 
     manifest: dict[str, Any]

@@ -18,6 +18,7 @@ from rollouts.evolve_analysis import ANALYSIS_HANDLERS
 from rollouts.evolve_judge import JUDGE_HANDLERS
 from rollouts.evolve_pause import PAUSE_HANDLERS, pause_clock
 from rollouts.evolve_rs import RS_HANDLERS
+from rollouts.evolve_restart import RESTART_HANDLERS, restart_watch
 from rollouts.sharing import shared_rollout
 from rollouts.spec import Rollout
 from rollouts.state import AnalysisRunState, PauseCondition, RolloutState, remember
@@ -228,6 +229,8 @@ HANDLERS: dict[type[Event], Handler] = {
     **JUDGE_HANDLERS,
     **PAUSE_HANDLERS,
 }
+    **DELETION_HANDLERS,
+    **RESTART_HANDLERS,
 
 
 def evolve(state: RolloutState, event: Event) -> RolloutState:
@@ -239,6 +242,7 @@ def evolve(state: RolloutState, event: Event) -> RolloutState:
     changes = handler(state, event)
     pause_clock(state, event, changes)
     changes["version"] = state.version + 1
+    restart_watch(state, event, changes)
     changes["recent_causes"] = remember(state.recent_causes, event.cause)
     if _is_progress(state, event):
         changes["last_progress_at"] = event.at

@@ -46,7 +46,20 @@ def compute_phase(state: RolloutState) -> PhaseView | None:
     """None before the first spec. Otherwise the first rule of §2.2 that matches."""
     if state.spec is None:
         return None
-    return _degraded_or_paused(state) or _replica_progress(state) or _strategy_progress(state)
+    return _degraded_or_paused(state) or _restarting(state) or update_phase(state)
+
+
+def update_phase(state: RolloutState) -> PhaseView:
+    """The phase from the update's own rules (§2.2 from rule 6 on), a restart aside: the
+    progress deadline watches the update, never a restart (Argo's Progressing condition)."""
+    return _replica_progress(state) or _strategy_progress(state)
+
+
+def _restarting(state: RolloutState) -> PhaseView | None:
+    """Argo: restartAt set and not equal to restartedAt, even while it is still to come."""
+    if state.pending_restart is None:
+        return None
+    return _progressing("RolloutRestarting", "rollout is restarting")
 
 
 def _degraded_or_paused(state: RolloutState) -> PhaseView | None:

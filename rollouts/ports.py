@@ -142,3 +142,26 @@ class MetricProvider(Protocol):
 @runtime_checkable
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadScale:
+    """Set the replicas of the object a Rollout's `workloadRef` names (scaleDown)."""
+
+    rollout: RolloutRef
+    kind: str
+    name: str
+    replicas: int
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.rollout.namespace}/{self.name} to {self.replicas}"
+
+
+@runtime_checkable
+class WorkloadScaler(Protocol):
+    """Scales the workload a Rollout migrates from (a Deployment), in the Rollout's namespace."""
+
+    async def scale_workload(self, request: WorkloadScale) -> bool:
+        """Set the replicas (idempotent); True if the count changed, False if it already held.
+        A missing object raises PortError."""
+        ...

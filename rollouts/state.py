@@ -199,6 +199,21 @@ class TrafficState(Frozen):
 
 
 class RolloutState(Frozen):
+class RestartProgress(Frozen):
+    """The pod restart being carried out (`rollouts.evolve_restart`): which `spec.restartAt`,
+    the latest pod check asked for (`round`, `checked_at`), whether a ReplicaSet changed since
+    (`recheck`: time to look again), how many pods were evicted so far, and the latest batch
+    asked for (its round, and how many old pods were left when it was chosen)."""
+
+    restart_at: datetime
+    round: int
+    checked_at: datetime
+    recheck: bool = False
+    evicted: int = 0
+    batch_round: int = 0
+    batch_to_restart: int = 0
+
+
     namespace: str
     name: str
     version: int = 0
@@ -241,6 +256,17 @@ class RolloutState(Frozen):
     """The last time a pause outlived its limit; it concerns the current pause only while its
     `paused_since` is the state's."""
 
+    restarted_at: datetime | None = None
+    """Argo's status.restartedAt: the last `spec.restartAt` honoured (or cancelled)."""
+    restart: RestartProgress | None = None
+    """The restart in progress, once its first pod check was asked for."""
+    deleted_at: datetime | None = None
+    """When the rollout's latest life ended (`RolloutDeleted`, `rollouts.evolve_deletion`)."""
+    lives_ended: int = 0
+    """How many lives of this name ended: the current one is number `lives_ended + 1`."""
+    pod_failures: PodFailuresRecorded | None = None
+    """The stuck pods last reported; they concern the new ReplicaSet only while its hash is
+    theirs (`rollouts.decide.pod_failures`)."""
     # Queries used throughout the domain. They read state only; none of them decides.
 
     def remembers(self, cause: str) -> bool:
@@ -265,6 +291,18 @@ class RolloutState(Frozen):
         return [rs for rs in self.replica_sets.values() if rs.pod_template_hash not in keep]
 
     @property
+    @property
+    def pending_restart(self) -> datetime | None:
+        """`spec.restartAt` while it differs from `status.restartedAt` (Argo's phase rule: the
+        rollout is restarting, even before that time comes)."""
+        at = self.spec.spec.restart_at if self.spec else None
+        return at if at is not None and at != self.restarted_at else None
+
+    @property
+    def deleted(self) -> bool:
+        """Its life ended and the name was not applied again: nothing is decided for it."""
+        return self.deleted_at is not None and self.spec is None
+
     def fully_promoted(self) -> bool:
         return self.current_pod_hash is not None and self.current_pod_hash == self.stable_rs
 

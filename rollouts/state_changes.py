@@ -27,6 +27,7 @@ from rollouts.state import (
     PauseCondition,
     ReplicaSetState,
     RolloutState,
+    RestartProgress,
     TrafficState,
 )
 
@@ -119,6 +120,11 @@ class StateChanges(TypedDict, total=False):
     paused_since: datetime | None
     pause_overrun: PauseLimitExceeded | None
 
+    restarted_at: datetime | None
+    restart: RestartProgress | None
+    deleted_at: datetime | None
+    lives_ended: int
+    pod_failures: PodFailuresRecorded | None
 
 Handler = Callable[[RolloutState, Any], StateChanges]
 """An evolve handler: the event's type is the key it is registered under."""

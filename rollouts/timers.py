@@ -23,6 +23,7 @@ from rollouts.analysis.engine import next_measurement
 from rollouts.decide import decide
 from rollouts.decide.pause_limit import limit_of, pause_deadline
 from rollouts.decide.progress import deadline_of
+from rollouts.decide.restart import next_check
 from rollouts.state import RolloutState
 
 PROBE_CAUSE = "timer-probe"
@@ -45,6 +46,7 @@ def _candidates(state: RolloutState, pause_limit: PauseLimit | None) -> Iterator
         _auto_promotion(state),
         _progress_deadline(state),
         pause_end,
+        next_check(state),
     ):
         if candidate is not None:
             yield candidate

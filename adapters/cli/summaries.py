@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import events.models as ev
+from adapters.history.restart_text import RESTART_EVENTS, restart_text
 from events.base import Event
 from events.quarantine import Unreadable
 
@@ -236,6 +237,7 @@ FAMILIES: dict[Formatter, tuple[type[Event], ...]] = {
     _judgment: (ev.JudgmentRecorded,),
     _pause_limit: (ev.PauseLimitExceeded,),
 }
+FAMILIES[lambda event, rollout: restart_text(event)] = RESTART_EVENTS
 FORMATTERS: dict[type[Event], Formatter] = {
     cls: formatter for formatter, classes in FAMILIES.items() for cls in classes
 }

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import events.models as ev
+from adapters.history.restart_text import RESTART_EVENTS, restart_text
 from events.base import Event
 from events.quarantine import Unreadable
 
@@ -27,6 +28,8 @@ MECHANICS = frozenset(
         "TrafficWeightApplied",
         "ManagedRoutesRemoved",
         "MeasurementDue",
+        "RestartPodsCheckRequested",
+        "PodEvictionRequested",
     }
 )
 """Event types left out of the timeline unless every event is asked for."""
@@ -135,6 +138,7 @@ FORMATS: dict[type[Any], Callable[[Any], str]] = {
         f"judgment #{e.index + 1} of {e.run_name}: {e.judgment.summary()}"
     ),
 }
+FORMATS.update(dict.fromkeys(RESTART_EVENTS, restart_text))
 
 
 def describe(event: Event) -> str:

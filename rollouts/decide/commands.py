@@ -18,6 +18,8 @@ from rollouts.decide.analysis_runs import terminate_run
 from rollouts.decide.context import Decision
 from rollouts.decide.manifests import parse_manifest, with_image, with_template
 from rollouts.decide.revisions import apply_spec, manifest_of, template_of
+from rollouts.decide.restart_command import set_restart_at
+from rollouts.decide.workload_ref import refuse_template_command
 from rollouts.errors import CommandRejected, UnknownRollout
 from rollouts.hashing import pod_template_hash
 from rollouts.spec import Rollout
@@ -46,6 +48,7 @@ def _set_image(ctx: Decision, cmd: inp.SetImage) -> None:
     problem = image_problem(cmd.image)
     if problem:
         raise CommandRejected(f"set image: {problem}")
+    refuse_template_command(_spec(ctx), "set image")
     rollout = with_image(_spec(ctx), cmd.container, cmd.image)
     _accept(ctx, cmd, "set image", container=cmd.container, image=cmd.image)
     apply_spec(ctx, rollout)
@@ -53,6 +56,7 @@ def _set_image(ctx: Decision, cmd: inp.SetImage) -> None:
 
 def _undo(ctx: Decision, cmd: inp.Undo) -> None:
     spec = _spec(ctx)
+    refuse_template_command(spec, "undo")
     target = _undo_target(ctx, cmd.to_revision)
     if target.pod_template_hash == pod_template_hash(template_of(spec)):
         raise CommandRejected(f"rollout {ctx.state.key} already runs revision {target.revision}")
@@ -202,6 +206,8 @@ COMMANDS: dict[type[Command], Callable[[Decision, Any], None]] = {
     inp.Pause: _pause,
     inp.Resume: _resume,
 }
+    inp.Restart: set_restart_at,
+    inp.DeleteRollout: delete_rollout,
 
 
 def handle_command(ctx: Decision, command: Command) -> None:

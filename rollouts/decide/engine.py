@@ -15,6 +15,7 @@ from rollouts.decide.observations import handle_observation
 from rollouts.decide.pause_limit import enforce_pause_limit
 from rollouts.decide.progress import reconcile_progress_deadline
 from rollouts.fsm import check_rollout_transition, rollout_trigger
+from rollouts.decide.restart import reconcile_restart
 from rollouts.phase import compute_phase
 from rollouts.state import RolloutState
 
@@ -73,6 +74,7 @@ def _one_pass(ctx: Decision) -> None:
     else:
         canary_pass(ctx)
     reconcile_progress_deadline(ctx)
+    reconcile_restart(ctx)
     ctx.end_pass()
     _record_phase(ctx)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from rollouts.decide.workload_ref import require_resolved
 from rollouts.errors import CommandRejected, InvalidSpec
 from rollouts.hashing import strip_hash_label
 from rollouts.spec import Rollout, parse_object
@@ -21,6 +22,7 @@ def parse_manifest(manifest: dict[str, Any], namespace: str, name: str) -> Rollo
     if not isinstance(parsed, Rollout):
         raise InvalidSpec([f"kind: expected Rollout, got {parsed.kind}"])
     rollout = parsed
+    require_resolved(rollout)
     meta = rollout.metadata
     if meta.name != name or (meta.namespace or namespace) != namespace:
         raise CommandRejected(

@@ -22,6 +22,8 @@ from rollouts.decide.analysis_observations import (
 )
 from rollouts.decide.context import Decision
 from rollouts.decide.observed_times import checked_time
+from rollouts.decide.pod_failures import pod_failures_observed
+from rollouts.decide.restart import evictions_observed, pods_observed
 
 
 def _replica_set(ctx: Decision, obs: inp.ReplicaSetObserved) -> None:
@@ -84,6 +86,9 @@ OBSERVATIONS: dict[type[Observation], Callable[[Decision, Any], None]] = {
     inp.AnalysisRunResolved: run_resolved,
     inp.MeasurementTaken: measurement_taken,
     inp.Tick: lambda ctx, obs: None,
+    inp.RestartPodsObserved: pods_observed,
+    inp.PodEvictionsObserved: evictions_observed,
+    inp.PodFailuresObserved: pod_failures_observed,
 }
 
 

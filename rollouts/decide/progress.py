@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 import events.models as ev
 from events.phases import RolloutPhase
 from rollouts.decide.context import Decision
-from rollouts.phase import compute_phase
+from rollouts.decide.pod_failures import failure_note
+from rollouts.phase import compute_phase, update_phase
 from rollouts.state import RolloutState
 
 
@@ -28,6 +29,8 @@ def deadline_of(state: RolloutState) -> datetime | None:
         return None
     view = compute_phase(state)
     if view is None or view.phase is not RolloutPhase.PROGRESSING:
+        return None
+    if update_phase(state).phase is not RolloutPhase.PROGRESSING:  # only restarting
         return None
     return state.last_progress_at + timedelta(seconds=state.spec.spec.progress_deadline_seconds)
 

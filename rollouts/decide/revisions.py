@@ -14,6 +14,7 @@ from events.phases import AnalysisRunKind
 from rollouts.decide.analysis_runs import terminate_run
 from rollouts.decide.bluegreen_replicas import reconcile_preview_service
 from rollouts.decide.context import Decision
+from rollouts.decide.restart import cancel_restart
 from rollouts.hashing import pod_template_hash, step_hash
 from rollouts.spec import Rollout
 from rollouts.state import ReplicaSetState, RolloutState
@@ -93,6 +94,7 @@ def _start_revision(ctx: Decision, new_hash: str, template: dict[str, Any]) -> N
             within_scale_down_delay=within_delay,
         )
     reconcile_preview_service(ctx)
+    cancel_restart(ctx, f"revision {revision} brings up new pods")
     _reset_update(ctx, f"updated to revision {revision}")
 
 

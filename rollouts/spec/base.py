@@ -30,8 +30,6 @@ UNSUPPORTED_FEATURES: dict[str, str] = {
     "experiment": "experiment steps are not supported yet",
     "plugin": "plugin steps are not supported yet",
     "MetricProvider.plugin": "metric provider plugins are not supported yet",
-    "workloadRef": "workloadRef is not supported yet; put the pod template in spec.template",
-    "restartAt": "restartAt is not supported yet",
     "pingPong": "pingPong is not supported yet; use canaryService and stableService",
     "ambassador": "the Ambassador traffic router is not supported yet",
     "appMesh": "the App Mesh traffic router is not supported yet",

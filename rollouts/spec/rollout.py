@@ -13,9 +13,11 @@ from rollouts.spec.base import (
     PodMetadata,
     SpecModel,
     Unsupported,
+from rollouts.spec.restart_at import RestartTime
     unsupported_field,
 )
 from rollouts.spec.strategies import RolloutStrategy
+from rollouts.spec.workload_ref import WorkloadRef
 
 
 class PodTemplateSpec(SpecModel):
@@ -51,8 +53,8 @@ class RolloutSpec(SpecModel):
     rollback_window: RollbackWindow | None = None
     analysis: AnalysisRunStrategy | None = None
     strategy: RolloutStrategy = RolloutStrategy()
-    workload_ref: Unsupported = unsupported_field()
-    restart_at: Unsupported = unsupported_field()
+    workload_ref: WorkloadRef | None = None
+    restart_at: RestartTime | None = None
 
 
 class Rollout(SpecModel):

@@ -19,6 +19,7 @@ from rollouts.spec.validate.common import (
     int_or_percent,
 )
 from rollouts.spec.validate.pod import validate_pod_spec
+from rollouts.spec.validate.workload_ref import check_workload_spec
 
 MISSING_FIELD = "Rollout has missing field '{}'"
 MULTIPLE_STRATEGIES = "Multiple Strategies can not be listed"
@@ -35,7 +36,8 @@ def validate_rollout(rollout: Rollout) -> tuple[SpecProblem, ...]:
     problems = ProblemList()
     spec = rollout.spec
     _check_counts(spec, problems)
-    _check_selector_and_template(spec, problems)
+    if not check_workload_spec(rollout, problems):
+        _check_selector_and_template(spec, problems)
     _check_strategy(spec, problems)
     check_pause_annotations(rollout.metadata.annotations, problems)
     return problems.freeze()

@@ -247,6 +247,30 @@ SAMPLES: list[tuple[Event, str]] = [
         ),
         "phase (new) → Progressing (create)",
     ),
+    (
+        ev.RestartPodsCheckRequested(restart_at=T0, round=2, replica_sets=["h1"], **BASE),
+        "restart 2026-01-01T00:00:00Z: pods checked (check 2)",
+    ),
+    (
+        ev.PodEvictionRequested(
+            restart_at=T0, round=2, pods=["a", "b"], pods_to_restart=3, pods_total=4, **BASE
+        ),
+        "restart 2026-01-01T00:00:00Z: evicting a, b (3 of 4 pods still to restart)",
+    ),
+    (
+        ev.PodsEvicted(
+            restart_at=T0, round=2, evicted=["a"], refused=["b"], message="PDB", **BASE
+        ),
+        "restart 2026-01-01T00:00:00Z: 1 evicted, 1 refused (b): PDB",
+    ),
+    (
+        ev.RolloutRestarted(restart_at=T0, reason="all 4 pods restarted", **BASE),
+        "restarted (restartedAt 2026-01-01T00:00:00Z): all 4 pods restarted",
+    ),
+    (
+        ev.RolloutRestarted(restart_at=T0, cancelled=True, reason="revision 3", **BASE),
+        "restart 2026-01-01T00:00:00Z cancelled: revision 3",
+    ),
 ]
 
 

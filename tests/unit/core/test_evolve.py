@@ -132,6 +132,16 @@ def _samples(state: RolloutState) -> dict[str, dict[str, Any]]:
             "message": "paused 10m, longer than the limit of 10m (controller default): notifying",
         },
         "ScaleUpPreviewCheckpointPassed": {},
+        "RestartPodsCheckRequested": {"restart_at": T0, "round": 1, "replica_sets": [stable]},
+        "PodEvictionRequested": {
+            "restart_at": T0,
+            "round": 1,
+            "pods": ["p-1"],
+            "pods_to_restart": 2,
+            "pods_total": 2,
+        },
+        "PodsEvicted": {"restart_at": T0, "round": 1, "evicted": ["p-1"]},
+        "RolloutRestarted": {"restart_at": T0, "reason": "all 2 pods were restarted"},
         "RolloutPhaseChanged": {
             "from_phase": RolloutPhase.PROGRESSING,
             "to_phase": RolloutPhase.PAUSED,

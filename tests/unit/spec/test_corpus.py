@@ -30,7 +30,6 @@ EXPERIMENT_KIND = "kind Experiment is not supported yet"
 ANALYSIS_RUN_KIND = "kind AnalysisRun is not supported yet"
 PING_PONG = "pingPong is not supported yet"
 PLUGIN_STEP = "plugin steps are not supported yet"
-WORKLOAD_REF = "workloadRef is not supported yet"
 YAML = "YAML syntax error"
 NO_KIND = "every manifest needs apiVersion and kind"
 BAD_QUANTITY = "quantities must match the regular expression"
@@ -82,12 +81,10 @@ EXPECTED_FAILURES: dict[str, str] = {
     "argo-examples/appmesh__canary-rollout.yaml": "App Mesh traffic router is not supported yet",
     "argo-examples/ambassador__rollout.yaml": "Ambassador traffic router is not supported yet",
     "argo-e2e/istio__istio-host-split-ping-pong.yaml": PING_PONG,
-    # Step plugins and workloadRef.
+    # Step plugins.
     "argo-e2e/step-plugin__disabled-rollout.yaml": PLUGIN_STEP,
     "argo-e2e/step-plugin__invalid-rollout.yaml": PLUGIN_STEP,
     "argo-e2e/step-plugin__template-rollout.yaml": PLUGIN_STEP,
-    "argo-examples/rollout-template-ref.yaml": WORKLOAD_REF,
-    "argo-examples/workload-ref__workload-ref.yaml": WORKLOAD_REF,
     # Malformed on purpose: invalid resource quantities (Kubernetes refuses them).
     "argo-e2e/expectedfailures__malformed-analysistemplate.yaml": BAD_QUANTITY,
     "argo-e2e/expectedfailures__malformed-clusteranalysistemplate.yaml": BAD_QUANTITY,
