@@ -12,18 +12,22 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from events.base import Command, Observation, register_input
+
+# Defined beside their events (deletion, pod failures); re-exported so `events.inputs` lists
+# every input.
+from events.deletion import DeleteRollout as DeleteRollout  # noqa: PLC0414
 from events.pause_limit import PauseLimit
 from events.phases import AnalysisPhase
-
-
-@register_input
-class ApplySpec(Command):
 from events.pod_failures import PodFailuresObserved as PodFailuresObserved  # noqa: PLC0414
 
 # Defined beside the restart's events; re-exported so `events.inputs` lists every input.
 from events.restart import PodEvictionsObserved as PodEvictionsObserved  # noqa: PLC0414
 from events.restart import Restart as Restart  # noqa: PLC0414
 from events.restart import RestartPodsObserved as RestartPodsObserved  # noqa: PLC0414
+
+
+@register_input
+class ApplySpec(Command):
     """Create or update a rollout from a whole Rollout manifest."""
 
     manifest: dict[str, Any]

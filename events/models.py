@@ -15,15 +15,16 @@ from typing import Any, Literal
 from events.base import Event, register_event
 
 # Defined beside the judge's values it carries; re-exported so `events.models` lists every event.
+from events.deletion import RolloutDeleted as RolloutDeleted  # noqa: PLC0414
 from events.judgment import JudgmentRecorded as JudgmentRecorded  # noqa: PLC0414
 from events.pause_limit import PauseLimitExceeded as PauseLimitExceeded  # noqa: PLC0414
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
-
 from events.pod_failures import PodFailuresRecorded as PodFailuresRecorded  # noqa: PLC0414
 from events.restart import PodEvictionRequested as PodEvictionRequested  # noqa: PLC0414
 from events.restart import PodsEvicted as PodsEvicted  # noqa: PLC0414
 from events.restart import RestartPodsCheckRequested as RestartPodsCheckRequested  # noqa: PLC0414
 from events.restart import RolloutRestarted as RolloutRestarted  # noqa: PLC0414
+
 ServiceRole = Literal["active", "preview", "canary", "stable"]
 
 

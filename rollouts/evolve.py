@@ -15,10 +15,11 @@ from events.base import Event
 from events.phases import AnalysisRunKind, PauseReason, RolloutPhase
 from events.quarantine import Unreadable
 from rollouts.evolve_analysis import ANALYSIS_HANDLERS
+from rollouts.evolve_deletion import DELETION_HANDLERS
 from rollouts.evolve_judge import JUDGE_HANDLERS
 from rollouts.evolve_pause import PAUSE_HANDLERS, pause_clock
-from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.evolve_restart import RESTART_HANDLERS, restart_watch
+from rollouts.evolve_rs import RS_HANDLERS
 from rollouts.sharing import shared_rollout
 from rollouts.spec import Rollout
 from rollouts.state import AnalysisRunState, PauseCondition, RolloutState, remember
@@ -228,9 +229,9 @@ HANDLERS: dict[type[Event], Handler] = {
     **ANALYSIS_HANDLERS,
     **JUDGE_HANDLERS,
     **PAUSE_HANDLERS,
-}
     **DELETION_HANDLERS,
     **RESTART_HANDLERS,
+}
 
 
 def evolve(state: RolloutState, event: Event) -> RolloutState:
@@ -241,8 +242,8 @@ def evolve(state: RolloutState, event: Event) -> RolloutState:
         raise TypeError(f"no evolve handler for event type {type(event).__name__}")
     changes = handler(state, event)
     pause_clock(state, event, changes)
-    changes["version"] = state.version + 1
     restart_watch(state, event, changes)
+    changes["version"] = state.version + 1
     changes["recent_causes"] = remember(state.recent_causes, event.cause)
     if _is_progress(state, event):
         changes["last_progress_at"] = event.at

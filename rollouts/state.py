@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from events.judgment import Judgment
 from events.pause_limit import PauseLimitExceeded
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
+from events.pod_failures import PodFailuresRecorded
 from rollouts.analysis.assess import MetricCounters, MetricLimits
 from rollouts.spec import CanaryStep, Metric, Rollout
 
@@ -198,7 +199,6 @@ class TrafficState(Frozen):
         return hashes - {""}
 
 
-class RolloutState(Frozen):
 class RestartProgress(Frozen):
     """The pod restart being carried out (`rollouts.evolve_restart`): which `spec.restartAt`,
     the latest pod check asked for (`round`, `checked_at`), whether a ReplicaSet changed since
@@ -214,6 +214,7 @@ class RestartProgress(Frozen):
     batch_to_restart: int = 0
 
 
+class RolloutState(Frozen):
     namespace: str
     name: str
     version: int = 0
@@ -255,7 +256,6 @@ class RestartProgress(Frozen):
     pause_overrun: PauseLimitExceeded | None = None
     """The last time a pause outlived its limit; it concerns the current pause only while its
     `paused_since` is the state's."""
-
     restarted_at: datetime | None = None
     """Argo's status.restartedAt: the last `spec.restartAt` honoured (or cancelled)."""
     restart: RestartProgress | None = None
@@ -267,6 +267,7 @@ class RestartProgress(Frozen):
     pod_failures: PodFailuresRecorded | None = None
     """The stuck pods last reported; they concern the new ReplicaSet only while its hash is
     theirs (`rollouts.decide.pod_failures`)."""
+
     # Queries used throughout the domain. They read state only; none of them decides.
 
     def remembers(self, cause: str) -> bool:
@@ -291,7 +292,6 @@ class RestartProgress(Frozen):
         return [rs for rs in self.replica_sets.values() if rs.pod_template_hash not in keep]
 
     @property
-    @property
     def pending_restart(self) -> datetime | None:
         """`spec.restartAt` while it differs from `status.restartedAt` (Argo's phase rule: the
         rollout is restarting, even before that time comes)."""
@@ -303,6 +303,7 @@ class RestartProgress(Frozen):
         """Its life ended and the name was not applied again: nothing is decided for it."""
         return self.deleted_at is not None and self.spec is None
 
+    @property
     def fully_promoted(self) -> bool:
         return self.current_pod_hash is not None and self.current_pod_hash == self.stable_rs
 

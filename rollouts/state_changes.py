@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from events.judgment import Judgment
 from events.pause_limit import PauseLimitExceeded
 from events.phases import AnalysisPhase, AnalysisRunKind, RolloutPhase
+from events.pod_failures import PodFailuresRecorded
 from rollouts.analysis.assess import MetricCounters, MetricLimits
 from rollouts.spec import Metric, Rollout
 from rollouts.state import (
@@ -26,8 +27,8 @@ from rollouts.state import (
     MetricRunState,
     PauseCondition,
     ReplicaSetState,
-    RolloutState,
     RestartProgress,
+    RolloutState,
     TrafficState,
 )
 
@@ -119,12 +120,12 @@ class StateChanges(TypedDict, total=False):
     recent_causes: str
     paused_since: datetime | None
     pause_overrun: PauseLimitExceeded | None
-
     restarted_at: datetime | None
     restart: RestartProgress | None
     deleted_at: datetime | None
     lives_ended: int
     pod_failures: PodFailuresRecorded | None
+
 
 Handler = Callable[[RolloutState, Any], StateChanges]
 """An evolve handler: the event's type is the key it is registered under."""

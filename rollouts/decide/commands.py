@@ -16,9 +16,10 @@ from events.base import Command
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
 from rollouts.decide.analysis_runs import terminate_run
 from rollouts.decide.context import Decision
+from rollouts.decide.deletion import delete_rollout
 from rollouts.decide.manifests import parse_manifest, with_image, with_template
-from rollouts.decide.revisions import apply_spec, manifest_of, template_of
 from rollouts.decide.restart_command import set_restart_at
+from rollouts.decide.revisions import apply_spec, manifest_of, template_of
 from rollouts.decide.workload_ref import refuse_template_command
 from rollouts.errors import CommandRejected, UnknownRollout
 from rollouts.hashing import pod_template_hash
@@ -205,9 +206,9 @@ COMMANDS: dict[type[Command], Callable[[Decision, Any], None]] = {
     inp.Retry: _retry,
     inp.Pause: _pause,
     inp.Resume: _resume,
-}
     inp.Restart: set_restart_at,
     inp.DeleteRollout: delete_rollout,
+}
 
 
 def handle_command(ctx: Decision, command: Command) -> None:

@@ -11,11 +11,12 @@ from rollouts.decide.bluegreen import bluegreen_pass
 from rollouts.decide.canary.reconcile import canary_pass
 from rollouts.decide.commands import handle_command
 from rollouts.decide.context import Decision
+from rollouts.decide.deletion import decides_nothing_after_deletion
 from rollouts.decide.observations import handle_observation
 from rollouts.decide.pause_limit import enforce_pause_limit
 from rollouts.decide.progress import reconcile_progress_deadline
-from rollouts.fsm import check_rollout_transition, rollout_trigger
 from rollouts.decide.restart import reconcile_restart
+from rollouts.fsm import check_rollout_transition, rollout_trigger
 from rollouts.phase import compute_phase
 from rollouts.state import RolloutState
 
@@ -31,7 +32,7 @@ def decide_with_state(
 ) -> tuple[list[Event], RolloutState]:
     """`decide`, plus the state the decision worked on at the end. Folding the events onto
     `state` must give exactly that state; tests hold the decision to it."""
-    if state.remembers(input.input_id):
+    if state.remembers(input.input_id) or decides_nothing_after_deletion(state, input):
         return [], state
     ctx = Decision(state=state, now=now, cause=input.input_id)
     if isinstance(input, Command):
@@ -73,8 +74,8 @@ def _one_pass(ctx: Decision) -> None:
         bluegreen_pass(ctx)
     else:
         canary_pass(ctx)
-    reconcile_progress_deadline(ctx)
     reconcile_restart(ctx)
+    reconcile_progress_deadline(ctx)
     ctx.end_pass()
     _record_phase(ctx)
 

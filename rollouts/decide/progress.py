@@ -50,6 +50,8 @@ def reconcile_progress_deadline(ctx: Decision) -> None:
         return
     state = ctx.state
     message = f'ReplicaSet "{state.name}-{state.current_pod_hash}" has timed out progressing.'
+    if note := failure_note(state):  # why, when the platform reported stuck pods
+        message = f"{message} {note}"
     ctx.emit(ev.ProgressDeadlineExceeded, message=message)
     spec = state.spec
     if spec is not None and spec.spec.progress_deadline_abort and not state.fully_promoted:

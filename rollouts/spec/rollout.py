@@ -12,10 +12,8 @@ from rollouts.spec.base import (
     ObjectMeta,
     PodMetadata,
     SpecModel,
-    Unsupported,
-from rollouts.spec.restart_at import RestartTime
-    unsupported_field,
 )
+from rollouts.spec.restart_at import RestartTime
 from rollouts.spec.strategies import RolloutStrategy
 from rollouts.spec.workload_ref import WorkloadRef
 
