@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import events.models as ev
+from adapters.history.deletion_text import DELETION_EVENTS, deletion_text
 from adapters.history.restart_text import RESTART_EVENTS, restart_text
 from events.base import Event
 from events.quarantine import Unreadable
@@ -238,6 +239,7 @@ FAMILIES: dict[Formatter, tuple[type[Event], ...]] = {
     _pause_limit: (ev.PauseLimitExceeded,),
 }
 FAMILIES[lambda event, rollout: restart_text(event)] = RESTART_EVENTS
+FAMILIES[lambda event, rollout: deletion_text(event)] = DELETION_EVENTS
 FORMATTERS: dict[type[Event], Formatter] = {
     cls: formatter for formatter, classes in FAMILIES.items() for cls in classes
 }

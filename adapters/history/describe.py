@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import events.models as ev
+from adapters.history.deletion_text import DELETION_EVENTS, deletion_text
 from adapters.history.restart_text import RESTART_EVENTS, restart_text
 from events.base import Event
 from events.quarantine import Unreadable
@@ -139,6 +140,7 @@ FORMATS: dict[type[Any], Callable[[Any], str]] = {
     ),
 }
 FORMATS.update(dict.fromkeys(RESTART_EVENTS, restart_text))
+FORMATS.update(dict.fromkeys(DELETION_EVENTS, deletion_text))
 
 
 def describe(event: Event) -> str:

@@ -69,9 +69,12 @@ def needs_new_run(ctx: Decision, run: AnalysisRunState | None) -> bool:
 
 
 def run_name(state: RolloutState, kind: AnalysisRunKind, step_index: int | None) -> str:
-    """`<rollout>-<podHash>-<revision>[-<step>|-pre|-post]`, with `.1`, `.2`... on collision."""
+    """`<rollout>-<podHash>-<revision>[-<step>|-pre|-post]`, with `.1`, `.2`... on collision,
+    and `-life<n>` after a deletion: a re-created rollout starts again at revision 1, and a late
+    measurement of the life before must not land in a run of the new one."""
     suffix = f"-{step_index}" if kind is AnalysisRunKind.STEP else _SUFFIX[kind]
-    base = f"{state.name}-{state.current_pod_hash}-{state.revision}{suffix}"
+    life = f"-life{state.lives_ended + 1}" if state.lives_ended else ""
+    base = f"{state.name}-{state.current_pod_hash}-{state.revision}{suffix}{life}"
     name, n = base, 0
     while name in state.analysis_runs:
         n += 1

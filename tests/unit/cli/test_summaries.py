@@ -271,6 +271,29 @@ SAMPLES: list[tuple[Event, str]] = [
         ev.RolloutRestarted(restart_at=T0, cancelled=True, reason="revision 3", **BASE),
         "restart 2026-01-01T00:00:00Z cancelled: revision 3",
     ),
+    (
+        ev.RolloutDeleted(
+            reason="RolloutObjectDeleted",
+            message="Rollout object default/demo was deleted at revision 3",
+            revision=3,
+            life=1,
+            **BASE,
+        ),
+        "DELETED (life 1 ended, RolloutObjectDeleted): Rollout object default/demo was deleted "
+        "at revision 3",
+    ),
+    (
+        ev.PodFailuresRecorded(
+            pod_template_hash="abc",
+            failures=[{"pod": "demo-abc-1", "container": "app", "reason": "ErrImagePull"}],
+            **BASE,
+        ),
+        "pods of abc stuck: pod demo-abc-1: ErrImagePull",
+    ),
+    (
+        ev.PodFailuresRecorded(pod_template_hash="abc", failures=[], **BASE),
+        "pods of abc no longer stuck",
+    ),
 ]
 
 

@@ -132,6 +132,16 @@ def _samples(state: RolloutState) -> dict[str, dict[str, Any]]:
             "message": "paused 10m, longer than the limit of 10m (controller default): notifying",
         },
         "ScaleUpPreviewCheckpointPassed": {},
+        "RolloutDeleted": {
+            "reason": "RolloutDeleteCommand",
+            "message": "rollout ns/demo was deleted by a user at revision 2",
+            "revision": 2,
+            "life": 1,
+        },
+        "PodFailuresRecorded": {
+            "pod_template_hash": new,
+            "failures": [{"pod": "p-1", "container": "app", "reason": "ErrImagePull"}],
+        },
         "RestartPodsCheckRequested": {"restart_at": T0, "round": 1, "replica_sets": [stable]},
         "PodEvictionRequested": {
             "restart_at": T0,
