@@ -12,9 +12,10 @@ plugin's and Argo CD's patches. Commands are checked the same way before publish
 an input this watcher published is not yet decided, the state is behind the inputs' order, so
 commands are published unchecked: the controller decides them after that input, in order.
 
-A deleted Rollout is logged and forgotten: its status is no longer written and no input is
-sent for it. Its ReplicaSets carry an owner reference, so the cluster's garbage collector
-deletes them; its history stays in the stream.
+A deleted Rollout becomes `DeleteRollout` (`adapters.kubernetes.deletions`): the controller
+ends its life (`RolloutDeleted`) and its status is no longer written. Its ReplicaSets carry an
+owner reference, so the cluster's garbage collector deletes them; its history stays in the
+stream, and a Rollout created again under the name starts a new life.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import structlog
 import events.inputs as inp
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.commands import status_commands
+from adapters.kubernetes.deletions import Deletions
 from adapters.kubernetes.informer import CustomResource, Informer, InformerSet
 from adapters.kubernetes.objects import (
     GROUP,
@@ -36,18 +38,19 @@ from adapters.kubernetes.objects import (
     generation_of,
     key_of,
     spec_input_id,
-    spec_manifest,
     status_input_id,
     status_of,
     uid_of,
 )
 from adapters.kubernetes.status.conditions import InvalidSpecNote
 from adapters.kubernetes.status.document import rollout_status
+from adapters.kubernetes.workloads import WorkloadWatch, referrers, resolve_object
 from events.base import Input
 from rollouts.decide import decide
 from rollouts.errors import DomainError, InvalidSpec
 from rollouts.ports import Clock
-from rollouts.state import RolloutState, initial_state
+from rollouts.spec.workload_ref import WorkloadProblem
+from rollouts.state import RolloutState
 
 log = structlog.get_logger("rollouts.kubernetes")
 
@@ -100,18 +103,22 @@ class RolloutWatcher(InformerSet):
         timeout_seconds: int = 300,
         request_timeout: float = 30.0,
         retry_delay: float = 0.5,
+        workloads: WorkloadWatch | None = None,
     ) -> None:
         """`status_wanted(key)` asks the status writer to bring that object's status up to date;
-        `namespaces`: where to watch (None: the whole cluster)."""
+        `namespaces`: where to watch (None: the whole cluster); `workloads`: where a Rollout's
+        `workloadRef` is looked up (its changes come back through `workload_changed`)."""
+        self._workloads = workloads
         self._book = book
         self._states = states
         self._publish = publish
+        self._deletions = Deletions(publish)
         self._clock = clock
         self._status_wanted = status_wanted
         self._actor = actor
         self._via = via
         """The NATS user this process publishes as, appended to every actor."""
-        self._applied: dict[Key, tuple[str, int]] = {}
+        self._applied: dict[Key, tuple[str, int, str]] = {}
         resource = CustomResource(group, version, "rollouts")
         scopes: list[str | None] = [None] if namespaces is None else list(namespaces)
         super().__init__(
@@ -132,7 +139,7 @@ class RolloutWatcher(InformerSet):
     async def _on_change(self, kind: str, old: Obj | None, new: Obj) -> None:
         key = key_of(new)
         if kind == "DELETED":
-            self._deleted(key, new)
+            await self._deleted(key, new)
             return
         self._book.remember(key, new)
         commanded = False
@@ -144,24 +151,36 @@ class RolloutWatcher(InformerSet):
             # now would put back, for a moment, the fields the user just patched.
             self._status_wanted(key)
 
-    def _deleted(self, key: Key, obj: Obj) -> None:
+    async def _deleted(self, key: Key, obj: Obj) -> None:
         self._book.forget(key)
         self._applied.pop(key, None)
-        log.info(
-            "kubernetes.rollout_deleted",
-            rollout=f"{key[0]}/{key[1]}",
-            uid=uid_of(obj),
-            detail="no longer managed; its history stays in the stream",
-        )
+        actor = actor_of({}, None, self._actor, self._via)
+        await self._deletions.deleted(key, obj, self._states.state(*key), actor)
+
+    async def workload_changed(self, namespace: str, kind: str, name: str) -> None:
+        """A referenced Deployment (ReplicaSet, PodTemplate) changed: its Rollouts resolve again,
+        and a new template is a new revision of each (Argo's workload-generation watch)."""
+        objects = {key: obj for key in self._book.known() if (obj := self._book.object(key))}
+        for key in referrers(objects, namespace, kind, name):
+            await self._spec_changed(key, objects[key])
+            self._status_wanted(key)
 
     async def _spec_changed(self, key: Key, obj: Obj) -> None:
-        marker = (uid_of(obj), generation_of(obj))
+        try:
+            manifest, resolved = resolve_object(obj, self._workloads)
+        except WorkloadProblem as problem:  # the referenced workload is missing or unusable
+            self._applied.pop(key, None)
+            self._book.mark_invalid(key, InvalidSpecNote(generation_of(obj), str(problem)))
+            log.warning("kubernetes.spec_refused", rollout=_name(key), reason=str(problem))
+            return
+        marker = (uid_of(obj), generation_of(obj), resolved)
         if self._applied.get(key) == marker:
             return
         self._applied[key] = marker
         actor = actor_of(obj, None, self._actor, self._via)
-        item = inp.ApplySpec(input_id=spec_input_id(obj), actor=actor, manifest=spec_manifest(obj))
-        state = self._states.state(*key) or initial_state(*key)
+        input_id = spec_input_id(obj) + (f":{resolved}" if resolved else "")
+        item = inp.ApplySpec(input_id=input_id, actor=actor, manifest=manifest)
+        state = self._deletions.base_state(key, self._states.state(*key))
         try:
             events = decide(state, item, self._clock.now())
         except DomainError as refusal:
