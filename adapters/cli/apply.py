@@ -9,7 +9,7 @@ controller's own rules. Only then are the AnalysisTemplates and ClusterAnalysisT
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
@@ -22,9 +22,11 @@ from adapters.analysis.templates import (
     template_document,
 )
 from adapters.cli import session
+from adapters.cli.apply_workloads import describe, read_workloads, referencing, resolved
 from adapters.cli.errors import CliError, NotFound, file_problem
 from adapters.cli.lint import STDIN, read_manifest
 from adapters.cli.options import with_settings
+from adapters.local.workloads import WorkloadKey
 from adapters.runtime.client import RolloutsClient, new_input_id
 from adapters.runtime.settings import Settings
 from events.subjects import InvalidSubject
@@ -49,6 +51,8 @@ class Loaded:
     rollouts: list[Manifest]
     templates: list[AnyTemplate]
     problems: list[SpecProblem]
+    workloads: dict[WorkloadKey, dict[str, Any]] = field(default_factory=dict)
+    """Deployments, ReplicaSets and PodTemplates a workloadRef may name (read, not applied)."""
 
 
 def load_files(names: list[str], *, namespace: str, ignore_unknown_kinds: bool) -> Loaded:
@@ -62,8 +66,10 @@ def load_files(names: list[str], *, namespace: str, ignore_unknown_kinds: bool) 
             raise failure(f"cannot read {name}: {file_problem(exc)}") from None
         source = "<stdin>" if name == STDIN else name
         result = load_manifests(text, source=source, ignore_unknown_kinds=ignore_unknown_kinds)
-        loaded.problems.extend(result.problems)
         documents = {doc.number: doc.data for doc in parse_documents(text) if doc.error is None}
+        workloads, problems = read_workloads(documents, result.problems, source, namespace)
+        loaded.problems.extend(problems)
+        loaded.workloads.update(workloads)
         for obj, location in zip(result.objects, result.locations, strict=True):
             if not isinstance(obj, Rollout):
                 loaded.templates.append(_in_namespace(obj, namespace))
@@ -117,17 +123,22 @@ async def apply_all(settings: Settings, loaded: Loaded, out: Console) -> list[st
     failures (what was already stored or sent stays)."""
     async with session.open_client(settings) as client:
         plan = []
-        for manifest in loaded.rollouts:
+        keys = [manifest.key for manifest in loaded.rollouts]
+        again = await referencing(client, loaded.workloads, keys)
+        for manifest in [*loaded.rollouts, *(Manifest(*found) for found in again)]:
             try:
                 state = await client.state(manifest.namespace, manifest.name)
             except InvalidSubject as error:  # the file's name is wrong, not the command line
                 raise CliError(f"rollout {manifest.key}: {error}") from None
-            item = inp.ApplySpec(
-                input_id=new_input_id(), actor=settings.actor, manifest=manifest.document
+            document = resolved(
+                manifest.key, manifest.document, manifest.namespace, loaded.workloads, state
             )
+            item = inp.ApplySpec(input_id=new_input_id(), actor=settings.actor, manifest=document)
             client.precheck(state or initial_state(manifest.namespace, manifest.name), item)
             plan.append((manifest, item, state is None))
         await store_templates(template_store(client), loaded.templates, out)
+        for key in loaded.workloads:
+            out.print(f"{describe(key)} read", markup=False)
         return [
             failure
             for manifest, item, is_new in plan
@@ -171,7 +182,7 @@ def apply_command(
         files, namespace=settings.namespace, ignore_unknown_kinds=ignore_unknown_kinds
     )
     _report_problems(loaded.problems, err)
-    if not loaded.rollouts and not loaded.templates:
+    if not loaded.rollouts and not loaded.templates and not loaded.workloads:
         raise CliError("no objects passed to apply")
     failures = session.run_async(apply_all(settings, loaded, out))
     for failure in failures[:-1]:

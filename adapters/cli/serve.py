@@ -41,6 +41,7 @@ from adapters.cli.processes import (
 )
 from adapters.kubernetes.config import KubernetesConfigError, load_api_client
 from adapters.local import LocalPlatform
+from adapters.local.workloads import LocalWorkloads
 from adapters.notify import NotificationConfig
 from adapters.runtime.embedded import discover
 from adapters.runtime.observability import ALL_INTERFACES, LOOPBACK, configure_logging
@@ -48,6 +49,7 @@ from adapters.runtime.projection import Key
 from adapters.runtime.settings import Settings
 from adapters.workers.app import DEFAULT_WORKERS, AppFailed, create_app
 from adapters.workers.kubernetes_app import create_kubernetes_app
+from adapters.workers.workloads import WorkloadReconciler
 from rollouts.ports import PortError, RolloutRef
 from rollouts.state import RolloutState
 
@@ -201,9 +203,12 @@ async def serve(
         http_address=http_address or LOOPBACK,
     )
     announcer = ProxyAnnouncer(platform, console)
+    workloads = WorkloadReconciler(LocalWorkloads())
     try:
         await app.start()
         assert app.projection is not None
+        app.projection.on_event(workloads.on_state)
+        workloads.resync(list(app.projection.states.values()))
         console.print(f"NATS:     {server_url(app.connection, settings)}", markup=False)
         console.print(f"data dir: {settings.data_dir}", markup=False)
         console.print(f"pod metrics: {platform.metrics_url()}", markup=False)
@@ -219,6 +224,7 @@ async def serve(
         raise CliError(f"stopped: {failure}") from None
     finally:
         await announcer.close()
+        await workloads.stop()
         await app.stop()
         await platform.stop()
     console.print("stopped", markup=False)

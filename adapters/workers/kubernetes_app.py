@@ -41,6 +41,7 @@ from adapters.kubernetes.platform import KubernetesPlatform
 from adapters.kubernetes.status.writer import StatusWriter
 from adapters.kubernetes.template_watcher import TemplateWatcher
 from adapters.kubernetes.watcher import RolloutWatcher
+from adapters.kubernetes.workloads import KubernetesWorkloadScaler, WorkloadWatch
 from adapters.notify import NotificationConfig
 from adapters.runtime.observability import ALL_INTERFACES
 from adapters.runtime.publish import InputPublisher
@@ -49,6 +50,7 @@ from adapters.runtime.supervisor import Supervisor
 from adapters.traffic import KubernetesTrafficRouter
 from adapters.traffic.traefik import DEFAULT_API_VERSION as TRAEFIK_API_VERSION
 from adapters.workers.app import ALL_WORKERS, DEFAULT_WORKERS, RolloutsApp, create_app
+from adapters.workers.workloads import WorkloadReconciler
 from rollouts.ports import Clock, TrafficRouter
 
 log = structlog.get_logger("rollouts.kubernetes")
@@ -56,6 +58,9 @@ log = structlog.get_logger("rollouts.kubernetes")
 JOB_NAMESPACE_ENV = "ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE"
 # Argo's --traefik-api-group/--traefik-api-version: traefik.io/v1alpha1 unless set.
 TRAEFIK_API_VERSION_ENV = "ROLLOUTS_TRAEFIK_API_VERSION"
+WORKLOADS_LISTED = 30.0
+"""Seconds the Rollout watch waits for the first list of Deployments (and the other kinds a
+workloadRef may name) before it starts anyway."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,8 @@ class KubernetesApp:
         self.book = RolloutBook()
         self.writer: StatusWriter | None = None
         self.watcher: RolloutWatcher | None = None
+        self.workloads: WorkloadWatch | None = None
+        self.reconciler: WorkloadReconciler | None = None
         self.templates: TemplateWatcher | None = None
         self._stack: AsyncExitStack | None = None
 
@@ -123,6 +130,7 @@ class KubernetesApp:
         stack.push_async_callback(self.app.stop)
         custom: Any = client.CustomObjectsApi(self.api_client)
         if self.watch_rollouts:
+            await self._start_workloads(stack)
             self._start_rollouts(custom, stack)
         if self.watch_templates:
             assert self.app.connection is not None
@@ -144,6 +152,35 @@ class KubernetesApp:
             "request_timeout": options.request_timeout,
             "retry_delay": options.retry_delay,
         }
+
+    async def _start_workloads(self, stack: AsyncExitStack) -> None:
+        """The workloads Rollouts reference (`workloadRef`): watched, and listed before the
+        Rollouts are (so none is refused for a Deployment not read yet); `scaleDown` carried out
+        through the Deployments' scale subresource."""
+        app, options = self.app, self.options
+        assert app.projection is not None
+        apps: Any = client.AppsV1Api(self.api_client)
+        apis = {"apps": apps, "core": client.CoreV1Api(self.api_client)}
+        informer = {
+            k: v for k, v in self._informer_options().items() if k not in ("group", "version")
+        }
+        self.workloads = WorkloadWatch(apis, self._workload_changed, **informer)
+        self.workloads.start(self.supervisor.spawner(app.config.supervision))
+        stack.push_async_callback(_quietly, self.workloads.stop)
+        try:
+            await self.workloads.synced(WORKLOADS_LISTED)
+        except TimeoutError:
+            log.warning("kubernetes.workloads_not_listed", detail="workloadRef lookups may fail")
+        scaler = KubernetesWorkloadScaler(apps, request_timeout=options.request_timeout)
+        self.reconciler = WorkloadReconciler(scaler, retry_delay=options.retry_delay)
+        app.projection.on_event(self.reconciler.on_state)
+        stack.push_async_callback(_quietly, self.reconciler.stop)
+        stack.callback(app.projection.off_event, self.reconciler.on_state)
+        self.reconciler.resync(list(app.projection.states.values()))
+
+    async def _workload_changed(self, namespace: str, kind: str, name: str) -> None:
+        if self.watcher is not None:
+            await self.watcher.workload_changed(namespace, kind, name)
 
     def _start_rollouts(self, custom: Any, stack: AsyncExitStack) -> None:
         app = self.app
@@ -173,6 +210,7 @@ class KubernetesApp:
             status_wanted=self.writer.request,
             actor=options.actor,
             via=app.connection.user,
+            workloads=self.workloads,
             **self._informer_options(),
         )
         self.watcher.start(self.supervisor.spawner(self.app.config.supervision))
@@ -180,7 +218,7 @@ class KubernetesApp:
 
     async def synced(self, timeout: float = 30.0) -> None:
         """Until every watch has listed once (the cluster's objects are known)."""
-        for watcher in (self.watcher, self.templates):
+        for watcher in (self.workloads, self.watcher, self.templates):
             if watcher is not None:
                 await watcher.synced(timeout)
 
@@ -188,7 +226,8 @@ class KubernetesApp:
         stack, self._stack = self._stack, None
         if stack is not None:
             await stack.aclose()
-        self.templates = self.watcher = None
+        self.templates = self.watcher = self.workloads = None
+        self.reconciler = None
         self.writer = None
 
 

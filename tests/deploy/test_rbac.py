@@ -24,6 +24,9 @@ def grants(group: str, resources: tuple[str, ...], verbs: tuple[str, ...]) -> se
 
 EXPECTED: dict[str, set[Grant]] = {
     "controller": grants("argoproj.io", ("rollouts",), ("get", "list", "watch"))
+    | grants("apps", ("deployments", "replicasets"), ("get", "list", "watch"))
+    | grants("", ("podtemplates",), ("get", "list", "watch"))
+    | grants("apps", ("deployments/scale",), ("get", "patch"))
     | grants("argoproj.io", ("rollouts/status",), ("update", "patch"))
     | grants("", ("events",), ("create",)),
     "scaler": grants("apps", ("replicasets",), (*ALL_WRITE, "delete"))

@@ -101,6 +101,7 @@ SECRETS = _core("secrets", "Secret", status=False)
 CONFIGMAPS = _core("configmaps", "ConfigMap", "cm", status=False)
 PODS = _core("pods", "Pod", "po")
 CORE_EVENTS = _core("events", "Event", "ev", status=False)
+PODTEMPLATES = _core("podtemplates", "PodTemplate", status=False)
 REPLICASETS = ResourceType(
     "apps", "v1", "replicasets", "ReplicaSet", scale=ScalePaths(), short_names=("rs",)
 )
@@ -146,6 +147,7 @@ DEFAULT_RESOURCES: tuple[ResourceType, ...] = (
     CONFIGMAPS,
     PODS,
     CORE_EVENTS,
+    PODTEMPLATES,
     REPLICASETS,
     DEPLOYMENTS,
     JOBS,
