@@ -28,11 +28,14 @@ EXPECTED: dict[str, set[Grant]] = {
     | grants("", ("podtemplates",), ("get", "list", "watch"))
     | grants("apps", ("deployments/scale",), ("get", "patch"))
     | grants("argoproj.io", ("rollouts/status",), ("update", "patch"))
-    | grants("", ("events",), ("create",)),
+    | grants("", ("events",), ("create",))
+    | grants("argoproj.io", ("analysisruns",), (*ALL_WRITE, "delete"))
+    | grants("batch", ("jobs",), ("delete",)),
     "scaler": grants("apps", ("replicasets",), (*ALL_WRITE, "delete"))
     | grants("", ("services",), ("get", "patch"))
     | grants("argoproj.io", ("rollouts",), ("get",))
-    | grants("", ("pods",), ("list",)),
+    | grants("", ("pods",), ("list",))
+    | grants("", ("pods/eviction",), ("create",)),
     "traffic": grants("networking.istio.io", ("virtualservices", "destinationrules"), ALL_WRITE)
     | grants("networking.k8s.io", ("ingresses",), ALL_WRITE)
     | grants("split.smi-spec.io", ("trafficsplits",), ALL_WRITE)

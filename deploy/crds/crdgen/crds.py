@@ -1,4 +1,4 @@
-"""The three CustomResourceDefinitions, with the names, scopes, subresources and printer columns
+"""The four CustomResourceDefinitions, with the names, scopes, subresources and printer columns
 Argo uses: applying them where Argo's are installed updates the same resources in place."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .analysis import template_spec
+from .analysis_run import run_spec, run_status
 from .dsl import Schema, obj, string
 from .rollout import rollout_spec
 from .rollout_status import rollout_status
@@ -106,10 +107,31 @@ def analysis_template_crd(*, cluster: bool) -> dict[str, Any]:
     )
 
 
+def analysis_run_crd() -> dict[str, Any]:
+    """As Argo's: no subresources (its controller, like ours, writes status with the object),
+    the Status and Age columns."""
+    status_column = {
+        "name": "Status",
+        "type": "string",
+        "jsonPath": ".status.phase",
+        "description": "AnalysisRun status",
+    }
+    version = {
+        "additionalPrinterColumns": [status_column, _AGE],
+        "schema": {
+            "openAPIV3Schema": _root(
+                run_spec(), "One analysis of a rollout and its measurements.", run_status()
+            )
+        },
+    }
+    return _crd("AnalysisRun", "analysisruns", "ar", "Namespaced", version)
+
+
 def all_crds() -> dict[str, dict[str, Any]]:
     """File name (under deploy/crds/) -> CRD."""
     return {
         "rollouts.yaml": rollout_crd(),
         "analysistemplates.yaml": analysis_template_crd(cluster=False),
         "clusteranalysistemplates.yaml": analysis_template_crd(cluster=True),
+        "analysisruns.yaml": analysis_run_crd(),
     }
