@@ -135,7 +135,7 @@ async def apply_all(settings: Settings, loaded: Loaded, out: Console) -> list[st
             )
             item = inp.ApplySpec(input_id=new_input_id(), actor=settings.actor, manifest=document)
             client.precheck(state or initial_state(manifest.namespace, manifest.name), item)
-            plan.append((manifest, item, state is None))
+            plan.append((manifest, item, state is None or state.deleted))
         await store_templates(template_store(client), loaded.templates, out)
         for key in loaded.workloads:
             out.print(f"{describe(key)} read", markup=False)

@@ -34,6 +34,7 @@ async def show(settings: Settings, name: str, console: Console) -> None:
         history = await session.load_history(client, settings.namespace, name)
     events = [stored.event for stored in history]
     state = fold_readable(initial_state(settings.namespace, name), events)
+    session.refuse_deleted(state)
     console.print(render_state(state, events))
 
 
@@ -43,6 +44,7 @@ async def watch(settings: Settings, name: str, console: Console) -> None:
         history = await session.load_history(client, namespace, name)
         events = [stored.event for stored in history]
         state = fold_readable(initial_state(namespace, name), events)
+        session.refuse_deleted(state)
         updates = session.follow_with_ticks(
             client, namespace, name, after=history[-1].stream_sequence
         )

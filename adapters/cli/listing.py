@@ -16,6 +16,7 @@ from adapters.cli.render import age, styled
 from adapters.cli.view import RolloutView, build_view
 from adapters.runtime.folding import evolve_readable
 from adapters.runtime.settings import Settings
+from events.deletion import RolloutDeleted
 from events.quarantine import Unreadable
 from rollouts.state import RolloutState, initial_state
 
@@ -34,7 +35,8 @@ Key = tuple[str, str]
 
 
 async def load_states(settings: Settings) -> list[tuple[RolloutState, datetime]]:
-    """Every rollout's state and the time of its first event, sorted by namespace and name."""
+    """Every rollout's state and the time its life began, sorted by namespace and name; a
+    deleted rollout is gone, as a deleted object is from `kubectl get`."""
     states: dict[Key, RolloutState] = {}
     first_seen: dict[Key, datetime] = {}
     async with session.open_client(settings) as client:
@@ -46,7 +48,10 @@ async def load_states(settings: Settings) -> list[tuple[RolloutState, datetime]]
         state = states.get(key) or initial_state(*key)
         states[key] = evolve_readable(state, stored.event)
         first_seen.setdefault(key, stored.envelope.time)
-    return [(states[key], first_seen[key]) for key in sorted(states)]
+        if isinstance(stored.event, RolloutDeleted):  # a new life starts its age again
+            del first_seen[key]
+    live = sorted(key for key, state in states.items() if not state.deleted)
+    return [(states[key], first_seen[key]) for key in live]
 
 
 def rollout_row(view: RolloutView, created: datetime, now: datetime) -> list[str]:

@@ -84,6 +84,11 @@ COMMANDS = (
     ),
     LazyCommand("set", "adapters.cli.actions", "Update a field of a rollout."),
     LazyCommand(
+        "delete",
+        "adapters.cli.deletion",
+        "Delete a rollout: its timers and analysis stop; its history stays.",
+    ),
+    LazyCommand(
         "events",
         "adapters.cli.event_log",
         "Show the history of a rollout, oldest first (SEQ is the rollout's own sequence).",

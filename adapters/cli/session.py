@@ -17,7 +17,7 @@ from typing import Any, TextIO, TypeVar
 
 from rich.console import Console
 
-from adapters.cli.errors import RolloutNotFound, Unavailable
+from adapters.cli.errors import NotFound, RolloutNotFound, Unavailable
 from adapters.runtime.client import RolloutsClient, command_actor
 from adapters.runtime.connect import ServerUnreachable, connect, probe
 from adapters.runtime.settings import Settings
@@ -70,7 +70,18 @@ async def require_state(client: RolloutsClient, namespace: str, name: str) -> Ro
     state = await client.state(namespace, name)
     if state is None:
         raise RolloutNotFound(namespace, name)
+    refuse_deleted(state)
     return state
+
+
+def refuse_deleted(state: RolloutState) -> None:
+    """A deleted rollout is gone, as a deleted object is for kubectl (exit 3), but says so."""
+    if state.deleted and state.deleted_at is not None:
+        when = state.deleted_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise NotFound(
+            f"rollout {state.key} not found: deleted at {when} "
+            f"(its history: rollouts events {state.name})"
+        )
 
 
 @contextlib.contextmanager
