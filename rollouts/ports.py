@@ -7,11 +7,12 @@ an in-memory twin used by the contract tests. Adapters observe and translate err
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from events.restart import RestartPod
 from rollouts.spec.steps import SetHeaderRoute, SetMirrorRoute
 from rollouts.spec.traffic import TrafficRouting
 
@@ -164,4 +165,31 @@ class WorkloadScaler(Protocol):
     async def scale_workload(self, request: WorkloadScale) -> bool:
         """Set the replicas (idempotent); True if the count changed, False if it already held.
         A missing object raises PortError."""
+        ...
+
+
+EvictionOutcome = Literal["evicted", "refused", "gone"]
+
+
+@dataclass(frozen=True, slots=True)
+class Eviction:
+    """What became of one eviction: done, refused (a PodDisruptionBudget: HTTP 429), or the pod
+    was already gone. `message` says why when refused."""
+
+    outcome: EvictionOutcome
+    message: str = ""
+
+
+@runtime_checkable
+class PodRestarter(Protocol):
+    """Lists a rollout's pods and evicts them, for a restart (`spec.restartAt`)."""
+
+    async def list_pods(
+        self, rollout: RolloutRef, pod_template_hashes: Sequence[str], min_ready_seconds: int
+    ) -> list[RestartPod]:
+        """The pods of those ReplicaSets; `available`: ready for `min_ready_seconds`."""
+        ...
+
+    async def evict_pod(self, rollout: RolloutRef, pod: str) -> Eviction:
+        """Evict one pod through the platform's disruption rules; the ReplicaSet replaces it."""
         ...

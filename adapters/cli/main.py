@@ -89,6 +89,11 @@ COMMANDS = (
         "Delete a rollout: its timers and analysis stop; its history stays.",
     ),
     LazyCommand(
+        "restart",
+        "adapters.cli.restart",
+        "Restart the pods of a rollout (spec.restartAt := now + --in), with no new revision.",
+    ),
+    LazyCommand(
         "events",
         "adapters.cli.event_log",
         "Show the history of a rollout, oldest first (SEQ is the rollout's own sequence).",

@@ -24,12 +24,14 @@ from kubernetes_asyncio import client
 from adapters.kubernetes.informer import Informer, InformerSet, ReplicaSets
 from adapters.kubernetes.manifests import POD_TEMPLATE_HASH, ROLLOUT_LABEL, ROLLOUT_REF, Naming
 from adapters.kubernetes.objects import GROUP, VERSION, Obj
+from adapters.kubernetes.pods import PodEvictions
 from adapters.kubernetes.replicaset_counts import StatusBook
 from adapters.kubernetes.replicasets import ReplicaSetWriter
 from adapters.kubernetes.services import switch_service
 from adapters.runtime.statuses import StatusHub
 from adapters.runtime.tasks import Spawn, spawn_task
-from rollouts.ports import Clock, ReplicaSetSpec, ReplicaSetStatus, RolloutRef
+from events.restart import RestartPod
+from rollouts.ports import Clock, Eviction, ReplicaSetSpec, ReplicaSetStatus, RolloutRef
 
 
 class KubernetesPlatform:
@@ -63,6 +65,9 @@ class KubernetesPlatform:
             request_timeout=request_timeout,
             conflict_retries=conflict_retries,
             rollout_api=rollout_api,
+        )
+        self._evictions = PodEvictions(
+            self._core, self._namespace_of, request_timeout=request_timeout, now=self._now
         )
         self._hub = StatusHub()
         self._book = StatusBook(self._hub, self._rollout_of, self._now)
@@ -126,6 +131,16 @@ class KubernetesPlatform:
 
     def statuses(self) -> AsyncIterator[ReplicaSetStatus]:
         return self._hub.subscribe(self._book.snapshot())
+
+    # PodRestarter (`spec.restartAt`)
+
+    async def list_pods(
+        self, rollout: RolloutRef, pod_template_hashes: Sequence[str], min_ready_seconds: int
+    ) -> list[RestartPod]:
+        return await self._evictions.list_pods(rollout, pod_template_hashes, min_ready_seconds)
+
+    async def evict_pod(self, rollout: RolloutRef, pod: str) -> Eviction:
+        return await self._evictions.evict_pod(rollout, pod)
 
     # internals
 

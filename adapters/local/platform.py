@@ -8,12 +8,13 @@ fed by the pods. Nothing listens before `start()`; `stop()` closes every server 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 
 import aiohttp
 
+from adapters.local import restart
 from adapters.local.metrics import PodMetrics
 from adapters.local.pods import Behaviours, Pod, VersionBehaviour
 from adapters.local.proxy import RolloutProxy
@@ -21,8 +22,10 @@ from adapters.local.replicasets import ReplicaSets
 from adapters.local.servers import LoopbackServer
 from adapters.local.traffic import RolloutTraffic
 from adapters.runtime.statuses import StatusHub
+from events.restart import RestartPod
 from rollouts.ports import (
     Clock,
+    Eviction,
     ManagedRoute,
     PortError,
     ReplicaSetSpec,
@@ -121,6 +124,17 @@ class LocalPlatform:
 
     def statuses(self) -> AsyncIterator[ReplicaSetStatus]:
         return self._hub.subscribe(self._replica_sets.snapshot())
+
+    # PodRestarter (`spec.restartAt`)
+
+    async def list_pods(
+        self, rollout: RolloutRef, pod_template_hashes: Sequence[str], min_ready_seconds: int
+    ) -> list[RestartPod]:
+        return restart.list_pods(self._replica_sets, rollout, pod_template_hashes)
+
+    async def evict_pod(self, rollout: RolloutRef, pod: str) -> Eviction:
+        self._require_running()
+        return await restart.evict_pod(self._replica_sets, rollout, pod)
 
     # TrafficRouter
 

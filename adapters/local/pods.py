@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -81,9 +82,16 @@ class Pod:
     """A pod's server plus its readiness timers (loop timers, not tasks, so nothing leaks)."""
 
     def __init__(
-        self, name: str, info: ReplicaSetInfo, behaviours: Behaviours, metrics: PodMetrics
+        self,
+        name: str,
+        info: ReplicaSetInfo,
+        behaviours: Behaviours,
+        metrics: PodMetrics,
+        created_at: datetime | None = None,
     ) -> None:
         self.name = name
+        self.created_at = created_at or datetime.now(UTC)
+        """A restart recreates the pods created before its time (`spec.restartAt`)."""
         self.ready = False
         self.available = False
         self._info = info

@@ -15,7 +15,14 @@ Counts = tuple[int, int, int]
 
 
 class ReplicaSetRuntime:
-    def __init__(self, spec: ReplicaSetSpec, behaviours: Behaviours, metrics: PodMetrics) -> None:
+    def __init__(
+        self,
+        spec: ReplicaSetSpec,
+        behaviours: Behaviours,
+        metrics: PodMetrics,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.now = now
         self.info = ReplicaSetInfo(spec, image_of(spec.template), dict(spec.pod_labels))
         self.pods: list[Pod] = []
         self.lock = asyncio.Lock()
@@ -50,7 +57,8 @@ class ReplicaSetRuntime:
         for _ in range(count):
             self._created += 1
             name = f"{self.info.spec.name}-{self._created}"
-            pods.append(Pod(name, self.info, self._behaviours, self._metrics))
+            created = self.now() if self.now is not None else None
+            pods.append(Pod(name, self.info, self._behaviours, self._metrics, created))
         min_ready = float(self.info.spec.min_ready_seconds)
         results = await asyncio.gather(
             *(pod.start(ready_delay, min_ready, on_change) for pod in pods),
@@ -97,7 +105,9 @@ class ReplicaSets:
         key = (spec.rollout, spec.pod_template_hash)
         runtime = self._sets.get(key)
         if runtime is None:
-            runtime = self._sets[key] = ReplicaSetRuntime(spec, self._behaviours, self._metrics)
+            runtime = self._sets[key] = ReplicaSetRuntime(
+                spec, self._behaviours, self._metrics, self._now
+            )
         async with runtime.lock:
             await runtime.scale(spec, self._ready_delay, lambda: self._changed_soon(runtime))
             self._changed(runtime)
@@ -112,6 +122,28 @@ class ReplicaSets:
                 pod.retire()
             self._changed(runtime)
             await asyncio.gather(*(pod.stop() for pod in pods))
+
+    async def evict(self, rollout: RolloutRef, pod_name: str) -> bool:
+        """One pod goes at once and its ReplicaSet starts a replacement, as a cluster's
+        Eviction API and ReplicaSet controller do (no disruption budgets here). False when the
+        rollout has no such pod."""
+        for runtime in self.of(rollout):
+            async with runtime.lock:
+                pod = next((p for p in runtime.pods if p.name == pod_name), None)
+                if pod is not None:
+                    await self._replace(runtime, pod)
+                    return True
+        return False
+
+    async def _replace(self, runtime: ReplicaSetRuntime, pod: Pod) -> None:
+        pod.retire()
+        runtime.pods.remove(pod)
+        self._changed(runtime)
+        await pod.stop()
+        await runtime.scale(
+            runtime.info.spec, self._ready_delay, lambda: self._changed_soon(runtime)
+        )
+        self._changed(runtime)
 
     def of(self, rollout: RolloutRef) -> list[ReplicaSetRuntime]:
         return [runtime for (ref, _), runtime in self._sets.items() if ref == rollout]

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 
 import events.models as ev
 from adapters.runtime.projection import StateProjection
+from adapters.workers.restart import RESTART_EVENTS, RestartWorker
 from events.store import StoredEvent
 from rollouts.ports import ReplicaSetPlatform, ReplicaSetSpec, RolloutRef
 from rollouts.state import ReplicaSetState, RolloutState
@@ -27,6 +28,7 @@ SCALER_EVENTS = (
     "ReplicaSetDeletionRequested",
     "ServiceSelectorSwitched",
     "RolloutCompleted",
+    *RESTART_EVENTS,
 )
 
 
@@ -61,11 +63,22 @@ def replica_set_spec(state: RolloutState, rs: ReplicaSetState, replicas: int) ->
 
 
 class ScalerWorker:
-    def __init__(self, projection: StateProjection, platform: ReplicaSetPlatform) -> None:
+    def __init__(
+        self,
+        projection: StateProjection,
+        platform: ReplicaSetPlatform,
+        restarts: RestartWorker | None = None,
+    ) -> None:
+        """`restarts` carries out pod restarts (None: a platform that cannot list pods)."""
         self._projection = projection
         self._platform = platform
+        self._restarts = restarts
 
     async def handle(self, stored: StoredEvent) -> None:
+        if stored.envelope.type in RESTART_EVENTS:
+            if self._restarts is not None:
+                await self._restarts.handle(stored)
+            return
         namespace, _, name = stored.envelope.subject.partition("/")
         await self._projection.wait_for((namespace, name), stored.stream_sequence)
         state = self._projection.state(namespace, name)

@@ -46,12 +46,14 @@ from adapters.workers.notifier import create_notifier
 from adapters.workers.observer import PlatformObserver
 from adapters.workers.partition_feeds import durable_name
 from adapters.workers.partitions import ControllerInputs, PartitionedInputs
+from adapters.workers.restart import RestartWorker
 from adapters.workers.scaler import SCALER_EVENTS, ScalerWorker
 from adapters.workers.subscriptions import ACK_WAIT_SECONDS, EventHandler, subscribe_events
 from adapters.workers.timer import TimerWorker
 from adapters.workers.traffic import TRAFFIC_EVENTS, TrafficWorker
 from events.jetstream import JetStreamEventStore
 from events.streams import INPUT_PARTITIONS, INPUTS_STREAM
+from rollouts.ports import PodRestarter
 
 if TYPE_CHECKING:
     from adapters.workers.app import AppSettings
@@ -209,7 +211,11 @@ class Wiring:
             self.loop(traffic.start, traffic.stop)
             self.subscribe("traffic", traffic.handle)
         if "scaler" in workers and ports.platform is not None:
-            scaler = ScalerWorker(self.projection, ports.platform)
+            platform = ports.platform
+            restarts = None
+            if isinstance(platform, PodRestarter):  # `spec.restartAt`: pods listed, evicted
+                restarts = RestartWorker(self.projection, platform, self.publish)
+            scaler = ScalerWorker(self.projection, platform, restarts)
             fences = FenceWatch(self.connection.nc)
             await scaler.resync(skip=lambda namespace, name: fences.fenced((namespace, name)))
             self.subscribe("scaler", scaler.handle)

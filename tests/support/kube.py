@@ -30,6 +30,8 @@ Quick reference (details in the methods' docstrings):
   `FakeKube(watch=WatchSettings(default_timeout=, bookmark_interval=, expired_as_event=))`.
 - faults: fail_next(code, times, verbs=, resource=, namespace=, name=, subresource=), slow(),
   latency; the log: requests, requests_for(verb, resource, subresource).
+- pods/eviction (policy/v1): deletes the pod at once; the stand-in below replaces it
+  (`kube_eviction`; a budget's refusal is `fail_next(429, subresource="eviction", ...)`).
 - ReplicaSet controller + kubelet stand-in: `FakeKube(simulate_replicasets=, ready_delay=,
   min_ready_scale=)`, then `replicasets.hold(ns, name)` / `release`, `replicasets.enabled`.
 - restart: stop() then start() serves the same store on the same port.

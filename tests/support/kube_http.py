@@ -18,9 +18,11 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from tests.support.kube_errors import KubeError
+from tests.support.kube_eviction import evict_pod
 from tests.support.kube_faults import Call, Faults
 from tests.support.kube_openapi import openapi
 from tests.support.kube_patch import APPLY, apply_body, content_kind
+from tests.support.kube_resources import PODS
 from tests.support.kube_routes import Target, discovery, parse, verb
 from tests.support.kube_scale import get_scale, patch_scale, replace_scale
 from tests.support.kube_schema import field_validation
@@ -185,6 +187,8 @@ class KubeHttp:
                 return patch_scale(
                     self.store, resource, namespace, name, content_type=content_type, patch=body
                 )
+        if target.subresource == "eviction" and resource is PODS and verb_name == "create":
+            return evict_pod(self.store, namespace, name)
         if target.subresource == "status" and resource.status:
             if verb_name == "get":
                 return self.store.get(resource, namespace, name)

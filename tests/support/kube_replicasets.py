@@ -68,6 +68,9 @@ class ReplicaSetController:
         self._timers.clear()
 
     def _on_change(self, change: Change) -> None:
+        if self._enabled and change.resource == PODS and change.type == "DELETED":
+            self._pod_gone(change.obj)  # evicted (or deleted by hand): replaced
+            return
         if not self._enabled or change.resource != REPLICASETS:
             return
         if change.type == "DELETED":
@@ -76,6 +79,14 @@ class ReplicaSetController:
             asyncio.get_running_loop().call_soon(self._delete_pods, namespace, uid)
         else:
             self._soon(_key(change.obj))
+
+    def _pod_gone(self, pod: Obj) -> None:
+        refs = pod["metadata"].get("ownerReferences") or []
+        owner = next((ref for ref in refs if ref.get("kind") == "ReplicaSet"), None)
+        if owner is not None:
+            self._ready_at.pop(_uid(pod), None)
+            self._ready_since.pop(_uid(pod), None)
+            self._soon((pod["metadata"].get("namespace", ""), owner["name"]))
 
     def _soon(self, key: Key, delay: float = 0.0) -> None:
         loop = asyncio.get_running_loop()

@@ -35,6 +35,7 @@ MANAGED_KEYS = (
     "abort",
     "abortedAt",
     "promoteFull",
+    "restartedAt",
     "canary",
     "blueGreen",
     "replicas",
@@ -111,6 +112,7 @@ def _progress_fields(state: RolloutState, view: PhaseView, invalid: InvalidSpecN
         "abort": state.abort or None,
         "abortedAt": timestamp(state.aborted_at) if state.abort and state.aborted_at else None,
         "promoteFull": state.promote_full or None,
+        "restartedAt": timestamp(state.restarted_at) if state.restarted_at else None,
     }
 
 
