@@ -32,12 +32,15 @@ from typing import Any
 import structlog
 from kubernetes_asyncio import client
 
-from adapters.analysis.kubernetes_job import KubernetesJobProvider
+from adapters.analysis.kubernetes_job import KubernetesJobProvider, job_name
 from adapters.analysis.kubernetes_secrets import KubernetesSecretStore
+from adapters.analysis.providers import MeasurementScope
 from adapters.analysis.templates import KvTemplateStore, TemplateStore
+from adapters.kubernetes.analysisruns import AnalysisRunWriter
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.objects import GROUP, VERSION
 from adapters.kubernetes.platform import KubernetesPlatform
+from adapters.kubernetes.pod_failures import KubernetesPodFailures
 from adapters.kubernetes.status.writer import StatusWriter
 from adapters.kubernetes.template_watcher import TemplateWatcher
 from adapters.kubernetes.watcher import RolloutWatcher
@@ -50,7 +53,9 @@ from adapters.runtime.supervisor import Supervisor
 from adapters.traffic import KubernetesTrafficRouter
 from adapters.traffic.traefik import DEFAULT_API_VERSION as TRAEFIK_API_VERSION
 from adapters.workers.app import ALL_WORKERS, DEFAULT_WORKERS, RolloutsApp, create_app
+from adapters.workers.pod_failures import watch_pod_failures
 from adapters.workers.workloads import WorkloadReconciler
+from events.jetstream import JetStreamEventStore
 from rollouts.ports import Clock, TrafficRouter
 
 log = structlog.get_logger("rollouts.kubernetes")
@@ -98,6 +103,7 @@ class KubernetesApp:
         self.template_store = template_store
         self.book = RolloutBook()
         self.writer: StatusWriter | None = None
+        self.runs: AnalysisRunWriter | None = None
         self.watcher: RolloutWatcher | None = None
         self.workloads: WorkloadWatch | None = None
         self.reconciler: WorkloadReconciler | None = None
@@ -128,6 +134,11 @@ class KubernetesApp:
             stack.push_async_callback(self.platform.stop)
         await self.app.start()
         stack.push_async_callback(self.app.stop)
+        if self.platform is not None:  # the scaler's process: its role lists pods
+            core = client.CoreV1Api(self.api_client)
+            timeout = self.options.request_timeout
+            source = KubernetesPodFailures(core, request_timeout=timeout)
+            watch_pod_failures(self.app, source, stack, spawn)
         custom: Any = client.CustomObjectsApi(self.api_client)
         if self.watch_rollouts:
             await self._start_workloads(stack)
@@ -201,13 +212,14 @@ class KubernetesApp:
         self.writer.start()
         stack.push_async_callback(_quietly, self.writer.stop)
         stack.callback(app.projection.off_event, self.writer.on_state)
+        self._start_runs(custom, stack)
         self.watcher = RolloutWatcher(
             custom,
             self.book,
             app.projection,
             InputPublisher(app.connection.js),
             app.clock,
-            status_wanted=self.writer.request,
+            status_wanted=self._status_wanted,
             actor=options.actor,
             via=app.connection.user,
             workloads=self.workloads,
@@ -216,9 +228,34 @@ class KubernetesApp:
         self.watcher.start(self.supervisor.spawner(self.app.config.supervision))
         stack.push_async_callback(_quietly, self.watcher.stop)
 
+    def _start_runs(self, custom: Any, stack: AsyncExitStack) -> None:
+        """AnalysisRun objects, a read model of the stream's runs (issue 12): each pass of a
+        rollout folds its new events and writes what differs; pruned runs take their Jobs."""
+        app, options = self.app, self.options
+        assert app.projection is not None and app.connection is not None
+        self.runs = AnalysisRunWriter(
+            custom,
+            self.book,
+            app.projection,
+            JetStreamEventStore(app.connection.js).load,
+            delete_job=_job_deleter(self.api_client, options.request_timeout),
+            report_crash=self.supervisor.report,
+            **self._informer_options(),
+        )
+        app.projection.on_event(self.runs.on_state)
+        self.runs.start(self.supervisor.spawner(app.config.supervision))
+        stack.push_async_callback(_quietly, self.runs.stop)
+        stack.callback(app.projection.off_event, self.runs.on_state)
+
+    def _status_wanted(self, key: tuple[str, str]) -> None:
+        """The Rollout object changed: its status, and its runs' objects (owner, limits)."""
+        for writer in (self.writer, self.runs):
+            if writer is not None:
+                writer.request(key)
+
     async def synced(self, timeout: float = 30.0) -> None:
         """Until every watch has listed once (the cluster's objects are known)."""
-        for watcher in (self.workloads, self.watcher, self.templates):
+        for watcher in (self.workloads, self.watcher, self.runs, self.templates):
             if watcher is not None:
                 await watcher.synced(timeout)
 
@@ -228,7 +265,22 @@ class KubernetesApp:
             await stack.aclose()
         self.templates = self.watcher = self.workloads = None
         self.reconciler = None
-        self.writer = None
+        self.writer = self.runs = None
+
+
+def _job_deleter(
+    api_client: client.ApiClient, request_timeout: float
+) -> Callable[[str, str, str, str, int], Awaitable[None]]:
+    """Deletes one measurement's Job, named as the job provider names it (in
+    ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE if set), for the runs the AnalysisRun writer prunes."""
+    jobs = KubernetesJobProvider(api_client, request_timeout=request_timeout)
+    job_namespace = os.environ.get(JOB_NAMESPACE_ENV) or None
+
+    async def delete(namespace: str, rollout: str, run: str, metric: str, index: int) -> None:
+        scope = MeasurementScope(namespace, rollout, run, metric, index)
+        await jobs.delete(job_namespace or namespace, job_name(scope))
+
+    return delete
 
 
 async def _quietly(stop: Callable[[], Awaitable[None]]) -> None:

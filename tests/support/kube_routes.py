@@ -79,6 +79,8 @@ def verb(method: str, target: Target, watch: bool) -> str:
         verbs["DELETE"] = "deletecollection"
     else:
         verbs = {"GET": "get", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+        if target.subresource == "eviction":  # POST pods/<name>/eviction creates an Eviction
+            verbs["POST"] = "create"
     found = verbs.get(method)
     if found is None:
         raise KubeError.method_not_allowed(method, str(target.resource))

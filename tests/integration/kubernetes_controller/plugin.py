@@ -28,6 +28,7 @@ CLEAR_PAUSES_WITH_STEP = '{"status":{"pauseConditions":null, "currentStepIndex":
 ABORT = '{"status":{"abort":true}}'
 RETRY = '{"status":{"abort":false}}'
 PAUSE = '{"spec":{"paused":true}}'
+RESTART = '{"spec":{"restartAt":"%s"}}'
 
 
 class Plugin:
@@ -82,6 +83,10 @@ class Plugin:
 
     async def pause(self, namespace: str, name: str) -> None:
         await self._patch(namespace, name, PAUSE)
+
+    async def restart(self, namespace: str, name: str, at: str) -> None:
+        """`restart ROLLOUT [--in D]`: restartAt is now + D in UTC, RFC 3339 (`at`)."""
+        await self._patch(namespace, name, RESTART % at)
 
     async def set_image(self, namespace: str, name: str, container: str, image: str) -> Obj:
         """GET and conditional PUT. The controller's status writes may win the race (409), as
