@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 
 import events.models as ev
+from events.base import Event
 from tests.integration.kubernetes_controller.harness import NAME, NS, System, payments, status
 
 pytestmark = pytest.mark.integration
 STEPS: list[dict[str, Any]] = [{"setWeight": 25}, {"pause": {}}]
 
 
-async def _deleted_on_stream(system: System, lives: int = 1) -> list[ev.Event]:
+async def _deleted_on_stream(system: System, lives: int = 1) -> list[Event]:
     async with asyncio.timeout(10):
         while True:
             events = await system.events()

@@ -11,6 +11,7 @@ import events.models as ev
 from adapters.cli.summaries import FORMATTERS, summarize
 from events.base import EVENT_TYPES, Event
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
+from events.pod_failures import PodFailure
 from tests.support.sim import T0, rollout_manifest
 from tests.unit.judge.samples import sample_judgment
 
@@ -258,9 +259,7 @@ SAMPLES: list[tuple[Event, str]] = [
         "restart 2026-01-01T00:00:00Z: evicting a, b (3 of 4 pods still to restart)",
     ),
     (
-        ev.PodsEvicted(
-            restart_at=T0, round=2, evicted=["a"], refused=["b"], message="PDB", **BASE
-        ),
+        ev.PodsEvicted(restart_at=T0, round=2, evicted=["a"], refused=["b"], message="PDB", **BASE),
         "restart 2026-01-01T00:00:00Z: 1 evicted, 1 refused (b): PDB",
     ),
     (
@@ -285,7 +284,7 @@ SAMPLES: list[tuple[Event, str]] = [
     (
         ev.PodFailuresRecorded(
             pod_template_hash="abc",
-            failures=[{"pod": "demo-abc-1", "container": "app", "reason": "ErrImagePull"}],
+            failures=[PodFailure(pod="demo-abc-1", container="app", reason="ErrImagePull")],
             **BASE,
         ),
         "pods of abc stuck: pod demo-abc-1: ErrImagePull",
