@@ -8,9 +8,13 @@ hook into when an old version is read.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+Count = Annotated[int, Field(ge=0)]
+"""Replicas, weights, revisions, indexes: never negative, so a forged event saying so is
+quarantined as unreadable rather than folded into a state the deciding core rejects."""
 
 
 class Payload(BaseModel):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from events.base import Command, Event, register_event, register_input
+from events.base import Command, Count, Event, register_event, register_input
 
 DeletionReason = Literal["RolloutObjectDeleted", "RolloutDeleteCommand"]
 """Why a life ended: the Kubernetes object went away, or someone ran `rollouts delete`."""
@@ -39,5 +39,5 @@ class RolloutDeleted(Event):
 
     reason: DeletionReason
     message: str
-    revision: int
-    life: int
+    revision: Count
+    life: Count

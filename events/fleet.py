@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-from events.base import Command, Event, Input, Observation, register_in
+from events.base import Command, Count, Event, Input, Observation, register_in
 from events.phases import AnalysisPhase, RolloutPhase
 
 FleetPhase = Literal["Pending", "Progressing", "Paused", "Degraded", "Healthy"]
@@ -47,14 +47,14 @@ class FleetSpecApplied(Event):
     template hash every cluster reports once it runs this revision."""
 
     manifest: dict[str, Any]
-    revision: int
+    revision: Count
     template_hash: str
 
 
 @fleet_event
 class FleetWaveStarted(Event):
-    wave: int
-    revision: int
+    wave: Count
+    revision: Count
     clusters: list[str]
 
 
@@ -64,7 +64,7 @@ class FleetClusterUpdateRequested(Event):
     `input_id`, so a resend is recognised as the same input)."""
 
     cluster: str
-    revision: int
+    revision: Count
     manifest: dict[str, Any]
     input_id: str
 
@@ -73,18 +73,18 @@ class FleetClusterUpdateRequested(Event):
 class FleetWaveCompleted(Event):
     """Every cluster of the wave is Healthy on the revision; the bake time runs from `at`."""
 
-    wave: int
-    revision: int
+    wave: Count
+    revision: Count
 
 
 @fleet_event
 class FleetGateReached(Event):
-    wave: int
+    wave: Count
 
 
 @fleet_event
 class FleetGatePassed(Event):
-    wave: int
+    wave: Count
     actor: str = ""
 
 
@@ -96,8 +96,8 @@ class FleetClusterObserved(Event):
     phase: RolloutPhase | None
     pod_hash: str
     stable_hash: str
-    canary_weight: int | None
-    step_index: int | None
+    canary_weight: Count | None
+    step_index: Count | None
     aborted: bool
     analysis: AnalysisPhase | None
     failed_metric: str = ""
@@ -109,7 +109,7 @@ class FleetClusterObserved(Event):
 class FleetHealthScored(Event):
     """The fleet health score of a revision (0..1) and each scored cluster's part of it."""
 
-    revision: int
+    revision: Count
     score: float
     clusters: dict[str, float]
     weights: dict[str, float]
@@ -122,7 +122,7 @@ class FleetAbortRequested(Event):
     `FleetClusterRollbackRequested`. `cluster`, `metric` and `value` say what caused it
     (`reason` is `Degraded`, `AnalysisFailed`, `ScoreBelowThreshold` or `Manual`)."""
 
-    revision: int
+    revision: Count
     reason: str
     cluster: str
     metric: str
@@ -139,7 +139,7 @@ class FleetClusterRollbackRequested(Event):
     so no cluster keeps the aborted revision."""
 
     cluster: str
-    revision: int
+    revision: Count
     manifest: dict[str, Any]
     input_id: str
 
@@ -150,12 +150,12 @@ class FleetAbortAcknowledged(Event):
     pending there."""
 
     cluster: str
-    revision: int
+    revision: Count
 
 
 @fleet_event
 class FleetCompleted(Event):
-    revision: int
+    revision: Count
 
 
 @fleet_event

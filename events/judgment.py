@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from events.base import Event, register_event
+from events.base import Count, Event, register_event
 from events.upcasting import UPCASTERS, JsonObject
 
 # Which way of moving is bad for a metric (Kayenta's `direction`).
@@ -38,8 +38,8 @@ class MetricJudgment(BaseModel):
     direction: JudgeDirection
     weight: float
     critical: bool
-    baseline_count: int
-    canary_count: int
+    baseline_count: Count
+    canary_count: Count
     p_value: float | None = None
     method: PValueMethod | None = None
     effect_size: float | None = None
@@ -87,7 +87,7 @@ class JudgmentRecorded(Event):
     schema_version = 2
 
     run_name: str
-    index: int
+    index: Count
     judgment: Judgment
     metric: str = ""
     measurement_index: int = 0

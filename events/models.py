@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from events.base import Event, register_event
+from events.base import Count, Event, register_event
 
 # Defined beside the judge's values it carries; re-exported so `events.models` lists every event.
 from events.deletion import RolloutDeleted as RolloutDeleted  # noqa: PLC0414
@@ -34,7 +34,7 @@ class SpecApplied(Event):
     Rollout object, so the history alone can rebuild the spec at any point."""
 
     manifest: dict[str, Any]
-    generation: int
+    generation: Count
 
 
 @register_event
@@ -51,7 +51,7 @@ class RevisionCreated(Event):
     """A pod template never seen before became desired: a new ReplicaSet (NewReplicaSetCreated).
     The template is kept so `undo` can return to it."""
 
-    revision: int
+    revision: Count
     pod_template_hash: str
     template: dict[str, Any]
 
@@ -60,7 +60,7 @@ class RevisionCreated(Event):
 class RevisionReused(Event):
     """An existing ReplicaSet became desired again (a rollback); it gets a new, higher revision."""
 
-    revision: int
+    revision: Count
     pod_template_hash: str
     within_scale_down_delay: bool = False
 
@@ -70,7 +70,7 @@ class UpdateReset(Event):
     """The in-flight update restarted because the template or the steps changed: pauses, abort,
     full-promotion request and analysis statuses are cleared, the step pointer is set."""
 
-    step_index: int | None
+    step_index: Count | None
     step_hash: str
     reason: str
 
@@ -79,7 +79,7 @@ class UpdateReset(Event):
 class StepsSkipped(Event):
     """Steps were skipped (Argo's SkipSteps): rollback to stable, rollback window, promote."""
 
-    step_index: int
+    step_index: Count
     reason: str
 
 
@@ -88,14 +88,14 @@ class StepsRewound(Event):
     """The step pointer went back (an abort returns it to step 0, or to the end when the
     desired ReplicaSet is the stable one)."""
 
-    step_index: int
+    step_index: Count
     reason: str
 
 
 @register_event
 class RolloutStepCompleted(Event):
-    step_index: int
-    step_count: int
+    step_index: Count
+    step_count: Count
     step: str
 
 
@@ -127,7 +127,7 @@ class ManualPauseChanged(Event):
 
 @register_event
 class RolloutAborted(Event):
-    revision: int
+    revision: Count
     message: str
 
 
@@ -148,7 +148,7 @@ class RolloutCompleted(Event):
     """The desired ReplicaSet became stable (Argo's RolloutCompleted, i.e. promotion)."""
 
     stable_hash: str
-    revision: int
+    revision: Count
     reason: str
 
 
@@ -157,17 +157,17 @@ class ReplicaSetScaleRequested(Event):
     """Intent for the scaler (Argo's ScalingReplicaSet)."""
 
     pod_template_hash: str
-    revision: int
-    from_replicas: int
-    to_replicas: int
+    revision: Count
+    from_replicas: Count
+    to_replicas: Count
 
 
 @register_event
 class ReplicaSetStatusObserved(Event):
     pod_template_hash: str
-    replicas: int
-    ready_replicas: int
-    available_replicas: int
+    replicas: Count
+    ready_replicas: Count
+    available_replicas: Count
     observed_at: datetime | None = None
 
 
@@ -187,15 +187,15 @@ class ReplicaSetDeletionRequested(Event):
     """An old, scaled-down ReplicaSet fell outside revisionHistoryLimit."""
 
     pod_template_hash: str
-    revision: int
+    revision: Count
 
 
 @register_event
 class TrafficWeightRequested(Event):
     """Intent for the traffic router (Argo's TrafficWeightUpdated)."""
 
-    canary_weight: int
-    stable_weight: int
+    canary_weight: Count
+    stable_weight: Count
     canary_hash: str
     stable_hash: str
 
@@ -204,7 +204,7 @@ class TrafficWeightRequested(Event):
 class TrafficWeightApplied(Event):
     """The router reported the weight it holds; `verified` is None when it cannot check."""
 
-    canary_weight: int
+    canary_weight: Count
     verified: bool | None = None
 
 
@@ -213,8 +213,8 @@ class TrafficDriftCorrected(Event):
     """Someone else changed the router (a hand-edited VirtualService, say); the traffic worker
     found the drift, put the weights back and reported it."""
 
-    expected_canary_weight: int
-    found_canary_weight: int | None
+    expected_canary_weight: Count
+    found_canary_weight: Count | None
     detail: str
 
 
@@ -247,8 +247,8 @@ class AnalysisRunRequested(Event):
 
     run_name: str
     kind: AnalysisRunKind
-    step_index: int | None
-    revision: int
+    step_index: Count | None
+    revision: Count
     pod_template_hash: str
     stable_pod_template_hash: str
     analysis: dict[str, Any]
@@ -277,7 +277,7 @@ class MeasurementDue(Event):
 
     run_name: str
     metric: str
-    index: int
+    index: Count
 
 
 @register_event
@@ -286,7 +286,7 @@ class MeasurementRecorded(Event):
 
     run_name: str
     metric: str
-    index: int
+    index: Count
     phase: AnalysisPhase
     value: str = ""
     message: str = ""
@@ -351,4 +351,4 @@ class ObservationClockSkewed(Event):
     observation: str
     field: str
     reported_at: datetime
-    tolerance_seconds: int
+    tolerance_seconds: Count

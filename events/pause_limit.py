@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.base import Event, register_event
+from events.base import Count, Event, register_event
 
 # notify: the event (and its notification trigger) only; abort: as `rollouts abort` would;
 # promote: as `rollouts promote` would (lift the pause, or skip an inconclusive step).
@@ -44,7 +44,7 @@ class PauseLimitExceeded(Event):
     """
 
     paused_since: datetime
-    limit_seconds: int
+    limit_seconds: Count
     action: PauseAction
     source: PauseLimitSource
     message: str

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.base import Command, Event, Observation, register_event, register_input
+from events.base import Command, Count, Event, Observation, register_event, register_input
 
 CHECK_SECONDS = 30
 """Argo's restartPodCheckTime: while pods remain to restart, look again at least this often
@@ -40,7 +40,7 @@ class RestartPodsCheckRequested(Event):
     oldest first."""
 
     restart_at: datetime
-    round: int
+    round: Count
     replica_sets: list[str]
 
 
@@ -51,10 +51,10 @@ class PodEvictionRequested(Event):
     `restart_at` were left when this batch was chosen, this batch included."""
 
     restart_at: datetime
-    round: int
+    round: Count
     pods: list[str]
-    pods_to_restart: int
-    pods_total: int
+    pods_to_restart: Count
+    pods_total: Count
 
 
 @register_event
@@ -63,7 +63,7 @@ class PodsEvicted(Event):
     the next check), or already gone. `message` is the platform's word on a refusal."""
 
     restart_at: datetime
-    round: int
+    round: Count
     evicted: list[str] = []
     refused: list[str] = []
     gone: list[str] = []

@@ -128,7 +128,9 @@ def parse_event_subject(subject: str) -> EventSubject:
         raise InvalidSubject(
             f"{subject!r} is not an event subject ({EVENT_PREFIX}.<ns>.<name>.<Type>)"
         )
-    return EventSubject(decode_name(tokens[2]), decode_name(tokens[3]), tokens[4])
+    namespace, name = decode_name(tokens[2]), decode_name(tokens[3])
+    check_rollout(namespace, name)  # a rogue publisher's 300-character name is no rollout's
+    return EventSubject(namespace, name, tokens[4])
 
 
 def parse_input_subject(subject: str) -> InputSubject:

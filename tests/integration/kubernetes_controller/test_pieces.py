@@ -151,7 +151,7 @@ def test_the_status_patch_carries_only_what_differs() -> None:
 
 def test_a_fingerprint_sees_through_what_a_merge_patch_drops() -> None:
     wanted = {"phase": "Healthy", "abort": None, "canary": {"weights": None}, "blueGreen": {}}
-    applied = {"phase": "Healthy", "canary": {}, "restartedAt": "not ours"}
+    applied = {"phase": "Healthy", "canary": {}, "someOtherControllersField": "not ours"}
     assert fingerprint(wanted) == fingerprint(applied)
     assert fingerprint(wanted) != fingerprint({**applied, "abort": True})
 

@@ -12,8 +12,10 @@ import typing
 from datetime import UTC, datetime
 from typing import Any
 
+import annotated_types
 from hypothesis import strategies as st
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from events.base import Event
 
@@ -36,6 +38,8 @@ def for_annotation(annotation: Any) -> st.SearchStrategy[Any]:
     arguments = typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
         return st.one_of([for_annotation(argument) for argument in arguments])
+    if origin is typing.Annotated:
+        return _constrained(arguments[0], arguments[1:])
     if origin is typing.Literal:
         return st.sampled_from(arguments)
     if origin is dict:
@@ -46,11 +50,28 @@ def for_annotation(annotation: Any) -> st.SearchStrategy[Any]:
     if annotation is Any:
         return JSON_VALUES
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):  # nested values
-        fields = {
-            name: for_annotation(info.annotation) for name, info in annotation.model_fields.items()
-        }
-        return st.builds(annotation, **fields)
+        return st.builds(annotation, **_fields(annotation))
     return _simple(annotation)
+
+
+def _fields(model: type[BaseModel]) -> dict[str, st.SearchStrategy[Any]]:
+    return {
+        name: _constrained(info.annotation, info.metadata)
+        for name, info in model.model_fields.items()
+    }
+
+
+def _constrained(annotation: Any, metadata: typing.Sequence[Any]) -> st.SearchStrategy[Any]:
+    """Integers within the field's `ge`/`le` bounds (`Field(ge=0)` or `Annotated[int, ...]`):
+    a value the model refuses would test the refusal, not the round trip."""
+    flat = [
+        m for item in metadata for m in (item.metadata if isinstance(item, FieldInfo) else [item])
+    ]
+    if annotation is not int:
+        return for_annotation(annotation)
+    low = next((m.ge for m in flat if isinstance(m, annotated_types.Ge)), -(2**53))
+    high = next((m.le for m in flat if isinstance(m, annotated_types.Le)), 2**53)
+    return st.integers(min_value=low, max_value=high)
 
 
 def _simple(annotation: Any) -> st.SearchStrategy[Any]:
@@ -71,5 +92,4 @@ def _simple(annotation: Any) -> st.SearchStrategy[Any]:
 
 
 def events_of(cls: type[Event]) -> st.SearchStrategy[Event]:
-    fields = {name: for_annotation(info.annotation) for name, info in cls.model_fields.items()}
-    return st.builds(cls, **fields)
+    return st.builds(cls, **_fields(cls))

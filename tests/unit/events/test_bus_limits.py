@@ -13,7 +13,13 @@ from events.envelope import Envelope
 from events.input_codec import MalformedInput, decode_input, encode_input
 from events.models import RolloutAborted
 from events.quarantine import Unreadable, decode_stored
-from events.subjects import InvalidSubject, check_rollout, input_subject, rollout_events_filter
+from events.subjects import (
+    InvalidSubject,
+    check_rollout,
+    input_subject,
+    parse_event_subject,
+    rollout_events_filter,
+)
 from rollouts.evolve import evolve
 from rollouts.state import initial_state
 
@@ -101,3 +107,24 @@ def test_undecodable_messages_become_placeholders_that_fold_as_nothing(
     assert stored.event.describe().startswith("unreadable event at sequence 7 (")
     state = initial_state("ns", "web")
     assert evolve(state, stored.event) == state.model_copy(update={"version": 1})
+
+
+def test_a_forged_negative_count_is_unreadable_not_folded() -> None:
+    """Folded, a ReplicaSet at -1 replicas made every later decision of the rollout fail
+    (found by the bus fuzz, seed 4231303059): the event model refuses it instead."""
+    headers, data = _aborted_message()
+    forged = data.replace(b'"revision":1', b'"revision":-1')
+    assert forged != data
+    stored = decode_stored(DEFAULT_CODEC, "rollouts.evt.ns.web.RolloutAborted", 7, headers, forged)
+    assert isinstance(stored.event, Unreadable)
+    assert "greater than or equal to 0" in stored.event.reason
+
+
+def test_an_event_subject_beyond_kubernetes_limits_names_no_rollout() -> None:
+    """Else its placeholder was folded under a 300-character name whose snapshot could never be
+    written, and every snapshot flush after it failed."""
+    subject = f"rollouts.evt.ns.{'b' * 300}.RolloutAborted"
+    with pytest.raises(InvalidSubject):
+        parse_event_subject(subject)
+    stored = decode_stored(DEFAULT_CODEC, subject, 7, *_aborted_message())
+    assert isinstance(stored.event, Unreadable) and stored.envelope.subject == ""
