@@ -69,8 +69,10 @@ def _constrained(annotation: Any, metadata: typing.Sequence[Any]) -> st.SearchSt
     ]
     if annotation is not int:
         return for_annotation(annotation)
-    low = next((m.ge for m in flat if isinstance(m, annotated_types.Ge)), -(2**53))
-    high = next((m.le for m in flat if isinstance(m, annotated_types.Le)), 2**53)
+    low = next(
+        (typing.cast(int, m.ge) for m in flat if isinstance(m, annotated_types.Ge)), -(2**53)
+    )
+    high = next((typing.cast(int, m.le) for m in flat if isinstance(m, annotated_types.Le)), 2**53)
     return st.integers(min_value=low, max_value=high)
 
 
