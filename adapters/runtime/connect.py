@@ -14,7 +14,7 @@ import contextlib
 import json
 import ssl
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from nats.aio.client import Client
@@ -23,7 +23,6 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from adapters.runtime.auth import credentials, manages_streams
-from adapters.runtime.broker import ProcessBroker
 from adapters.runtime.embedded import EmbeddedNats, discover
 from adapters.runtime.lazy_log import LazyLogger
 from adapters.runtime.replication import replicate
@@ -32,6 +31,9 @@ from adapters.runtime.subscriptions import connection_helpers, end_helpers
 from events import nats_client
 from events.jetstream import ensure_streams
 from events.streams import EVENTS_STREAM
+
+if TYPE_CHECKING:  # FastStream costs a CLI command ~90 ms of imports it never uses
+    from adapters.runtime.broker import ProcessBroker
 
 WHOAMI = "$SYS.REQ.USER.INFO"
 

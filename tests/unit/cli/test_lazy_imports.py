@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from adapters.cli.handler import load_commands
 from adapters.cli.main import COMMANDS, app
 
-HEAVY = ("kubernetes_asyncio", "botocore", "lark", "adapters.workers")
+HEAVY = ("kubernetes_asyncio", "botocore", "lark", "adapters.workers", "faststream")
 
 
 def loaded_after(code: str) -> set[str]:
