@@ -14,15 +14,17 @@ import events.models as ev
 from events.base import Event
 from events.phases import AnalysisRunKind, PauseReason, RolloutPhase
 from events.quarantine import Unreadable
+from rollouts.causes import remember
 from rollouts.evolve_analysis import ANALYSIS_HANDLERS
 from rollouts.evolve_deletion import DELETION_HANDLERS
 from rollouts.evolve_judge import JUDGE_HANDLERS
 from rollouts.evolve_pause import PAUSE_HANDLERS, pause_clock
 from rollouts.evolve_restart import RESTART_HANDLERS, restart_watch
 from rollouts.evolve_rs import RS_HANDLERS
+from rollouts.run_state import AnalysisRunState
 from rollouts.sharing import shared_rollout
 from rollouts.spec import Rollout
-from rollouts.state import AnalysisRunState, PauseCondition, RolloutState, remember
+from rollouts.state import PauseCondition, RolloutState
 from rollouts.state_changes import Handler, StateChanges, TrafficChanges, changed
 
 PROGRESS_EVENTS: tuple[type[Event], ...] = (

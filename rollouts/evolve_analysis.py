@@ -15,7 +15,8 @@ from events.phases import AnalysisPhase
 from rollouts.analysis.assess import record_measurement
 from rollouts.analysis.engine_spec import RunSpecInvalid, metric_states
 from rollouts.clock_skew import bounded
-from rollouts.state import AnalysisRunState, Measurement, MetricRunState, RolloutState
+from rollouts.run_state import AnalysisRunState, Measurement, MetricRunState
+from rollouts.state import RolloutState
 from rollouts.state_changes import (
     Handler,
     MetricChanges,

@@ -7,51 +7,16 @@ agree.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from events.judgment import Judgment
 from events.pause_limit import PauseLimitExceeded
-from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
+from events.phases import AnalysisRunKind, PauseReason, RolloutPhase
 from events.pod_failures import PodFailuresRecorded
-from rollouts.analysis.assess import MetricCounters, MetricLimits
-from rollouts.spec import CanaryStep, Metric, Rollout
-
-RECENT_CAUSES = 64
-"""How many recent input ids a rollout remembers to drop redelivered inputs."""
-CAUSE_DIGEST = 16
-"""Hex digits kept of each cause: 64 bits, so two causes collide about once in 10^19 pairs."""
-
-
-@functools.lru_cache(maxsize=4096)  # a decision's events share one cause
-def cause_digest(cause: str) -> str:
-    return hashlib.blake2b(cause.encode(), digest_size=CAUSE_DIGEST // 2).hexdigest()
-
-
-def remember(recent: str, cause: str) -> str:
-    """`recent` with `cause` last, the oldest dropped past RECENT_CAUSES."""
-    digest = cause_digest(cause)
-    if recent.endswith(digest):
-        return recent
-    return (recent + digest)[-RECENT_CAUSES * CAUSE_DIGEST :]
-
-
-def _has_digest(recent: str, digest: str) -> bool:
-    at = recent.find(digest)
-    while at >= 0:
-        if at % CAUSE_DIGEST == 0:
-            return True
-        at = recent.find(digest, at + 1)
-    return False
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+from rollouts.causes import cause_digest, has_digest
+from rollouts.frozen import Frozen
+from rollouts.run_state import AnalysisRunState
+from rollouts.spec import CanaryStep, Rollout
 
 
 class ReplicaSetState(Frozen):
@@ -72,87 +37,6 @@ class ReplicaSetState(Frozen):
 class PauseCondition(Frozen):
     reason: PauseReason
     start_time: datetime
-
-
-DEFAULT_MEASUREMENT_RETENTION = 10
-"""Measurements kept per metric unless measurementRetention says otherwise (Argo's default)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Measurement:
-    """One recorded measurement. Slotted, not a model: 10,000 rollouts keep ten per metric."""
-
-    index: int
-    phase: AnalysisPhase
-    value: str = ""
-    message: str = ""
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-
-class MetricRunState(Frozen):
-    """One metric of a started run: its frozen spec and Argo's MetricResult.
-
-    `message` is Argo's MetricResult.message: the last measurement's message when the phase
-    last changed (a dry-run metric a limit decided: `Metric assessed Failed due to ...`); the
-    measurements are the last `retention` ones, the stream keeps them all. `taken` is the index
-    of the latest measurement asked for, `in_flight` the one still awaited, if any.
-    """
-
-    spec: Metric
-    limits: MetricLimits
-    dry_run: bool = False
-    retention: int = DEFAULT_MEASUREMENT_RETENTION
-    phase: AnalysisPhase = AnalysisPhase.PENDING
-    message: str = ""
-    counters: MetricCounters = MetricCounters()
-    taken: int = 0
-    in_flight: int | None = None
-    last_finished_at: datetime | None = None
-    measurements: tuple[Measurement, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def last(self) -> Measurement | None:
-        return self.measurements[-1] if self.measurements else None
-
-
-class AnalysisRunState(Frozen):
-    """A run requested by the rollout. Until `started_at` its spec is unknown (the worker has
-    not resolved its templates yet, or an outside controller runs it and reports its phase)."""
-
-    name: str
-    kind: AnalysisRunKind
-    step_index: int | None
-    revision: int
-    phase: AnalysisPhase = AnalysisPhase.PENDING
-    message: str = ""
-    termination_requested: bool = False
-    started_at: datetime | None = None
-    metrics: tuple[MetricRunState, ...] = ()
-    secret_args: dict[str, dict[str, str]] = {}
-    """Argument name -> {"name": secret, "key": key}: where the worker reads a secret value
-    just before measuring; the values themselves never enter the stream or the state."""
-    judgment: Judgment | None = None
-    """The latest statistical judgment of the run's judge metrics (docs/judge.md)."""
-
-    @property
-    def started(self) -> bool:
-        return self.started_at is not None
-
-    @property
-    def dry_run_metrics(self) -> tuple[str, ...]:
-        return tuple(metric.name for metric in self.metrics if metric.dry_run)
-
-    def metric(self, name: str) -> MetricRunState | None:
-        return next((metric for metric in self.metrics if metric.name == name), None)
-
-    def with_metric(self, updated: MetricRunState) -> AnalysisRunState:
-        metrics = tuple(updated if m.name == updated.name else m for m in self.metrics)
-        return self.model_copy(update={"metrics": metrics})
 
 
 class TrafficState(Frozen):
@@ -272,7 +156,7 @@ class RolloutState(Frozen):
 
     def remembers(self, cause: str) -> bool:
         """`cause` is among the recent ones: an input redelivered, already decided."""
-        return _has_digest(self.recent_causes, cause_digest(cause))
+        return has_digest(self.recent_causes, cause_digest(cause))
 
     @property
     def key(self) -> str:

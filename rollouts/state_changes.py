@@ -20,11 +20,9 @@ from events.pause_limit import PauseLimitExceeded
 from events.phases import AnalysisPhase, AnalysisRunKind, RolloutPhase
 from events.pod_failures import PodFailuresRecorded
 from rollouts.analysis.assess import MetricCounters, MetricLimits
+from rollouts.run_state import AnalysisRunState, Measurement, MetricRunState
 from rollouts.spec import Metric, Rollout
 from rollouts.state import (
-    AnalysisRunState,
-    Measurement,
-    MetricRunState,
     PauseCondition,
     ReplicaSetState,
     RestartProgress,

@@ -21,7 +21,8 @@ from adapters.notify.rollout_json import analysis_run_object, iso, rollout_objec
 from adapters.notify.tracker import Step
 from events.base import Event
 from events.phases import AnalysisPhase
-from rollouts.state import AnalysisRunState, RolloutState
+from rollouts.run_state import AnalysisRunState
+from rollouts.state import RolloutState
 
 _UNHAPPY = (AnalysisPhase.FAILED, AnalysisPhase.ERROR, AnalysisPhase.INCONCLUSIVE)
 

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rollouts.phase import available_replicas, total_replicas, updated_replicas
-from rollouts.state import AnalysisRunState, MetricRunState, RolloutState
+from rollouts.run_state import AnalysisRunState, MetricRunState
+from rollouts.state import RolloutState
 
 REVISION_ANNOTATION = "rollout.argoproj.io/revision"
 

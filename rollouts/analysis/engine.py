@@ -35,7 +35,8 @@ from rollouts.analysis.run_phase import (
 )
 from rollouts.analysis.schedule import is_count_reached, next_measurement_at
 from rollouts.fsm import check_analysis_transition
-from rollouts.state import AnalysisRunState, MetricRunState, RolloutState
+from rollouts.run_state import AnalysisRunState, MetricRunState
+from rollouts.state import RolloutState
 
 E = TypeVar("E", bound=Event)
 

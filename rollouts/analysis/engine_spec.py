@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from rollouts.analysis.assess import MetricLimits
+from rollouts.run_state import DEFAULT_MEASUREMENT_RETENTION, MetricRunState
 from rollouts.spec import Metric
 from rollouts.spec.analysis import is_templated, literal_int
-from rollouts.state import DEFAULT_MEASUREMENT_RETENTION, MetricRunState
 
 INVALID = "Analysis spec invalid"
 UNRESOLVED = "Unable to resolve metric arguments"

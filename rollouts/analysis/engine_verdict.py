@@ -14,8 +14,8 @@ from typing import NamedTuple
 from events.phases import AnalysisPhase
 from rollouts.analysis.judge import judge_measurement
 from rollouts.analysis.value_text import JSON_ENCODED, VALUE_ENCODING, go_json_text, value_text
+from rollouts.run_state import Measurement
 from rollouts.spec import Metric
-from rollouts.state import Measurement
 
 METRIC_TERMINATED = "Metric Terminated"
 """Argo's message for a measurement cut short because its run was terminating."""

@@ -13,8 +13,9 @@ from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason
 from rollouts.decide.analysis_runs import terminate_run
 from rollouts.decide.context import Decision
 from rollouts.decide.revisions import is_fast_rollback
+from rollouts.run_state import AnalysisRunState
 from rollouts.spec import RolloutAnalysis
-from rollouts.state import AnalysisRunState, RolloutState
+from rollouts.state import RolloutState
 
 _ABORT_MESSAGES = {
     AnalysisRunKind.STEP: "Step-based analysis phase error/failed",

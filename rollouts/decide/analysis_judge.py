@@ -15,7 +15,7 @@ from events.phases import AnalysisPhase
 from rollouts.analysis.engine_verdict import Verdict
 from rollouts.decide.context import Decision
 from rollouts.judge.measurement import judge_measurement, read_samples
-from rollouts.state import AnalysisRunState, MetricRunState
+from rollouts.run_state import AnalysisRunState, MetricRunState
 
 
 def judge_verdict(

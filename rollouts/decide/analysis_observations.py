@@ -17,7 +17,7 @@ from rollouts.decide.context import Decision
 from rollouts.decide.observed_times import checked_time
 from rollouts.errors import IllegalTransition
 from rollouts.fsm import check_analysis_transition
-from rollouts.state import AnalysisRunState
+from rollouts.run_state import AnalysisRunState
 
 
 def run_resolved(ctx: Decision, obs: inp.AnalysisRunResolved) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import events.models as ev
 from rollouts.analysis.engine import reconcile_analysis_run
 from rollouts.decide.context import Decision
-from rollouts.state import AnalysisRunState
+from rollouts.run_state import AnalysisRunState
 
 
 def reconcile_analysis_runs(ctx: Decision) -> None:

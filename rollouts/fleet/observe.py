@@ -12,7 +12,8 @@ from typing import Any
 
 from events.phases import AnalysisPhase
 from rollouts.fleet.score import cluster_score
-from rollouts.state import AnalysisRunState, RolloutState
+from rollouts.run_state import AnalysisRunState
+from rollouts.state import RolloutState
 
 _FAILED = (AnalysisPhase.FAILED, AnalysisPhase.ERROR)
 _WORST_FIRST = (

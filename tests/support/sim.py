@@ -21,7 +21,8 @@ from events.phases import AnalysisPhase, AnalysisRunKind
 from rollouts.decide import decide
 from rollouts.evolve import fold
 from rollouts.phase import available_replicas, total_replicas, updated_replicas
-from rollouts.state import AnalysisRunState, ReplicaSetState, RolloutState, initial_state
+from rollouts.run_state import AnalysisRunState
+from rollouts.state import ReplicaSetState, RolloutState, initial_state
 from rollouts.timers import next_wakeup
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

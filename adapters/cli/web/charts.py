@@ -15,7 +15,8 @@ from typing import Any
 
 import events.models as ev
 from events.base import Event
-from rollouts.state import AnalysisRunState, MetricRunState, RolloutState
+from rollouts.run_state import AnalysisRunState, MetricRunState
+from rollouts.state import RolloutState
 
 _NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _RESULT = r"(?:asFloat\(\s*result(?:\[\d+\])?\s*\)|\bresult(?:\[\d+\])?)"

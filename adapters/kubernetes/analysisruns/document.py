@@ -21,7 +21,7 @@ from adapters.kubernetes.analysisruns.ledger import LedgerRun, RunFacts
 from adapters.kubernetes.manifests import POD_TEMPLATE_HASH, REVISION, Owner
 from adapters.kubernetes.status.document import timestamp
 from events.phases import AnalysisPhase, AnalysisRunKind
-from rollouts.state import AnalysisRunState, Measurement, MetricRunState
+from rollouts.run_state import AnalysisRunState, Measurement, MetricRunState
 
 Obj = dict[str, Any]
 

@@ -25,7 +25,8 @@ from events.base import Event
 from events.judgment import JudgmentRecorded
 from events.phases import AnalysisRunKind
 from rollouts.evolve import evolve
-from rollouts.state import AnalysisRunState, RolloutState, initial_state
+from rollouts.run_state import AnalysisRunState
+from rollouts.state import RolloutState, initial_state
 from rollouts.state_changes import changed
 
 FOLDED = (

@@ -17,8 +17,9 @@ from adapters.kubernetes.manifests import POD_TEMPLATE_HASH
 from adapters.kubernetes.status.conditions import InvalidSpecNote, rollout_conditions
 from events.phases import AnalysisRunKind, RolloutPhase
 from rollouts.phase import PhaseView, compute_phase, updated_replicas
+from rollouts.run_state import AnalysisRunState
 from rollouts.spec.base import LabelSelector
-from rollouts.state import AnalysisRunState, RolloutState
+from rollouts.state import RolloutState
 
 Obj = dict[str, Any]
 

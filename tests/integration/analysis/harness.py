@@ -25,8 +25,9 @@ from adapters.runtime.settings import Settings
 from adapters.workers.app import RolloutsApp, create_app
 from events.phases import AnalysisPhase, RolloutPhase
 from events.store import StoredEvent
+from rollouts.run_state import AnalysisRunState
 from rollouts.spec import AnalysisTemplate, ClusterAnalysisTemplate, parse_object
-from rollouts.state import AnalysisRunState, RolloutState
+from rollouts.state import RolloutState
 from tests.support.sim import rollout_manifest
 
 NAME = "checkout"

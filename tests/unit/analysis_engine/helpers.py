@@ -11,7 +11,7 @@ from typing import Any
 
 import events.models as ev
 from events.phases import AnalysisRunKind
-from rollouts.state import AnalysisRunState, MetricRunState
+from rollouts.run_state import AnalysisRunState, MetricRunState
 from tests.support.sim import AnalysisWorker, Sim, analysis, istio_canary, rollout_manifest
 from tests.unit.core.invariants import CheckedSim
 

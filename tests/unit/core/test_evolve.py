@@ -12,8 +12,9 @@ import events.inputs as inp
 import events.models as ev
 from events.base import EVENT_TYPES, Event
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
+from rollouts.causes import CAUSE_DIGEST, cause_digest
 from rollouts.evolve import HANDLERS, evolve, fold
-from rollouts.state import CAUSE_DIGEST, RolloutState, cause_digest, initial_state
+from rollouts.state import RolloutState, initial_state
 from tests.support.sim import T0, Sim, analysis, rollout_manifest
 from tests.unit.judge.samples import sample_judgment
 
@@ -312,9 +313,9 @@ def test_a_recent_cause_is_remembered_once_and_the_memory_is_bounded() -> None:
 
 
 def test_a_digest_found_across_two_others_is_not_remembered() -> None:
-    from rollouts.state import _has_digest
+    from rollouts.causes import has_digest
 
     first, second = cause_digest("a"), cause_digest("b")
     straddling = first[CAUSE_DIGEST // 2 :] + second[: CAUSE_DIGEST // 2]
-    assert _has_digest(first + second, second)
-    assert not _has_digest(first + second, straddling)
+    assert has_digest(first + second, second)
+    assert not has_digest(first + second, straddling)
