@@ -232,6 +232,8 @@ def render_rollout(
     parts.extend(header(view))
     if view.pause is not None:
         parts.append(_line("Pause limit:", view.pause.text(now)))
+    if view.restart is not None:
+        parts.append(_line("Restart:", view.restart))
     parts.extend(Text(f"Warning:        {line}", style="yellow") for line in view.unreadable)
     parts.append(Text(""))
     parts.append(tree(view, now))

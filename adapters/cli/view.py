@@ -90,6 +90,8 @@ class RolloutView:
     """Messages of the history that could not be decoded (skipped by the fold)."""
     pause: PauseLimitView | None = None
     """The maximum pause that applies while the rollout is paused (`adapters.cli.pause_view`)."""
+    restart: str | None = None
+    """The pod restart asked for and not done yet (`spec.restartAt`), with its progress."""
 
     @property
     def status(self) -> str:
@@ -220,4 +222,18 @@ def build_view(state: RolloutState, events: Iterable[Event] = ()) -> RolloutView
         created=created.rollout,
         unreadable=tuple(e.describe() for e in events if isinstance(e, Unreadable)),
         pause=pause_limit_view(state, controller_default()),
+        restart=restart_progress(state),
     )
+
+
+def restart_progress(state: RolloutState) -> str | None:
+    """Why the rollout says `rollout is restarting`, and how far it got: a restart shows in the
+    phase alone otherwise, for minutes on a large ReplicaSet."""
+    at = state.pending_restart
+    if at is None:
+        return None
+    before = f"pods created before {at.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    progress = state.restart
+    if progress is None or progress.restart_at != at:
+        return f"{before} are restarted from then on"
+    return f"{before}: {progress.evicted} evicted so far"
