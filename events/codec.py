@@ -136,8 +136,8 @@ class EventCodec:
         return encoded
 
     def decode(self, headers: Mapping[str, str] | None, data: bytes) -> tuple[Envelope, Event]:
-        if not headers:
-            raise MalformedEvent("message has no ce-* headers (not a binary-mode CloudEvent)")
+        if not headers or H_SPECVERSION not in headers:
+            raise MalformedEvent("message has no ce-specversion (not a binary-mode CloudEvent)")
         try:
             envelope = self._envelope_from_headers(headers)
         except KeyError as missing:

@@ -61,19 +61,24 @@ def decode_stored(
 ) -> StoredEvent:
     """The stored event, or its `Unreadable` placeholder when it cannot be decoded.
 
-    Headers beginning `Nats-` (direct get adds them) are not CloudEvents attributes and are
-    dropped before decoding, so a message without `ce-*` headers reads the same either way.
+    Headers beginning `Nats-` (direct get adds them) are not CloudEvents attributes: the codec
+    ignores them, so a message reads the same with or without them.
     """
-    ce = {k: v for k, v in (headers or {}).items() if not k.startswith("Nats-")}
-    try:
-        envelope, event = codec.decode(ce, data)
+    try:  # the codec reads only the ce-* headers it names: no need to filter out `Nats-*` ones
+        envelope, event = codec.decode(headers, data)
     except Exception as error:  # decoding is pure: any failure is the message's
-        stored_at = (headers or {}).get("Nats-Time-Stamp", "")  # a direct get says when
-        return unreadable(subject, sequence, {"Nats-Time-Stamp": stored_at, **ce}, one_line(error))
+        return unreadable(subject, sequence, _attributes(headers), one_line(error))
     if envelope.subject != _rollout_of(subject) or envelope.type != subject.rpartition(".")[2]:
         reason = f"ce-subject {envelope.subject!r}, ce-type {envelope.type!r} != {subject}"
-        return unreadable(subject, sequence, ce, reason)
+        return unreadable(subject, sequence, _attributes(headers), reason)
     return StoredEvent(sequence, envelope.rolloutsequence, envelope, event)
+
+
+def _attributes(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """The CloudEvents attributes of a message that cannot be read, and when a direct get says
+    it was stored."""
+    ce = {k: v for k, v in (headers or {}).items() if not k.startswith("Nats-")}
+    return {"Nats-Time-Stamp": (headers or {}).get("Nats-Time-Stamp", ""), **ce}
 
 
 def unreadable(subject: str, sequence: int, headers: Mapping[str, str], reason: str) -> StoredEvent:

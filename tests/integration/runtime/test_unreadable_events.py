@@ -46,7 +46,7 @@ def future_event() -> tuple[dict[str, str], bytes]:
 
 
 CASES = {
-    "empty-no-headers": (f"{EVT}.RolloutAborted", None, b"{}", "message has no ce-* headers"),
+    "empty-no-headers": (f"{EVT}.RolloutAborted", None, b"{}", "message has no ce-specversion"),
     "unknown-type": (f"{EVT}.NoSuchEvent", *future_event(), "unknown event type 'NoSuchEvent'"),
 }
 

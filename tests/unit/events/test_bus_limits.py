@@ -86,7 +86,7 @@ def _aborted_message() -> tuple[dict[str, str], bytes]:
 @pytest.mark.parametrize(
     ("subject", "headers", "data", "reason"),
     [
-        ("rollouts.evt.ns.web.RolloutAborted", None, b"{}", "message has no ce-* headers"),
+        ("rollouts.evt.ns.web.RolloutAborted", None, b"{}", "message has no ce-specversion"),
         ("rollouts.evt.ns.web.RolloutAborted", {"ce-specversion": "1.0"}, b"{}", "lacks header"),
         (
             "rollouts.evt.ns.web.RolloutAborted",

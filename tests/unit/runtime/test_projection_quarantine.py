@@ -47,7 +47,7 @@ async def test_unreadable_and_unfoldable_events_are_skipped_in_place(
     assert state.version == 3 and state.remembers("b")
     assert counted == [
         "cannot fold ManualPauseChanged: KeyError: 'no such run'",
-        "message has no ce-* headers (not a binary-mode CloudEvent)",
+        "message has no ce-specversion (not a binary-mode CloudEvent)",
     ]
     assert [e["event"] for e in logs] == ["projection.event_unreadable"] * 2
     assert projection.unreadable == 2
