@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +24,17 @@ import typer
 from rich.console import Console
 
 from adapters.cli import session
+from adapters.cli.cluster import (
+    CONTEXT,
+    EMBEDDED_NATS,
+    KUBECONFIG,
+    NAMESPACED,
+    PLATFORM,
+    WATCH_NAMESPACE,
+    Cluster,
+    PlatformName,
+    watch_scope,
+)
 from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
 from adapters.cli.processes import (
@@ -54,47 +63,6 @@ from rollouts.ports import PortError, RolloutRef
 from rollouts.state import RolloutState
 
 
-class PlatformName(StrEnum):
-    LOCAL = "local"
-    KUBERNETES = "kubernetes"
-
-
-KUBE_PANEL = "Kubernetes (--platform kubernetes)"
-PLATFORM = typer.Option(
-    "--platform",
-    help="local: loopback pods on this machine. kubernetes: a cluster's API, as Argo Rollouts.",
-)
-KUBECONFIG = typer.Option(
-    "--kubeconfig",
-    help="kubeconfig file (default: the pod's service account, else $KUBECONFIG or "
-    "~/.kube/config).",
-    rich_help_panel=KUBE_PANEL,
-)
-CONTEXT = typer.Option(
-    "--context", help="kubeconfig context (default: its current one).", rich_help_panel=KUBE_PANEL
-)
-WATCH_NAMESPACE = typer.Option(
-    "--watch-namespace",
-    help="Only this namespace's Rollouts, templates and ReplicaSets (repeatable; default: all).",
-    rich_help_panel=KUBE_PANEL,
-)
-EMBEDDED_NATS = typer.Option(
-    "--embedded-nats",
-    help="Start the embedded NATS server (default: --nats-url, or a running `rollouts serve`).",
-    rich_help_panel=KUBE_PANEL,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Cluster:
-    """Where and what to watch on Kubernetes."""
-
-    kubeconfig: Path | None = None
-    context: str | None = None
-    namespaces: tuple[str, ...] = ()
-    embedded_nats: bool = False
-
-
 async def run_on_kubernetes(
     settings: Settings,
     cluster: Cluster,
@@ -117,6 +85,7 @@ async def run_on_kubernetes(
         api_client,
         workers=workers,
         namespaces=cluster.namespaces or None,
+        cluster_templates=not cluster.namespaced,
         watch_templates=watch_templates,
         notifications=notifications,
         start_embedded=cluster.embedded_nats,
@@ -126,6 +95,7 @@ async def run_on_kubernetes(
     try:
         await app.start()
         scope = ", ".join(cluster.namespaces) or "all namespaces"
+        scope += ", namespace-scoped: no ClusterAnalysisTemplates" if cluster.namespaced else ""
         console.print(f"NATS:       {server_url(app.app.connection, settings)}", markup=False)
         console.print(f"Kubernetes: {api_client.configuration.host} ({scope})", markup=False)
         console.print(f"workers:    {', '.join(workers)}", markup=False)
@@ -247,6 +217,7 @@ def serve_command(
     kubeconfig: Annotated[Path | None, KUBECONFIG] = None,
     context: Annotated[str | None, CONTEXT] = None,
     watch_namespace: Annotated[list[str] | None, WATCH_NAMESPACE] = None,
+    namespaced: Annotated[bool, NAMESPACED] = False,
     embedded_nats: Annotated[bool, EMBEDDED_NATS] = False,
 ) -> None:
     """Run the controller and every worker: on this machine (the embedded server and the
@@ -256,7 +227,8 @@ def serve_command(
     console = session.stdout_console()
     port = None if http_port < 0 else http_port
     if platform is PlatformName.KUBERNETES:
-        cluster = Cluster(kubeconfig, context, tuple(watch_namespace or ()), embedded_nats)
+        scope = watch_scope(watch_namespace, namespaced)
+        cluster = Cluster(kubeconfig, context, scope, embedded_nats, namespaced)
         workers = (*DEFAULT_WORKERS, "notifier") if config else DEFAULT_WORKERS
         run_until_signal(
             lambda stop: run_on_kubernetes(

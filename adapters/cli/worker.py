@@ -19,6 +19,16 @@ import typer
 from rich.console import Console
 
 from adapters.cli import session
+from adapters.cli.cluster import (
+    CONTEXT,
+    KUBECONFIG,
+    NAMESPACED,
+    PLATFORM,
+    WATCH_NAMESPACE,
+    Cluster,
+    PlatformName,
+    watch_scope,
+)
 from adapters.cli.errors import CliError
 from adapters.cli.options import with_settings
 from adapters.cli.processes import (
@@ -32,15 +42,7 @@ from adapters.cli.processes import (
     run_until_signal,
     server_url,
 )
-from adapters.cli.serve import (
-    CONTEXT,
-    KUBECONFIG,
-    PLATFORM,
-    WATCH_NAMESPACE,
-    Cluster,
-    PlatformName,
-    run_on_kubernetes,
-)
+from adapters.cli.serve import run_on_kubernetes
 from adapters.local import LocalPlatform
 from adapters.notify import NotificationConfig
 from adapters.runtime.observability import LOOPBACK, configure_logging
@@ -137,6 +139,7 @@ def worker_command(
     kubeconfig: Annotated[Path | None, KUBECONFIG] = None,
     context: Annotated[str | None, CONTEXT] = None,
     watch_namespace: Annotated[list[str] | None, WATCH_NAMESPACE] = None,
+    namespaced: Annotated[bool, NAMESPACED] = False,
 ) -> None:
     """Run the listed workers against a running server (--nats-url or `rollouts serve`)."""
     configure_logging(json_logs=log_format is LogFormat.JSON)
@@ -145,7 +148,8 @@ def worker_command(
     port = None if http_port < 0 else http_port
     cluster = None
     if platform is PlatformName.KUBERNETES:
-        cluster = Cluster(kubeconfig, context, tuple(watch_namespace or ()))
+        scope = watch_scope(watch_namespace, namespaced)
+        cluster = Cluster(kubeconfig, context, scope, namespaced=namespaced)
     run_until_signal(
         lambda stop: run_workers(
             settings,

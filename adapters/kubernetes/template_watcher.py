@@ -40,6 +40,7 @@ class TemplateWatcher(InformerSet):
         store: TemplateStore,
         *,
         namespaces: Sequence[str] | None = None,
+        cluster_templates: bool = True,
         group: str = GROUP,
         version: str = VERSION,
         timeout_seconds: int = 300,
@@ -50,6 +51,8 @@ class TemplateWatcher(InformerSet):
         informers: list[Informer] = []
         scopes: list[str | None] = [None] if namespaces is None else list(namespaces)
         for plural, (kind, namespaced) in KINDS.items():
+            if not (namespaced or cluster_templates):
+                continue  # a namespace-scoped install: its Roles cannot list these
             resource = CustomResource(group, version, plural, namespaced)
             for scope in scopes if namespaced else [None]:
                 informers.append(

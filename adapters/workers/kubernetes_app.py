@@ -77,6 +77,8 @@ class WatchOptions:
     timeout_seconds: int = 300
     request_timeout: float = 30.0
     retry_delay: float = 0.5
+    cluster_templates: bool = True
+    """Watch ClusterAnalysisTemplates (not in a namespace-scoped install: a Role cannot)."""
 
 
 class KubernetesApp:
@@ -146,7 +148,12 @@ class KubernetesApp:
         if self.watch_templates:
             assert self.app.connection is not None
             store = self.template_store or KvTemplateStore(self.app.connection.js)
-            self.templates = TemplateWatcher(custom, store, **self._informer_options())
+            self.templates = TemplateWatcher(
+                custom,
+                store,
+                cluster_templates=self.options.cluster_templates,
+                **self._informer_options(),
+            )
             self.templates.start(spawn)
             stack.push_async_callback(_quietly, self.templates.stop)
 
@@ -297,6 +304,7 @@ def create_kubernetes_app(
     *,
     workers: Sequence[str] = DEFAULT_WORKERS,
     namespaces: Sequence[str] | None = None,
+    cluster_templates: bool = True,
     traffic_router: TrafficRouter | None = None,
     watch_templates: bool | None = None,
     template_store: TemplateStore | None = None,
@@ -310,7 +318,7 @@ def create_kubernetes_app(
     """`namespaces`: where to watch Rollouts, templates and ReplicaSets (None: everywhere).
     `workers` may name `analysis`: its template watch runs here (the worker itself, once
     `create_app` knows it, is wired there)."""
-    chosen = options or WatchOptions(namespaces=namespaces)
+    chosen = options or WatchOptions(namespaces=namespaces, cluster_templates=cluster_templates)
     platform = (
         KubernetesPlatform(
             api_client,

@@ -11,7 +11,7 @@ from tests.deploy.kustomize import Manifest, build, load_documents
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE = ROOT / "compose.yaml"
-OVERLAYS = ("split-workers", "all-in-one")
+OVERLAYS = ("split-workers", "all-in-one", "namespaced")
 KUSTOMIZATIONS = tuple(
     sorted(path.parent.relative_to(ROOT) for path in DEPLOY.rglob("kustomization.yaml"))
 )

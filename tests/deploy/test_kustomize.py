@@ -63,22 +63,29 @@ def test_overlay_pins_every_image(name: str) -> None:
     assert images == {"rollouts:0.1.0", "nats:2.15.1"}
 
 
-@pytest.mark.parametrize("name", OVERLAYS)
+NAMESPACE_SCOPED_KINDS = {
+    "StatefulSet",
+    "Deployment",
+    "Role",
+    "RoleBinding",
+    "ServiceAccount",
+    "ConfigMap",
+    "NetworkPolicy",
+}
+CLUSTER_KINDS = {"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding"}
+
+
+@pytest.mark.parametrize("name", ["split-workers", "all-in-one"])
 def test_overlay_includes_crds_nats_and_rbac(name: str) -> None:
     kinds = {manifest["kind"] for manifest in overlay(name)}
-    assert {
-        "Namespace",
-        "CustomResourceDefinition",
-        "StatefulSet",
-        "Deployment",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "Role",
-        "RoleBinding",
-        "ServiceAccount",
-        "ConfigMap",
-        "NetworkPolicy",
-    } <= kinds
+    assert kinds >= NAMESPACE_SCOPED_KINDS | CLUSTER_KINDS
+
+
+def test_namespaced_overlay_installs_nothing_cluster_scoped() -> None:
+    """What a namespace admin can apply: no CRD, no Namespace, no ClusterRole or binding."""
+    kinds = {manifest["kind"] for manifest in overlay("namespaced")}
+    assert kinds >= NAMESPACE_SCOPED_KINDS
+    assert kinds & CLUSTER_KINDS == set()
 
 
 @pytest.mark.parametrize(

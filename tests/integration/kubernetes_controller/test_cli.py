@@ -14,8 +14,9 @@ from rich.console import Console
 from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
+from adapters.cli.cluster import Cluster
 from adapters.cli.main import app
-from adapters.cli.serve import Cluster, run_on_kubernetes
+from adapters.cli.serve import run_on_kubernetes
 from adapters.cli.worker import WorkerName, run_workers
 from adapters.runtime.settings import NatsSettings, Settings
 from tests.integration.kubernetes_controller.harness import NAME, NS, payments, status
