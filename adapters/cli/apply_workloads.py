@@ -13,7 +13,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from adapters.cli.errors import CliError
-from adapters.local.workloads import WorkloadKey, collect, referrers, resolve_local
+from adapters.local.workloads import (
+    WorkloadKey,
+    collect,
+    referrers,
+    resolve_local,
+    without_workload_kinds,
+)
 from adapters.runtime.client import RolloutsClient
 from rollouts.spec import SpecProblem
 from rollouts.spec.workload_ref import WorkloadProblem
@@ -27,12 +33,7 @@ def read_workloads(
 ) -> tuple[dict[WorkloadKey, Obj], list[SpecProblem]]:
     """The workloads among one file's documents, and the file's problems without the
     "not a Rollout" ones the loader reports for them."""
-    numbers = {n for n, doc in documents.items() if collect([doc], namespace)}
-    kept = [
-        p
-        for p in problems
-        if not (p.path == "kind" and p.source == source and p.document in numbers)
-    ]
+    kept = without_workload_kinds(documents, problems, source)
     return collect(documents.values(), namespace), kept
 
 

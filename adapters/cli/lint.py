@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -17,8 +18,10 @@ import typer
 from rich.console import Console
 
 from adapters.cli.errors import file_problem
+from adapters.local.workloads import without_workload_kinds
 from rollouts.spec import ObjectLocation, SpecObject, SpecProblem, check_references, load_manifests
 from rollouts.spec.limits import MAX_FILE_BYTES
+from rollouts.spec.yaml_docs import parse_documents
 
 STDIN = "-"
 
@@ -76,12 +79,21 @@ def lint_files(names: list[str], *, ignore_unknown_kinds: bool) -> LintReport:
         result = load_manifests(text, source=source, ignore_unknown_kinds=ignore_unknown_kinds)
         report.objects.extend(result.objects)
         report.locations.extend(result.locations)
-        report.problems.extend(result.problems)
+        report.problems.extend(_without_workloads(text, source, result.problems))
     report.problems.extend(check_references(report.objects, report.locations))
     order = {name: index for index, name in enumerate(names)}
     order.setdefault("<stdin>", order.get(STDIN, 0))
     report.problems.sort(key=lambda p: (order.get(p.source, len(order)), p.document or 0))
     return report
+
+
+def _without_workloads(
+    text: str, source: str, problems: Sequence[SpecProblem]
+) -> list[SpecProblem]:
+    """A Deployment, ReplicaSet or PodTemplate beside the Rollouts is what a `workloadRef`
+    names, as `rollouts apply` reads it: not an unknown kind."""
+    documents = {doc.number: doc.data for doc in parse_documents(text) if doc.error is None}
+    return without_workload_kinds(documents, problems, source)
 
 
 def _summary(report: LintReport) -> str:

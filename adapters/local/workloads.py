@@ -13,12 +13,13 @@ its replica count, which is what `onsuccess` and `progressively` ask of it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import structlog
 
 from rollouts.ports import PortError, WorkloadScale
+from rollouts.spec import SpecProblem
 from rollouts.spec.workload_ref import (
     WORKLOAD_API_VERSIONS,
     WorkloadProblem,
@@ -49,6 +50,19 @@ def workload_key(document: Mapping[str, Any], namespace: str) -> WorkloadKey:
         str(document.get("kind")),
         str(metadata.get("name") or ""),
     )
+
+
+def without_workload_kinds(
+    documents: Mapping[int, Any], problems: Sequence[SpecProblem], source: str
+) -> list[SpecProblem]:
+    """One file's problems less the "not a Rollout" ones the loader reports for the workloads
+    in it: a Deployment beside the Rollout that references it is read, not unknown."""
+    numbers = {number for number, document in documents.items() if is_workload(document)}
+    return [
+        p
+        for p in problems
+        if not (p.path == "kind" and p.source == source and p.document in numbers)
+    ]
 
 
 def collect(documents: Iterable[Any], namespace: str) -> dict[WorkloadKey, Obj]:

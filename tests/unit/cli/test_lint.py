@@ -80,6 +80,39 @@ def test_unknown_kinds_fail_unless_ignored(tmp_path: Path) -> None:
     assert runner.invoke(app, ["lint", "-f", path, "--ignore-unknown-kinds"]).exit_code == 0
 
 
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: "web:1"}]}
+"""
+MIGRATING = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web, scaleDown: onsuccess}
+  strategy: {canary: {steps: [{setWeight: 20}]}}
+"""
+
+
+def test_a_workload_beside_its_rollout_is_not_an_unknown_kind(tmp_path: Path) -> None:
+    """As `rollouts apply` reads it: the Deployment a workloadRef names; a Service still is
+    unknown."""
+    path = write(tmp_path, "migrate.yaml", f"{DEPLOYMENT}---\n{MIGRATING}---\n{SERVICE}")
+    result = runner.invoke(app, ["lint", "-f", path])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{path}#3: kind: Service (apiVersion v1) is not a Rollout, AnalysisTemplate or "
+        "ClusterAnalysisTemplate; pass --ignore-unknown-kinds to skip it",
+        "1 file(s), 1 object(s): 1 error(s), 0 warning(s)",
+    ]
+
+
 def test_warnings_pass_unless_strict_references(tmp_path: Path) -> None:
     path = write(tmp_path, "r.yaml", GOOD)
     relaxed = runner.invoke(app, ["lint", "-f", path])
