@@ -19,7 +19,6 @@ writes are idempotent and conditional, so two replicas agree rather than fight.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
@@ -31,18 +30,17 @@ from adapters.kubernetes.analysisruns.objects import OwnedRuns, RunObjects, owne
 from adapters.kubernetes.analysisruns.retention import HistoryLimits, split_kept
 from adapters.kubernetes.analysisruns.sending import RunApi
 from adapters.kubernetes.book import RolloutBook
-from adapters.kubernetes.errors import KubernetesError
 from adapters.kubernetes.informer import Informer, InformerSet
 from adapters.kubernetes.manifests import Owner
 from adapters.kubernetes.objects import GROUP, VERSION, Key, Obj, key_of, uid_of
+from adapters.kubernetes.passes import KeyedPasses
 from adapters.kubernetes.retry import retry_on_conflict
-from adapters.runtime.tasks import Spawn, cancel_and_wait, spawn_task
+from adapters.runtime.tasks import Spawn, spawn_task
 from events.store import StoredEvent
 from rollouts.state import RolloutState
 
 log = structlog.get_logger("rollouts.kubernetes")
 
-MAX_DELAY = 30.0
 LoadHistory = Callable[..., Awaitable[list[StoredEvent]]]
 DeleteJob = Callable[[str, str, str, str, int], Awaitable[None]]
 """(namespace, rollout, run, metric, measurement index): delete that measurement's Job."""
@@ -78,16 +76,18 @@ class AnalysisRunWriter(InformerSet):
         self._api = RunApi(custom, group, version, request_timeout)
         self._book, self._states, self._load = book, states, load
         self._delete_job = delete_job
-        self._retries, self._retry_delay = conflict_retries, retry_delay
-        self._report_crash = report_crash
+        self._retries = conflict_retries
         self.objects = OwnedRuns()
         self._ledgers: dict[Key, RunLedger] = {}
         self._seen: dict[Key, object] = {}
-        self._dirty: set[Key] = set()
-        self._passes: dict[Key, asyncio.Task[None]] = {}
-        self._failures: dict[Key, int] = {}
-        self._slots = asyncio.Semaphore(max_in_flight)
-        self._running = False
+        self._passes = KeyedPasses(
+            self._project,
+            name="analysisruns",
+            task="analysisrun-writer",
+            retry_delay=retry_delay,
+            max_in_flight=max_in_flight,
+            report_crash=report_crash,
+        )
         self.writes = self.deletes = 0
         source = RunObjects(group, version)
         scopes: list[str | None] = [None] if namespaces is None else list(namespaces)
@@ -107,17 +107,15 @@ class AnalysisRunWriter(InformerSet):
         )
 
     def start(self, spawn: Spawn = spawn_task) -> None:
-        self._running = True
+        self._passes.running = True
         super().start(spawn)
         for key in self._book.known():
             self.request(key)
 
     async def stop(self) -> None:
-        self._running = False
+        self._passes.running = False
         await super().stop()
-        await cancel_and_wait(list(self._passes.values()))
-        self._passes.clear()
-        self._dirty.clear()
+        await self._passes.stop()
 
     def on_state(self, key: Key, state: RolloutState) -> None:
         """Projection listener: a pass when the rollout's runs changed."""
@@ -126,16 +124,12 @@ class AnalysisRunWriter(InformerSet):
             self.request(key)
 
     def request(self, key: Key) -> None:
-        if not self._running or self._book.object(key) is None:
-            return
-        self._dirty.add(key)
-        if key not in self._passes:
-            task = asyncio.get_running_loop().create_task(self._drain(key), name=f"runs-{key}")
-            self._passes[key] = task
+        if self._book.object(key) is not None:
+            self._passes.mark(key)
 
     @property
     def idle(self) -> bool:
-        return not self._passes and not self._dirty
+        return self._passes.idle
 
     def ledger(self, key: Key) -> RunLedger | None:
         return self._ledgers.get(key)
@@ -149,30 +143,6 @@ class AnalysisRunWriter(InformerSet):
             rollout = self.objects.seen(new)
         if rollout is not None:
             self.request(rollout)
-
-    async def _drain(self, key: Key) -> None:
-        try:
-            while key in self._dirty and self._running:
-                try:
-                    async with self._slots:
-                        self._dirty.discard(key)
-                        await self._project(key)
-                    self._failures.pop(key, None)
-                except KubernetesError as error:
-                    await self._back_off(key, error)
-                except Exception as error:  # a bug must not end this rollout's projection
-                    log.exception("kubernetes.analysisruns_crashed", rollout="/".join(key))
-                    if self._report_crash is not None:
-                        self._report_crash("analysisrun-writer", error)
-                    await self._back_off(key, error)
-        finally:
-            self._passes.pop(key, None)
-
-    async def _back_off(self, key: Key, error: Exception) -> None:
-        failures = self._failures[key] = self._failures.get(key, 0) + 1
-        log.warning("kubernetes.analysisruns_failed", rollout="/".join(key), error=str(error))
-        await asyncio.sleep(min(self._retry_delay * 2 ** (failures - 1), MAX_DELAY))
-        self._dirty.add(key)
 
     async def _project(self, key: Key) -> None:
         rollout = self._book.object(key)

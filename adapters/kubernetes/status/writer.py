@@ -22,18 +22,17 @@ import structlog
 from adapters.kubernetes.book import RolloutBook
 from adapters.kubernetes.errors import KubernetesError, call_json, read_rollout
 from adapters.kubernetes.objects import GROUP, VERSION, Key, Obj, status_of, version_of
+from adapters.kubernetes.passes import KeyedPasses
 from adapters.kubernetes.retry import retry_on_conflict
 from adapters.kubernetes.status.document import rollout_status
 from adapters.kubernetes.status.patch import merge_diff
 from adapters.kubernetes.watcher import FIELD_MANAGER, States
-from adapters.runtime.tasks import cancel_and_wait
 from rollouts.ports import Clock
 from rollouts.state import RolloutState
 
 log = structlog.get_logger("rollouts.kubernetes")
 
 MERGE = "application/merge-patch+json"
-MAX_DELAY = 30.0
 
 
 class StatusWriter:
@@ -63,67 +62,37 @@ class StatusWriter:
         self._api = (group, version)
         self._timeout = request_timeout
         self._retries = conflict_retries
-        self._retry_delay = retry_delay
-        self._dirty: set[Key] = set()
-        self._tasks: dict[Key, asyncio.Task[None]] = {}
-        self._failures: dict[Key, int] = {}
-        self._slots = asyncio.Semaphore(max_in_flight)
-        self._running = False
-        self._report_crash = report_crash
+        self._passes = KeyedPasses(
+            self._write,
+            name="status_write",
+            task="status-writer",
+            retry_delay=retry_delay,
+            max_in_flight=max_in_flight,
+            report_crash=report_crash,
+        )
         self.writes = 0
         self.conflicts = 0
 
     def start(self) -> None:
-        self._running = True
+        self._passes.running = True
         for key in self._book.known():
             self.request(key)
 
     async def stop(self) -> None:
-        self._running = False
-        await cancel_and_wait(list(self._tasks.values()))
-        self._tasks.clear()
-        self._dirty.clear()
+        await self._passes.stop()
 
     def on_state(self, key: Key, state: RolloutState) -> None:
         """Projection listener: the rollout's state changed."""
         self.request(key)
 
     def request(self, key: Key) -> None:
-        if not self._running or self._book.object(key) is None:
-            return
-        self._dirty.add(key)
-        if key not in self._tasks:
-            task = asyncio.get_running_loop().create_task(self._drain(key), name=f"status-{key}")
-            self._tasks[key] = task
+        if self._book.object(key) is not None:
+            self._passes.mark(key)
 
     @property
     def idle(self) -> bool:
         """No write pending or in flight (for tests and orderly shutdowns)."""
-        return not self._tasks and not self._dirty
-
-    async def _drain(self, key: Key) -> None:
-        try:
-            while key in self._dirty and self._running:
-                try:
-                    async with self._slots:
-                        self._dirty.discard(key)
-                        await self._write(key)
-                    self._failures.pop(key, None)
-                except KubernetesError as error:
-                    await self._back_off(key, error)
-                except Exception as error:  # a bug must not end this rollout's writes silently
-                    log.exception("kubernetes.status_write_crashed", rollout="/".join(key))
-                    if self._report_crash is not None:
-                        self._report_crash("status-writer", error)
-                    await self._back_off(key, error)
-        finally:
-            self._tasks.pop(key, None)
-
-    async def _back_off(self, key: Key, error: Exception) -> None:
-        failures = self._failures[key] = self._failures.get(key, 0) + 1
-        log.warning("kubernetes.status_write_failed", rollout="/".join(key), error=str(error))
-        await asyncio.sleep(min(self._retry_delay * 2 ** (failures - 1), MAX_DELAY))
-        self._dirty.add(key)
+        return self._passes.idle
 
     async def _write(self, key: Key) -> None:
         async def conflicted() -> None:
