@@ -57,7 +57,7 @@ from adapters.runtime.observability import ALL_INTERFACES, LOOPBACK, configure_l
 from adapters.runtime.projection import Key
 from adapters.runtime.settings import Settings
 from adapters.workers.app import DEFAULT_WORKERS, AppFailed, create_app
-from adapters.workers.kubernetes_app import create_kubernetes_app
+from adapters.workers.kubernetes_root import create_kubernetes_app
 from adapters.workers.workloads import WorkloadReconciler
 from rollouts.ports import PortError, RolloutRef
 from rollouts.state import RolloutState

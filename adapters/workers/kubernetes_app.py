@@ -1,7 +1,8 @@
 """The composition root on Kubernetes: the app of `create_app` on a cluster, plus what makes it
 a drop-in replacement for Argo Rollouts' controller there.
 
-`create_kubernetes_app(settings, api_client, workers=..., namespaces=...)` wires:
+`create_kubernetes_app(settings, api_client, workers=..., namespaces=...)`
+(`adapters.workers.kubernetes_root`) wires:
 - the platform: `KubernetesPlatform` (ReplicaSets, Services, their status watch) for the
   scaler; the traffic router (`adapters.traffic`, or the one given) for the traffic worker;
 - with the controller: the Rollout watcher (spec generations -> ApplySpec, the plugin's and
@@ -33,7 +34,6 @@ import structlog
 from kubernetes_asyncio import client
 
 from adapters.analysis.kubernetes_job import KubernetesJobProvider, job_name
-from adapters.analysis.kubernetes_secrets import KubernetesSecretStore
 from adapters.analysis.providers import MeasurementScope
 from adapters.analysis.templates import KvTemplateStore, TemplateStore
 from adapters.kubernetes.analysisruns import AnalysisRunWriter
@@ -45,24 +45,16 @@ from adapters.kubernetes.status.writer import StatusWriter
 from adapters.kubernetes.template_watcher import TemplateWatcher
 from adapters.kubernetes.watcher import RolloutWatcher
 from adapters.kubernetes.workloads import KubernetesWorkloadScaler, WorkloadWatch
-from adapters.notify import NotificationConfig
-from adapters.runtime.observability import ALL_INTERFACES
 from adapters.runtime.publish import InputPublisher
-from adapters.runtime.settings import Settings
 from adapters.runtime.supervisor import Supervisor
-from adapters.traffic import KubernetesTrafficRouter
-from adapters.traffic.traefik import DEFAULT_API_VERSION as TRAEFIK_API_VERSION
-from adapters.workers.app import ALL_WORKERS, DEFAULT_WORKERS, RolloutsApp, create_app
+from adapters.workers.app import RolloutsApp
 from adapters.workers.pod_failures import watch_pod_failures
 from adapters.workers.workloads import WorkloadReconciler
 from events.jetstream import JetStreamEventStore
-from rollouts.ports import Clock, TrafficRouter
 
 log = structlog.get_logger("rollouts.kubernetes")
 
 JOB_NAMESPACE_ENV = "ARGO_ROLLOUTS_ANALYSIS_JOB_NAMESPACE"
-# Argo's --traefik-api-group/--traefik-api-version: traefik.io/v1alpha1 unless set.
-TRAEFIK_API_VERSION_ENV = "ROLLOUTS_TRAEFIK_API_VERSION"
 WORKLOADS_LISTED = 30.0
 """Seconds the Rollout watch waits for the first list of Deployments (and the other kinds a
 workloadRef may name) before it starts anyway."""
@@ -296,70 +288,3 @@ async def _quietly(stop: Callable[[], Awaitable[None]]) -> None:
         await stop()
     except Exception as error:
         log.warning("kubernetes.stop_failed", error=repr(error))
-
-
-def create_kubernetes_app(
-    settings: Settings,
-    api_client: client.ApiClient,
-    *,
-    workers: Sequence[str] = DEFAULT_WORKERS,
-    namespaces: Sequence[str] | None = None,
-    cluster_templates: bool = True,
-    traffic_router: TrafficRouter | None = None,
-    watch_templates: bool | None = None,
-    template_store: TemplateStore | None = None,
-    notifications: NotificationConfig | None = None,
-    clock: Clock | None = None,
-    start_embedded: bool = False,
-    http_port: int | None = None,
-    options: WatchOptions | None = None,
-    http_address: str = ALL_INTERFACES,
-) -> KubernetesApp:
-    """`namespaces`: where to watch Rollouts, templates and ReplicaSets (None: everywhere).
-    `workers` may name `analysis`: its template watch runs here (the worker itself, once
-    `create_app` knows it, is wired there)."""
-    chosen = options or WatchOptions(namespaces=namespaces, cluster_templates=cluster_templates)
-    platform = (
-        KubernetesPlatform(
-            api_client,
-            namespaces=chosen.namespaces,
-            clock=clock,
-            rollout_api=(chosen.group, chosen.version),
-        )
-        if "scaler" in workers
-        else None
-    )
-    router = None
-    if "traffic" in workers:
-        traefik = os.environ.get(TRAEFIK_API_VERSION_ENV) or TRAEFIK_API_VERSION
-        router = traffic_router or KubernetesTrafficRouter(api_client, traefik_api_version=traefik)
-    jobs, secrets = None, None
-    if "analysis" in workers:
-        secrets = KubernetesSecretStore(api_client, request_timeout=chosen.request_timeout)
-        jobs = KubernetesJobProvider(
-            api_client,
-            job_namespace=os.environ.get(JOB_NAMESPACE_ENV) or None,
-            request_timeout=chosen.request_timeout,
-        )
-    app = create_app(
-        settings,
-        workers=[w for w in workers if w in ALL_WORKERS or w != "analysis"],
-        notifications=notifications,
-        platform=platform,
-        router=router,
-        clock=clock,
-        start_embedded=start_embedded,
-        http_port=http_port,
-        http_address=http_address,
-        job_provider=jobs,
-        secret_store=secrets,
-    )
-    return KubernetesApp(
-        app,
-        api_client,
-        platform,
-        chosen,
-        watch_rollouts="controller" in workers,
-        watch_templates=("analysis" in workers) if watch_templates is None else watch_templates,
-        template_store=template_store,
-    )

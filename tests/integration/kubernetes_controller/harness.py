@@ -22,7 +22,8 @@ from adapters.runtime.client import RolloutsClient
 from adapters.runtime.connect import Connection, connect
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.settings import NatsSettings, Settings
-from adapters.workers.kubernetes_app import KubernetesApp, WatchOptions, create_kubernetes_app
+from adapters.workers.kubernetes_app import KubernetesApp, WatchOptions
+from adapters.workers.kubernetes_root import create_kubernetes_app
 from events.base import Event
 from events.phases import AnalysisPhase, AnalysisRunKind
 from tests.conftest import DATA

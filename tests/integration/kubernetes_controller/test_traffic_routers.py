@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from adapters.workers.kubernetes_app import TRAEFIK_API_VERSION_ENV
+from adapters.workers.kubernetes_root import TRAEFIK_API_VERSION_ENV
 from tests.integration.kubernetes_controller.harness import System, status
 from tests.support.kube import FakeKube
 

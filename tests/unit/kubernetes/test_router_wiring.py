@@ -19,7 +19,7 @@ from kubernetes_asyncio import client
 
 from adapters.runtime.settings import Settings
 from adapters.traffic import KubernetesTrafficRouter
-from adapters.workers.kubernetes_app import create_kubernetes_app
+from adapters.workers.kubernetes_root import create_kubernetes_app
 
 ADAPTERS = Path(__file__).resolve().parents[3] / "adapters"
 DYNAMIC_LOADERS = {"adapters/cli/demo.py", "adapters/cli/handler.py", "adapters/cli/main.py"}
@@ -39,9 +39,9 @@ async def test_the_traffic_worker_gets_the_kubernetes_router(tmp_path: Path) -> 
 
 def test_a_missing_router_package_is_an_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "adapters.traffic", None)
-    monkeypatch.delitem(sys.modules, "adapters.workers.kubernetes_app")
+    monkeypatch.delitem(sys.modules, "adapters.workers.kubernetes_root")
     with pytest.raises(ImportError, match=r"adapters\.traffic"):
-        importlib.import_module("adapters.workers.kubernetes_app")
+        importlib.import_module("adapters.workers.kubernetes_root")
 
 
 def test_no_adapter_loads_a_module_by_name() -> None:

@@ -23,7 +23,7 @@ from adapters.cli.main import app
 from adapters.runtime.observability import ALL_INTERFACES, LOOPBACK, HealthServer, RolloutMetrics
 from adapters.runtime.settings import Settings
 from adapters.workers.app import create_app
-from adapters.workers.kubernetes_app import create_kubernetes_app
+from adapters.workers.kubernetes_root import create_kubernetes_app
 
 
 async def bound(host: str | None) -> tuple[str, str]:
