@@ -16,6 +16,7 @@ stop the controller deciding for that rollout. So every reader decodes through
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -112,7 +113,9 @@ def is_unreadable(stored: StoredEvent) -> bool:
     return isinstance(stored.event, Unreadable)
 
 
+@functools.lru_cache(maxsize=65536)
 def _rollout_of(subject: str) -> str:
+    """Cached: every read checks it, and one rollout's subjects repeat through its history."""
     try:
         parsed = parse_event_subject(subject)
     except InvalidSubject:
