@@ -20,7 +20,7 @@ quarantined as unreadable rather than folded into a state the deciding core reje
 class Payload(BaseModel):
     """Common configuration: frozen, strict about unknown fields, compact JSON."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     schema_version: ClassVar[int] = 1
 

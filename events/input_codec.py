@@ -28,7 +28,7 @@ class MalformedInput(ValueError):
 class InputOutcome(BaseModel):
     """The controller's answer to one input."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     input_id: str
     status: Literal["accepted", "unchanged", "refused", "invalid"]

@@ -121,7 +121,9 @@ class AnalysisRunResolved(Observation):
 class MeasurementTaken(Observation):
     """A raw measurement from a metric provider: a value or an error, never a verdict."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_inf_nan="constants")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", ser_json_inf_nan="constants", defer_build=True
+    )
 
     run_name: str
     metric: str

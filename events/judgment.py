@@ -31,7 +31,7 @@ class MetricJudgment(BaseModel):
     ran (see docs/judge.md for how a zero baseline is judged).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     metric: str
     classification: MetricClassification
@@ -49,7 +49,7 @@ class MetricJudgment(BaseModel):
 class Judgment(BaseModel):
     """The whole judgment: every metric, the score out of 100, and the verdict it gives."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     metrics: tuple[MetricJudgment, ...]
     score: float

@@ -27,7 +27,7 @@ PauseLimitSource = Literal["controller", "annotation"]
 class PauseLimit(BaseModel):
     """How long a rollout may stay paused (whole seconds, at least 1) and what follows."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     seconds: int = Field(ge=1)
     action: PauseAction = "notify"

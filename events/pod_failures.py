@@ -44,7 +44,7 @@ MAX_MESSAGE = 512
 class PodFailure(BaseModel):
     """One container of one pod stuck: its waiting `reason` and the kubelet's `message`."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     pod: str = Field(max_length=253)
     container: str = Field(max_length=253)

@@ -23,7 +23,7 @@ CHECK_SECONDS = 30
 class RestartPod(BaseModel):
     """One pod of the rollout as the platform reported it for a restart."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: str
     pod_template_hash: str

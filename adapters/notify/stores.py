@@ -34,7 +34,7 @@ Outcome = Literal["delivered", "dead-lettered"]
 class DeadLetter(BaseModel):
     """A notification the notifier gave up on. Secrets are masked before it is built."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     key: str
     namespace: str

@@ -143,9 +143,25 @@ class RolloutMetrics:
         self._series: dict[Key, list[tuple[Gauge, tuple[str, ...]]]] = {}
 
     def observe_state(self, key: Key, state: RolloutState) -> None:
-        """Replace a rollout's gauges with those of its current state."""
-        for gauge, values in self._series.pop(key, []):
-            gauge.remove(*values)
+        """Replace a rollout's gauges with those of its current state.
+
+        Called for every event folded, and most events change none of the labels, so only the
+        series that differ are touched: creating a labelled child costs more than the fold."""
+        series = self._state_series(key, state)
+        old = self._series.get(key)
+        if old == series:
+            return
+        current = set(series)
+        for gauge, values in old or ():
+            if (gauge, values) not in current:
+                gauge.remove(*values)
+        kept = set(old or ())
+        for gauge, values in series:
+            if (gauge, values) not in kept:
+                gauge.labels(*values).set(1)
+        self._series[key] = series
+
+    def _state_series(self, key: Key, state: RolloutState) -> list[tuple[Gauge, tuple[str, ...]]]:
         series: list[tuple[Gauge, tuple[str, ...]]] = []
         if state.phase is not None:
             series.append((self.phase, (*key, state.phase.value)))
@@ -155,9 +171,7 @@ class RolloutMetrics:
             series.append((self.analysis_run, (*key, run.name, run.kind.value, run.phase.value)))
             for metric, phase in _metric_phases(run):
                 series.append((self.analysis_metric, (*key, run.name, metric, phase)))
-        for gauge, values in series:
-            gauge.labels(*values).set(1)
-        self._series[key] = series
+        return series
 
     @contextmanager
     def timed_decision(self) -> Iterator[None]:

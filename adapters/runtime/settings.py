@@ -19,7 +19,7 @@ from events.pause_limit import PauseLimit
 
 
 class NatsSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     url: str | None = None
     creds_file: str | None = None
@@ -38,7 +38,7 @@ class NatsSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     nats: NatsSettings = NatsSettings()
     data_dir: Path

@@ -20,7 +20,7 @@ class MetricLimits(BaseModel):
     `failure_limit` -1 disables the failure limit (only meaningful with a success limit).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     failure_limit: int = Field(default=0, ge=-1)
     inconclusive_limit: int = Field(default=0, ge=0)
@@ -44,7 +44,7 @@ class MetricCounters(BaseModel):
     counted apart, so a flaky provider never uses up the measurement count.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     count: int = Field(default=0, ge=0)
     successful: int = Field(default=0, ge=0)
@@ -60,7 +60,7 @@ class MetricAssessment(BaseModel):
     """`message` is the metric result's own (Argo's MetricResult.message); `explanation` is the
     text the run quotes when this metric decides it (`Metric "x" assessed Failed due to ...`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     phase: AnalysisPhase
     message: str = ""

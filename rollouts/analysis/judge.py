@@ -16,7 +16,7 @@ NO_DATA = "metric result is nil or empty: no data returned from the metric provi
 
 
 class MeasurementVerdict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     phase: AnalysisPhase
     message: str = ""

@@ -21,7 +21,7 @@ _ENDS_RUN = frozenset({AnalysisPhase.FAILED, AnalysisPhase.ERROR, AnalysisPhase.
 class MetricOutcome(BaseModel):
     """A metric as the run sees it: its assessed phase and the message explaining it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: str
     phase: AnalysisPhase
@@ -30,7 +30,7 @@ class MetricOutcome(BaseModel):
 
 
 class RunAssessment(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     phase: AnalysisPhase
     message: str = ""

@@ -21,7 +21,7 @@ RECENT_CAUSES = 256
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class ClusterView(_Frozen):

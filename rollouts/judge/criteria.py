@@ -22,7 +22,7 @@ DEFAULT_PASS = 90.0
 class MetricCriteria(BaseModel):
     """How one metric is compared; `allowed_*` bound the canary/baseline ratio of the means."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1)
     direction: JudgeDirection = "either"
@@ -41,7 +41,7 @@ class MetricCriteria(BaseModel):
 class Thresholds(BaseModel):
     """Score below `marginal` fails, from `marginal` up to `pass_score` is Inconclusive."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     marginal: float = Field(default=DEFAULT_MARGINAL, ge=0, le=100)
     pass_score: float = Field(default=DEFAULT_PASS, ge=0, le=100)
@@ -63,7 +63,7 @@ MAX_SAMPLES = 11_000
 class MetricSamples(BaseModel):
     """The baseline's and the canary's values of one metric over the same window."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     criteria: MetricCriteria
     baseline: tuple[float, ...] = Field(max_length=MAX_SAMPLES)

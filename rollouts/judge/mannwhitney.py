@@ -25,7 +25,7 @@ Method = Literal["exact", "asymptotic"]
 class MannWhitneyResult(BaseModel):
     """U of the first sample (scipy's `statistic`), the two-sided p-value and how it was found."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     u_statistic: float
     p_value: float

@@ -28,7 +28,7 @@ class ReplicaSetCounts(BaseModel):
     it is taken to equal `replicas`.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     replicas: int = Field(ge=0)
     available: int = Field(ge=0)
@@ -42,7 +42,7 @@ class ReplicaSetCounts(BaseModel):
 class Fenceposts(BaseModel):
     """maxSurge and maxUnavailable resolved to pod counts for one spec.replicas."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     max_surge: int
     max_unavailable: int
@@ -55,7 +55,7 @@ class CanaryScale(BaseModel):
     no CanaryScale at all.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     replicas: int | None = Field(default=None, ge=0)
     weight: int | None = Field(default=None, ge=0)
@@ -64,7 +64,7 @@ class CanaryScale(BaseModel):
 class TrafficWeights(BaseModel):
     """The weights last written to the traffic router (status.canary.weights)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     canary: int = Field(ge=0)
     stable: int = Field(ge=0)
@@ -73,7 +73,7 @@ class TrafficWeights(BaseModel):
 class ProgressThreshold(BaseModel):
     """canary.replicaProgressThreshold: how much of the canary must be available to move on."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     type: Literal["Percent", "Pods"]
     value: int

@@ -56,6 +56,7 @@ class SpecModel(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         extra="forbid",
+        defer_build=True,
     )
 
     @model_validator(mode="before")
