@@ -40,6 +40,9 @@ class ProcessBroker(NatsBroker):
         """`servers` only names the servers in the AsyncAPI document: the dial decides where
         the connection goes. `options` are NatsBroker's (logger, apply_types, ...)."""
         options.setdefault("logger", None)  # the workers log their own lines (structlog)
+        # No FastDepends: handlers take the decoded body alone (`adapters.workers.subscriptions`)
+        # rather than an injected message, which FastDepends resolves in a worker thread.
+        options.setdefault("apply_types", False)
         super().__init__(servers, **options)
         self._dial: Dial | None = None
 

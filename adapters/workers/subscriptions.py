@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
 import structlog
-from faststream import AckPolicy
+from faststream import AckPolicy, ContextRepo
 from faststream.exceptions import AckMessage, NackMessage, RejectMessage
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage
 from faststream.nats.subscriber.usecases import LogicSubscriber
@@ -136,16 +136,22 @@ def subscribe_events(
             title=durable,
             description=f"The {durable} worker's durable consumer (deliver group {durable}).",
         )
-    subscriber(_handle(handler, ack_wait, revision_of))
+    subscriber(_handle(handler, ack_wait, revision_of, broker.context))
     if executor is not None:
         _in_rollout_order(subscriber, executor)
     return subscriber
 
 
 def _handle(
-    handler: EventHandler, ack_wait: float, revision_of: RevisionOf | None
-) -> Callable[[StoredEvent, NatsMessage], Awaitable[None]]:
-    async def on_event(event: StoredEvent, message: NatsMessage) -> None:
+    handler: EventHandler, ack_wait: float, revision_of: RevisionOf | None, context: ContextRepo
+) -> Callable[[StoredEvent], Awaitable[None]]:
+    """The subscriber's handler. It takes the decoded event alone and finds its delivery in the
+    broker's context, where FastStream puts it for the handler's call: the broker does not
+    inject parameters (`ProcessBroker`), since FastDepends resolves an injected `NatsMessage`
+    in a worker thread, a thread hop on every delivery."""
+
+    async def on_event(event: StoredEvent) -> None:
+        message: NatsMessage = context.get_local("message")
         envelope = event.envelope
         at = revision_of(envelope.namespace, envelope.name) if revision_of is not None else None
         try:
