@@ -46,6 +46,9 @@ SETTLE_SECONDS = 0.02
 """How long to let the rest of a decision's events arrive before computing wake-ups: one
 decision is one atomic batch, delivered in one burst."""
 
+REFRESH_SLICE = 20
+"""Rollouts whose wake-up is computed between two yields to the loop (about 0.1 ms each)."""
+
 
 class Due(NamedTuple):
     """When, and for which state version (ordered by time first, for the heap)."""
@@ -85,9 +88,14 @@ class TimerWorker:
         self._dirty.add(key)
         self._changed.set()
 
-    def _refresh(self) -> None:
+    async def _refresh(self) -> None:
+        """Wake-ups of the rollouts changed since the last refresh, `REFRESH_SLICE` at a time
+        with the loop let go between slices: after a fleet-wide abort a thousand rollouts are
+        dirty at once, and computing them in one go held every decision up for tens of ms."""
         dirty, self._dirty = self._dirty, set()
-        for key in dirty:
+        for done, key in enumerate(dirty, start=1):
+            if done % REFRESH_SLICE == 0:
+                await asyncio.sleep(0)
             state = self._projection.state(*key)
             if state is None:
                 continue
@@ -116,7 +124,7 @@ class TimerWorker:
             self._changed.clear()
             if self._dirty:
                 await asyncio.sleep(SETTLE_SECONDS)
-                self._refresh()
+                await self._refresh()
             await self._fire_due()
             delay = self._seconds_to_next()
             # asyncio.timeout, not wait_for: in 3.11 wait_for swallows a cancellation that

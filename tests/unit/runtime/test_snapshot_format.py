@@ -21,7 +21,7 @@ from adapters.runtime.snapshot_format import (
     encode_too_large,
     schema_fingerprint,
 )
-from adapters.runtime.snapshot_writer import SnapshotWriter
+from adapters.runtime.snapshot_writer import BATCH, SnapshotWriter
 from adapters.runtime.snapshots import (
     Restored,
     SnapshotStore,
@@ -141,12 +141,12 @@ async def projection_of(count: int) -> StateProjection:
 
 def test_a_flush_that_fails_midway_writes_no_checkpoint_and_the_next_one_completes() -> None:
     async def scenario() -> None:
-        projection = await projection_of(150)  # three batches of 64
+        projection = await projection_of(150)  # ten batches
         store = FlakyStore(fail_on_batch=2)
         writer = SnapshotWriter(projection, store)
         with pytest.raises(ConnectionError):
             await writer.flush()
-        assert store.checkpoints == [] and len(store.values) == 64
+        assert store.checkpoints == [] and len(store.values) == BATCH
         await writer.flush()
         assert store.checkpoints == [projection.sequence]
         assert len(store.values) == 150 and writer.written == 150

@@ -74,7 +74,7 @@ async def test_a_later_state_due_at_the_same_moment_fires_again(
     for version in (5, 5, 6):
         projection.states[key] = _State(version)
         worker._dirty.add(key)
-        worker._refresh()
+        await worker._refresh()
         await worker._fire_due()
     stamp = at.isoformat()
     assert sent == [f"tick:default/app:{stamp}@v5", f"tick:default/app:{stamp}@v6"]
