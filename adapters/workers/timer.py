@@ -32,6 +32,7 @@ from adapters.runtime.projection import Key, StateProjection
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Input
 from events.pause_limit import PauseLimit
+from rollouts.errors import DomainError
 from rollouts.ports import Clock
 from rollouts.state import RolloutState
 from rollouts.timers import next_wakeup
@@ -78,6 +79,7 @@ class TimerWorker:
         self._fired: dict[Key, Due] = {}
         self._changed = asyncio.Event()
         self._dirty: set[Key] = set()
+        self._refused: dict[Key, int] = {}
         self._task: Running | None = None
         projection.on_event(self._on_state)
 
@@ -101,8 +103,25 @@ class TimerWorker:
                 continue
             try:
                 self._schedule(key, state)
+            except DomainError as error:
+                self._refused_state(key, state, error)
             except Exception:
                 log.exception("timer.next_wakeup_failed", rollout=f"{key[0]}/{key[1]}")
+        self._refused = {key: v for key, v in self._refused.items() if key in self._dirty}
+
+    def _refused_state(self, key: Key, state: RolloutState, error: DomainError) -> None:
+        """A state the core refuses to decide on is, first, a decision folded halfway: under
+        load the projection's subscription can bring a decision's first events before the
+        controller records the whole of it (a rollout created but not yet given its phase).
+        So it is tried once more after the settle time, when the rest has come; refused again
+        at the same version, it is a state no decision will move, and said so."""
+        if self._refused.get(key) != state.version:
+            self._refused[key] = state.version
+            self._dirty.add(key)
+            self._changed.set()
+            log.debug("timer.state_unsettled", rollout=f"{key[0]}/{key[1]}", error=str(error))
+            return
+        log.error("timer.next_wakeup_refused", rollout=f"{key[0]}/{key[1]}", error=str(error))
 
     def _schedule(self, key: Key, state: RolloutState) -> None:
         at = next_wakeup(state, self._pause_limit)
