@@ -69,7 +69,7 @@ def decode_stored(
         envelope, event = codec.decode(headers, data)
     except Exception as error:  # decoding is pure: any failure is the message's
         return unreadable(subject, sequence, _attributes(headers), one_line(error))
-    if envelope.subject != _rollout_of(subject) or envelope.type != subject.rpartition(".")[2]:
+    if envelope.subject != rollout_of(subject) or envelope.type != subject.rpartition(".")[2]:
         reason = f"ce-subject {envelope.subject!r}, ce-type {envelope.type!r} != {subject}"
         return unreadable(subject, sequence, _attributes(headers), reason)
     return StoredEvent(sequence, envelope.rolloutsequence, envelope, event)
@@ -101,7 +101,7 @@ def unreadable(subject: str, sequence: int, headers: Mapping[str, str], reason: 
         source="",
         type=Unreadable.type_name(),
         time=at,
-        subject=_rollout_of(subject),
+        subject=rollout_of(subject),
         rolloutsequence=_int(headers.get(H_ROLLOUT_SEQUENCE, "")),
         causationid=cause,
         dataschemaversion=0,
@@ -114,8 +114,9 @@ def is_unreadable(stored: StoredEvent) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def _rollout_of(subject: str) -> str:
-    """Cached: every read checks it, and one rollout's subjects repeat through its history."""
+def rollout_of(subject: str) -> str:
+    """The `namespace/name` an event subject belongs to ("" for none). Cached: every read
+    checks it, and one rollout's subjects repeat through its history."""
     try:
         parsed = parse_event_subject(subject)
     except InvalidSubject:

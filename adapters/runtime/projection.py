@@ -25,7 +25,7 @@ from adapters.runtime.subscriptions import unsubscribe
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
-from events.quarantine import Unreadable, decode_stored, one_line
+from events.quarantine import Unreadable, decode_stored, one_line, rollout_of
 from events.store import EventStore, StoredEvent
 from rollouts.evolve import evolve
 from rollouts.state import RolloutState, initial_state
@@ -238,13 +238,21 @@ class StateProjection:
         would vanish; so every failure is logged here and the stream position still moves."""
         sequence = msg.metadata.sequence.stream
         try:
-            self.apply(decode_stored(self._codec, msg.subject, sequence, msg.headers, msg.data))
+            if not self._recorded(msg.subject, sequence):
+                self.apply(decode_stored(self._codec, msg.subject, sequence, msg.headers, msg.data))
         except Exception:
             log.exception("projection.event_failed", subject=msg.subject, sequence=sequence)
         finally:
             self._stream_position = max(self._stream_position, sequence)
             async with self._advanced:
                 self._advanced.notify_all()
+
+    def _recorded(self, subject: str, sequence: int) -> bool:
+        """Folded already: a decision of this process's controller (`record`) comes back on the
+        subscription, and is known by its sequence without decoding it again."""
+        namespace, _, name = rollout_of(subject).partition("/")
+        entry = self._entries.get((namespace, name))
+        return entry is not None and sequence <= entry[1]
 
     async def wait_for(self, key: Key, sequence: int, timeout: float = 10.0) -> None:
         """Until rollout `key` has folded the event at stream sequence `sequence`."""
