@@ -13,6 +13,7 @@ from nats.aio.msg import Msg
 import adapters.runtime.projection as projection_module
 from adapters.runtime.projection import StateProjection
 from events.memory import InMemoryEventStore
+from events.quarantine import decode_stored
 from events.subjects import event_subject
 from tests.unit.history.histories import canary_abort_retry_promote
 
@@ -37,11 +38,10 @@ async def test_a_recorded_decision_is_not_decoded_again(monkeypatch: pytest.Monk
     projection = StateProjection(store)
     await projection.rebuild()
     decoded: list[int] = []
-    real = projection_module.decode_stored
 
     def counting(codec: Any, subject: str, sequence: int, *rest: Any) -> Any:
         decoded.append(sequence)
-        return real(codec, subject, sequence, *rest)
+        return decode_stored(codec, subject, sequence, *rest)
 
     monkeypatch.setattr(projection_module, "decode_stored", counting)
     subject = event_subject("default", "shop", "SpecApplied")
