@@ -12,6 +12,7 @@ import inspect
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from faststream import BaseMiddleware
 from faststream.message import AckStatus, StreamMessage
@@ -212,3 +213,23 @@ def test_faststream_still_hands_push_deliveries_to_consume() -> None:
     fail here, not silently bypass the per-rollout order."""
     source = inspect.getsource(PushStreamSubscriber._create_subscription)
     assert "cb=self.consume" in source
+
+
+async def test_a_delivery_never_leaves_the_event_loop_thread(
+    workers: Workers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FastDepends runs a sync resolver (an injected `NatsMessage`, `Context.use`) in a worker
+    thread: a thread hop per delivery, which made every abort wait on the thread pool."""
+    hops: list[object] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    event = SAMPLES["traffic"]
+    _, headers, data = encoded(event)
+    await publish(workers, event_subject("shop", "web.v2", event.type_name()), data, headers)
+    assert workers.reached() == {"traffic", "notifier"}
+    assert hops == []
