@@ -3,7 +3,7 @@ tries it again once the rest can have come, and only a refusal at the same versi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import pytest
@@ -14,34 +14,16 @@ from adapters.runtime.projection import StateProjection
 from adapters.workers.timer import TimerWorker
 from events.base import Input
 from rollouts.errors import IllegalTransition
+from tests.unit.runtime.test_timer_retry import _Clock, _Projection, _State
 
-NOW = datetime(2026, 1, 1, tzinfo=UTC)
+NOW = _Clock().now()
 KEY = ("default", "app")
 
 
-class _Projection:
-    def __init__(self) -> None:
-        self.states: dict[tuple[str, str], Any] = {}
-
-    def on_event(self, listener: object) -> None:
-        return None
-
-    def state(self, namespace: str, name: str) -> Any:
-        return self.states.get((namespace, name))
-
-
-class _State:
-    def __init__(self, version: int) -> None:
-        self.version = version
-
-
-class _Clock:
-    def now(self) -> datetime:
-        return NOW
-
-
 def _worker(monkeypatch: pytest.MonkeyPatch, refused_at: set[int]) -> tuple[TimerWorker, Any]:
-    def next_wakeup(state: _State, pause_limit: object) -> datetime:
+    """A worker with rollout KEY at version 1 noted as changed."""
+
+    def next_wakeup(state: Any, pause_limit: object) -> datetime:
         if state.version in refused_at:
             raise IllegalTransition("rollout", "create", "New", "Degraded")
         return NOW + timedelta(seconds=30)
@@ -52,15 +34,16 @@ def _worker(monkeypatch: pytest.MonkeyPatch, refused_at: set[int]) -> tuple[Time
         return None
 
     projection = _Projection()
-    return TimerWorker(cast(StateProjection, projection), publish, _Clock()), projection
+    projection.states[KEY] = _State(1)
+    worker = TimerWorker(cast(StateProjection, projection), publish, _Clock())
+    worker._dirty.add(KEY)
+    return worker, projection
 
 
 async def test_a_half_folded_state_is_tried_again_once_the_rest_has_come(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     worker, projection = _worker(monkeypatch, refused_at={1})
-    projection.states[KEY] = _State(1)
-    worker._dirty.add(KEY)
     with capture_logs() as logs:
         await worker._refresh()
         assert KEY in worker._dirty and KEY not in worker._due  # queued for another look
@@ -74,9 +57,7 @@ async def test_a_half_folded_state_is_tried_again_once_the_rest_has_come(
 async def test_a_state_refused_twice_at_one_version_is_an_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    worker, projection = _worker(monkeypatch, refused_at={1})
-    projection.states[KEY] = _State(1)
-    worker._dirty.add(KEY)
+    worker, _ = _worker(monkeypatch, refused_at={1})
     with capture_logs() as logs:
         await worker._refresh()
         await worker._refresh()
