@@ -45,9 +45,11 @@ def too_large(message: str) -> ConditionTooLargeError:
 def check_source(text: str) -> None:
     """Refuse text that nests too deeply, has too many tokens, or is too long to parse cheaply.
 
-    The scan stops at the first limit it passes, so it costs at most MAX_TOKENS tokens.
+    The scan stops at the first limit it passes, so it costs at most MAX_TOKENS tokens, and it
+    reads no further than MAX_LENGTH + 1 characters: an unclosed quote in a megabyte of text
+    would otherwise have the string pattern read all of it before the length is refused.
     """
-    for tokens, depth in enumerate(_nesting(text), start=1):
+    for tokens, depth in enumerate(_nesting(text[: MAX_LENGTH + 1]), start=1):
         if depth > MAX_DEPTH:
             raise too_large(f"expression is nested more than {MAX_DEPTH} levels deep")
         if tokens > MAX_TOKENS:
