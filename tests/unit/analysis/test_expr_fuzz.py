@@ -3,7 +3,8 @@
 Thousands of conditions are generated from the grammar (builtins, predicates, ranges of every
 size, nesting, regular expressions including catastrophic-backtracking and Go-rejected ones),
 then mutated (spliced, repeated, wrapped in loops, cut). Each one must evaluate to a bool or
-raise a `ConditionError` within 50 ms, measured in CPU time of this thread so that other
+raise a `ConditionError` within 50 ms, or within 20 times a plain condition's cost measured
+at that moment on a slower machine (`budget.py`), in CPU time of this thread so that other
 processes on a shared CI machine do not count. A condition over 50 ms is measured twice more
 and judged on its best run (as timeit does); the garbage collector is paused while measuring,
 since its pauses belong to the whole process, not to the condition.
@@ -21,6 +22,7 @@ import time
 
 from rollouts.analysis import ConditionError, compile_condition, evaluate_condition
 from rollouts.analysis.expr.condition import _compile_cached
+from tests.unit.analysis.budget import within_budget
 
 LIMIT_MS = 50.0
 COUNT = int(os.environ.get("ROLLOUTS_FUZZ_COUNT", "2000"))
@@ -202,9 +204,9 @@ def test_every_generated_condition_is_bounded_and_fails_only_as_a_condition_erro
             leaks.append((expression[:200], leak))
         if spent > LIMIT_MS:
             spent = min(spent, *(_cpu_ms(expression, result, fresh=True)[0] for _ in range(2)))
-            if spent > LIMIT_MS:
+            if not within_budget(spent):
                 slow.append((round(spent, 1), expression[:200]))
     elapsed = time.monotonic() - started
     print(f"{COUNT} conditions in {elapsed:.1f} s")
     assert not leaks, f"seed {seed}: exceptions other than ConditionError: {leaks[:5]}"
-    assert not slow, f"seed {seed}: conditions over {LIMIT_MS} ms of CPU: {sorted(slow)[-5:]}"
+    assert not slow, f"seed {seed}: conditions over budget (ms of CPU): {sorted(slow)[-5:]}"

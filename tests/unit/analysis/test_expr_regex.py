@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import time
-from collections.abc import Callable
-
 import pytest
 
 from events.phases import AnalysisPhase
@@ -17,6 +13,8 @@ from rollouts.analysis import (
     judge_measurement,
 )
 from rollouts.analysis.expr.regex import compile_pattern
+from tests.support.cpu import cpu_ms
+from tests.unit.analysis.budget import within_budget
 
 PATHOLOGICAL = [
     "^(a+)+$",
@@ -27,31 +25,20 @@ PATHOLOGICAL = [
 ]
 
 
-def _cpu_ms(run: Callable[[], object]) -> float:
-    """CPU time of this thread (other processes on the machine do not count), GC paused."""
-    gc.disable()
-    try:
-        start = time.thread_time()
-        run()
-        return (time.thread_time() - start) * 1000
-    finally:
-        gc.enable()
-
-
 @pytest.mark.parametrize("pattern", PATHOLOGICAL)
 def test_catastrophic_backtracking_patterns_answer_false_at_once(pattern: str) -> None:
     expression = f"'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' matches '{pattern}'"
     compile_condition(expression)  # parse outside the measurement
     outcome: list[bool] = []
-    spent = _cpu_ms(lambda: outcome.append(evaluate_condition(expression, None)))
+    spent = cpu_ms(lambda: outcome.append(evaluate_condition(expression, None)))
     assert outcome == [False]
-    assert spent < 50
+    assert within_budget(spent)
 
 
 def test_a_long_text_against_a_nested_quantifier_stays_linear() -> None:
     text = "a" * 20_000 + "!"
-    spent = _cpu_ms(lambda: evaluate_condition("result matches '^(a+)+$'", text))
-    assert spent < 50
+    spent = cpu_ms(lambda: evaluate_condition("result matches '^(a+)+$'", text))
+    assert within_budget(spent)
 
 
 @pytest.mark.parametrize(

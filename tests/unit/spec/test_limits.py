@@ -21,6 +21,7 @@ from rollouts.spec import load_manifests, parse_object
 from rollouts.spec.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NODES, check_data_bounds
 from rollouts.spec.problems import MAX_PROBLEMS
 from rollouts.state import initial_state
+from tests.support.cpu import cpu_ms, within
 from tests.unit.spec.helpers import base_rollout, base_template
 
 BUDGET_S = 0.1
@@ -59,7 +60,7 @@ def test_a_deep_field_is_refused_quickly_with_file_document_and_path(levels: int
     assert "line 8" in problem.message
     assert problem.path == "spec.replicas" + "[0]" * (MAX_DEPTH - 2)
     assert str(problem).startswith("deep.yaml#2: ")
-    assert elapsed < BUDGET_S, f"{elapsed * 1000:.0f} ms"
+    assert within(elapsed * 1000, BUDGET_S * 1000), f"{elapsed * 1000:.0f} ms"
 
 
 def test_deep_block_style_is_refused_too() -> None:
@@ -146,9 +147,8 @@ def test_a_deep_manifest_over_the_bus_is_an_invalid_spec_not_a_crash() -> None:
 def test_thousands_of_schema_problems_are_capped_and_quick() -> None:
     fields = "".join(f"  unknown{i}: {i}\n" for i in range(5_000))
     result, _ = timed_load(HEAD + "  replicas: 1\n" + fields)
-    start = time.thread_time()
-    load_manifests(HEAD + fields)
-    assert time.thread_time() - start < 0.5  # was seconds of "did you mean" searches
+    spent = cpu_ms(lambda: load_manifests(HEAD + fields))
+    assert within(spent, 500)  # was seconds of "did you mean" searches
     errors = [p for p in result.errors if p.path.startswith("spec.unknown") or "more" in p.message]
     assert len(errors) == MAX_PROBLEMS + 1
     assert errors[-1].message.endswith("more problem(s) not shown")

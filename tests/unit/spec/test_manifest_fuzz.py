@@ -6,7 +6,8 @@ The Rollouts and AnalysisTemplates of the conformance corpus and deploy/examples
 nesting a few dozen to 50,000 levels deep (flow and block style, in any field and in a Web
 metric's jsonBody), alias bombs, documents over the size limit, long lists and strings, type
 swaps, truncation, stray tags and separators. Every result must be a LoadResult (objects that
-serialise, problems that print) within 100 ms of CPU time (plus 1 ms per KiB past 64 KiB), and
+serialise, problems that print) within 3 times the CPU time that checking plain, valid
+manifests of its size (64 KiB at least) takes in the same run, and
 one in ten goes through `rollouts lint` too, which must exit 0 or 1 with no traceback and no
 `RecursionError`.
 
@@ -18,7 +19,6 @@ the run stops early, saying so, after `ROLLOUTS_FUZZ_SECONDS` (default 45).
 
 from __future__ import annotations
 
-import gc
 import os
 import random
 import time
@@ -32,14 +32,18 @@ from typer.testing import CliRunner
 from adapters.cli.main import app
 from rollouts.spec import load_manifests
 from rollouts.spec.limits import MAX_DOCUMENT_BYTES
+from tests.support.cpu import cpu_ms
 from tests.support.seeds import seeded_random
 
-LIMIT_MS = 100.0
-# Beyond 64 KiB parsing itself dominates (libyaml plus our composer, about 1 MB/s of CPU on a
-# quiet machine): the bound grows by 2 ms per KiB, twice what a quiet machine needs, since CPU
-# time also grows on a shared, busy one (seen: 1.6 ms/KiB). Refusals by depth or size stay
-# within 100 ms whatever the size.
-LINEAR_FROM_KIB, MS_PER_KIB = 64, 2.0
+PLAIN_KIB = 64
+"""The size of the plain corpus whose checking is the yardstick, and the size below which every
+document gets the same budget (refusals by depth or size cost about the same at any size)."""
+RATIO = 3.0
+"""A document may cost this many times what plain, valid documents of its size (at least
+PLAIN_KIB) cost, measured in the same run: parsing dominates past 64 KiB, and its rate differs
+between machines (1 ms per KiB on a quiet fast one, 2.4 on a 2 GHz EPYC with an unoptimised
+Python) while the ratio does not. Fuzzed documents came within 0.74-1.0 times in three runs
+there (the test prints the worst); issue 15's ran 20 times and more."""
 COUNT = int(os.environ.get("ROLLOUTS_FUZZ_COUNT", "600"))
 SECONDS = float(os.environ.get("ROLLOUTS_FUZZ_SECONDS", "45"))
 ROOT = Path(__file__).parents[3]
@@ -185,14 +189,20 @@ def check_result(text: str) -> None:
         assert str(problem) and "\n" not in problem.message, problem
 
 
-def cpu_ms(text: str) -> float:
-    gc.disable()
-    try:
-        start = time.thread_time()
-        check_result(text)
-        return (time.thread_time() - start) * 1000
-    finally:
-        gc.enable()
+def checked_ms(text: str) -> float:
+    return cpu_ms(lambda: check_result(text))
+
+
+def plain_text(documents: list[dict[str, Any]]) -> str:
+    """The corpus as it is, repeated to PLAIN_KIB: what checking valid manifests costs."""
+    parts: list[str] = []
+    while sum(map(len, parts)) < PLAIN_KIB * 1024:
+        parts.append("---\n" + yaml.safe_dump(documents[len(parts) % len(documents)]))
+    return "".join(parts)
+
+
+def plain_ms_per_kib(text: str) -> float:
+    return min(checked_ms(text) for _ in range(3)) / (len(text) / 1024)
 
 
 def lint_cleanly(runner: CliRunner, path: Path, text: str, tag: str) -> None:
@@ -205,23 +215,29 @@ def lint_cleanly(runner: CliRunner, path: Path, text: str, tag: str) -> None:
 
 def test_mutated_manifests_are_handled_cleanly_and_fast(tmp_path: Path) -> None:
     seeded = seeded_random("manifest fuzz", "ROLLOUTS_FUZZ_SEED")
-    mutator = Mutator(seeded.rng, seed_documents())
+    documents = seed_documents()
+    mutator = Mutator(seeded.rng, documents)
+    plain = plain_text(documents)
+    per_kib = plain_ms_per_kib(plain)
     runner = CliRunner()
-    deadline, slow, tried = time.monotonic() + SECONDS, [], 0
+    deadline, slow, tried, worst = time.monotonic() + SECONDS, [], 0, 0.0
     for index in range(COUNT):
         if time.monotonic() > deadline:
             print(f"manifest fuzz: stopped after {index} documents ({SECONDS:g} s)")
             break
         text = mutator.next()
         tag = f"document {index}, {seeded.tag}"
-        budget = LIMIT_MS + max(0.0, len(text) / 1024 - LINEAR_FROM_KIB) * MS_PER_KIB
-        spent = cpu_ms(text)
+        budget = RATIO * per_kib * max(len(text) / 1024, PLAIN_KIB)
+        spent = checked_ms(text)
+        if spent > budget:  # judged on its best run, against the yardstick as it is now
+            spent = min(spent, checked_ms(text), checked_ms(text))
+            budget = RATIO * plain_ms_per_kib(plain) * max(len(text) / 1024, PLAIN_KIB)
         if spent > budget:
-            spent = min(spent, cpu_ms(text), cpu_ms(text))  # judged on its best run
-        if spent > budget:
-            slow.append((index, round(spent), len(text)))
+            slow.append((index, round(spent), round(budget), len(text)))
+        worst = max(worst, spent / budget * RATIO)
         if index % 10 == 0:
             lint_cleanly(runner, tmp_path / "fuzz.yaml", text, tag)
         tried += 1
+    print(f"manifest fuzz: {per_kib:.2f} ms per KiB of plain manifests; worst {worst:.2f}x that")
     assert tried >= min(COUNT, 200), f"only {tried} documents in {SECONDS:g} s, {seeded.tag}"
-    assert slow == [], f"over {LIMIT_MS:g} ms (index, ms, chars): {slow[:10]}, {seeded.tag}"
+    assert slow == [], f"over budget (index, ms, budget ms, chars): {slow[:10]}, {seeded.tag}"
