@@ -1,7 +1,9 @@
 """Abort latency: from publishing an `Abort` input to the rollout's proxy holding canary weight 0.
 
 Three runs on the same fleet. Burst: every rollout's abort is published at once, the worst case
-(all decisions and all traffic changes queue together; a fleet-wide abort is exactly that).
+(all decisions and all traffic changes queue together; a fleet-wide abort is exactly that),
+next to its raw baseline (`abort_raw`: the same two JetStream hops with handlers that do
+nothing else, same server and loop).
 Steady: the fleet is retried back to its pause, then the aborts arrive at `STEADY_RATE` per
 second, the way real aborts would. Steady under a CPU hog: the same while another process
 spins on one of the machine's cores (`cpu_hog`), as a busy node would; an abort must not wait
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import math
 import sys
 import time
 import uuid
@@ -26,30 +27,15 @@ from typing import Any
 from rich.console import Console
 
 import events.inputs as inp
+from adapters.bench.abort_raw import measure_raw_burst
 from adapters.bench.fleet import Fleet
+from adapters.bench.percentiles import percentiles
 from adapters.bench.server import BenchServer
 from rollouts.ports import RolloutRef
 
 STEADY_RATE = 100.0
 """Aborts per second in the steady run: 1,000 rollouts over 10 s."""
 WAIT_SECONDS = 120.0
-
-
-def percentiles(samples_ms: list[float]) -> dict[str, float | int]:
-    ordered = sorted(samples_ms)
-
-    def at(fraction: float) -> float:
-        index = min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))
-        return round(ordered[index], 2)
-
-    return {
-        "count": len(ordered),
-        "p50_ms": at(0.50),
-        "p90_ms": at(0.90),
-        "p99_ms": at(0.99),
-        "max_ms": round(ordered[-1], 2),
-        "mean_ms": round(sum(ordered) / len(ordered), 2),
-    }
 
 
 class CollectorPauses:
@@ -135,6 +121,9 @@ async def measure_abort(server: BenchServer, size: int, console: Console) -> dic
         await fleet.start()
         burst = await _abort_run(fleet, rate=None)
         console.print(f"    burst: {size} aborts at once, p99 {burst['p99_ms']} ms")
+        await fleet.wait_quiet()
+        raw = await measure_raw_burst(server.raw_js, size)
+        console.print(f"    raw two-hop relay, {size} at once: p99 {raw['p99_ms']} ms")
         await _retried(fleet)
         steady = await _abort_run(fleet, rate=STEADY_RATE)
         console.print(f"    steady: {STEADY_RATE:.0f} aborts/s, p99 {steady['p99_ms']} ms")
@@ -149,6 +138,11 @@ async def measure_abort(server: BenchServer, size: int, console: Console) -> dic
         "rollouts": size,
         "canary_weight_before": 20,
         "burst": {"description": f"{size} aborts published all at once", **burst},
+        "burst_raw": {
+            "description": f"{size} messages at once through two JetStream hops, nats-py only",
+            **raw,
+        },
+        "burst_p99_ratio": round(burst["p99_ms"] / raw["p99_ms"], 2),
         "steady": {
             "description": f"{size} aborts at {STEADY_RATE:.0f}/s",
             "rate_per_s": STEADY_RATE,

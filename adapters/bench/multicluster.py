@@ -28,7 +28,6 @@ from typing import Any
 import nats
 from rich.console import Console
 
-from adapters.bench.abort import percentiles
 from adapters.bench.multicluster_raw import measure_raw_fanout
 from adapters.bench.multicluster_region import (
     NAMESPACE,
@@ -37,6 +36,7 @@ from adapters.bench.multicluster_region import (
     coordinator_process,
     fleet_manifest,
 )
+from adapters.bench.percentiles import percentiles
 from adapters.fleet.client import FleetClient
 from adapters.fleet.local import LocalFleetServers
 from adapters.workers.analysis import MAX_CONCURRENT_MEASUREMENTS

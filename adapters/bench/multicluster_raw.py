@@ -22,7 +22,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import DeliverPolicy, ExternalStream, StorageType, StreamConfig, StreamSource
 
-from adapters.bench.abort import percentiles
+from adapters.bench.percentiles import percentiles
 from adapters.fleet.local import LocalFleetServers
 from adapters.fleet.topology import HUB_DOMAIN
 from adapters.runtime.subscriptions import connection_helpers, end_helpers

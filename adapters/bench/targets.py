@@ -72,6 +72,16 @@ CHECKS: tuple[Check, ...] = (
         "every rollout's abort published at the same instant (a fleet-wide abort)",
     ),
     Check(
+        "abort_burst_p99_ratio",
+        lambda r: r["abort"]["burst_p99_ratio"],
+        "<",
+        2.0,
+        "context: burst p99 / p99 of the same burst through a bare two-hop JetStream relay "
+        "(abort.burst_raw), same server and run; the relay takes ~250 ms here, so < 500 ms "
+        "asks for about twice the transport alone",
+        primary=False,
+    ),
+    Check(
         "rss_kb_per_rollout",
         lambda r: r["memory"]["kb_per_rollout"],
         "<=",

@@ -40,6 +40,7 @@ TARGETS = {
     "abort_p99_ms": False,
     "abort_p99_ms_cpu_hog": True,
     "abort_p99_ms_burst": True,
+    "abort_burst_p99_ratio": False,
     "rss_kb_per_rollout": True,
     "rss_kb_per_rollout_serve": False,
     "fleet_abort_p99_ratio": False,
@@ -157,6 +158,15 @@ def test_abort_latency_covers_every_rollout(run: dict[str, Any], variant: str) -
     assert abort["worker_errors"] == []
 
 
+def test_burst_has_its_raw_baseline(run: dict[str, Any]) -> None:
+    abort = run["result"]["abort"]
+    raw = abort["burst_raw"]
+    assert raw["count"] == abort["burst"]["count"]
+    assert 0 < raw["p50_ms"] <= raw["p99_ms"] <= raw["max_ms"]
+    assert abort["burst_p99_ratio"] == round(abort["burst"]["p99_ms"] / raw["p99_ms"], 2)
+    assert run["result"]["targets"]["abort_burst_p99_ratio"]["value"] == abort["burst_p99_ratio"]
+
+
 @pytest.mark.parametrize("variant", ["steady", "steady_cpu_hog"])
 def test_steady_variants_spread_the_aborts(run: dict[str, Any], variant: str) -> None:
     steady = run["result"]["abort"][variant]
@@ -226,8 +236,11 @@ def test_nothing_left_running(run: dict[str, Any]) -> None:
 
 def test_cli_start_is_measured_against_python(run: dict[str, Any]) -> None:
     figure = run["result"]["cli_start"]
-    assert set(figure["median_ms"]) == {"python -c pass", "help", "get", "list", "abort", "promote"}
+    commands = {"help", "get", "list", "abort", "promote"}
+    assert set(figure["median_ms"]) == {"python -c pass", "libraries", *commands}
     baseline = figure["median_ms"]["python -c pass"]
+    assert figure["median_ms"]["libraries"] > baseline
+    assert set(figure["over_libraries_ms"]) == commands
     for name, over in figure["over_baseline_ms"].items():
         assert figure["median_ms"][name] > baseline > 0 and over > 0, name
         assert figure["cpu_median_ms"][name] > 0
