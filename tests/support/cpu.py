@@ -43,17 +43,6 @@ def _reference() -> None:
     "".join(word.upper() for word in ordered[::3]).count("A")
 
 
-def slowness() -> float:
-    """How much slower this machine is right now than the one the limits were set on (>= 1)."""
-    best = min(cpu_ms(_reference) for _ in range(RUNS))
-    return max(1.0, best / REFERENCE_MS)
-
-
-def within(spent_ms: float, limit_ms: float) -> bool:
-    """`spent_ms` is within `limit_ms` as written, or as scaled to this machine's speed."""
-    return spent_ms < limit_ms or spent_ms < limit_ms * slowness()
-
-
 @dataclass(frozen=True)
 class Yardstick:
     """Legitimate work of the same kind as the bounded one; a limit is a multiple of its best CPU
@@ -66,3 +55,13 @@ class Yardstick:
 
     def admits(self, spent_ms: float, multiple: float) -> bool:
         return spent_ms < multiple * self.ms()
+
+
+GENERIC = Yardstick(_reference)
+"""For limits with no legitimate work of their own kind to compare with."""
+
+
+def within(spent_ms: float, limit_ms: float) -> bool:
+    """`spent_ms` is within `limit_ms` as written, or as scaled to this machine's speed now
+    (the reference's best time against REFERENCE_MS; a faster machine keeps the limit)."""
+    return spent_ms < limit_ms or GENERIC.admits(spent_ms, limit_ms / REFERENCE_MS)
