@@ -345,3 +345,42 @@ async def test_a_partition_whose_consumers_fail_to_start_is_started_again(
     await _publish_burst(nats_client, rollouts=20, per_rollout=1)
     await _wait_all(seen, 20, 1)
     await replica.stop()
+
+
+async def test_a_slow_stop_of_one_lost_partition_does_not_cost_the_others_their_leases(
+    nats_client: Client,  # noqa: F811
+) -> None:
+    """A lost partition waits for its inputs in hand before it is stopped. Stopped inside the
+    renewal loop, that wait held back every later renewal, the others lapsed in turn, and a
+    loaded replica dropped and re-took all its partitions (an input was lost in that churn).
+    Here partition 0 is taken away and its stop takes twice the lease time."""
+    await _stream(nats_client)
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    replica = Replica(nats_client, "only", seen)
+    stop = replica.inputs.lost
+    stopped: list[int] = []
+    watching = asyncio.Event()
+
+    async def slow_stop(partition: int) -> None:
+        """(Also called by every start, to clear what a start cut short left.)"""
+        first = watching.is_set() and not stopped
+        if first and partition == 0:
+            await asyncio.sleep(2 * LEASE)
+        await stop(partition)
+        if watching.is_set():
+            stopped.append(partition)
+
+    replica.inputs.lost = slow_stop  # type: ignore[method-assign]
+    await replica.start()
+    await _settled([replica])
+    others = {p: list(c) for p, c in replica.inputs.consumers.items() if p != 0}
+    kv = await nats_client.jetstream().key_value("ROLLOUT_LEASES")
+    watching.set()
+    await kv.delete("partition.000")
+    await asyncio.sleep(3 * LEASE)
+    assert stopped[:1] == [0] and set(stopped) == {0}, "only partition 0 may change hands"
+    assert {p: list(c) for p, c in replica.inputs.consumers.items() if p != 0} == others
+    await _settled([replica])  # and partition 0 is taken again once its stop is done
+    await _publish_burst(nats_client, rollouts=20, per_rollout=1)
+    await _wait_all(seen, 20, 1)
+    await replica.stop()
