@@ -28,6 +28,7 @@ from adapters.runtime.broker import SPEC_URL, ProcessBroker
 from adapters.runtime.collector import FREEZE_INTERVAL
 from adapters.runtime.connect import Connection, connect, server_list
 from adapters.runtime.keyed import KeyedExecutor
+from adapters.runtime.missing_modules import remember_missing
 from adapters.runtime.observability import LOOPBACK, HealthServer, RolloutMetrics
 from adapters.runtime.projection import StateProjection
 from adapters.runtime.settings import Settings
@@ -219,6 +220,7 @@ def create_app(
         raise ValueError(
             f"unknown worker(s) {', '.join(unknown)}; choose from {', '.join(ALL_WORKERS)}"
         )
+    remember_missing()
     ports = Ports(platform, router, job_provider, secret_store, clock or SystemClock())
     return RolloutsApp(
         AppSettings(
