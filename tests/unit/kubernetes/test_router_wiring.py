@@ -22,10 +22,16 @@ from adapters.traffic import KubernetesTrafficRouter
 from adapters.workers.kubernetes_root import create_kubernetes_app
 
 ADAPTERS = Path(__file__).resolve().parents[3] / "adapters"
-DYNAMIC_LOADERS = {"adapters/cli/demo.py", "adapters/cli/handler.py", "adapters/cli/main.py"}
+DYNAMIC_LOADERS = {
+    "adapters/cli/demo.py",
+    "adapters/cli/handler.py",
+    "adapters/cli/main.py",
+    "adapters/runtime/missing_modules.py",
+}
 """Entry points that load an optional command's package on use and fail with a clear error;
 the CLI's root, which imports each command's module (named in main.COMMANDS, all under
-adapters/cli) when it runs, and defers aiohttp until first use."""
+adapters/cli) when it runs, and defers aiohttp until first use; and `missing_modules`, which
+only asks importlib whether an optional module exists (`find_spec`) and loads nothing."""
 
 
 async def test_the_traffic_worker_gets_the_kubernetes_router(tmp_path: Path) -> None:
