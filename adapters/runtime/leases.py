@@ -119,33 +119,72 @@ class PartitionLeases:
         self.held: dict[int, int] = {}
         """partition -> revision of our lease key."""
         self._starting: dict[int, asyncio.Task[None]] = {}
+        self._stopping: dict[int, asyncio.Task[None]] = {}
 
     async def tick(self) -> None:
-        """One round: stay a member, renew, give back the excess, take up to the fair share."""
+        """One round: renew, stay a member, give back the excess, take up to the fair share.
+        Renewing comes first: a lease that lapses costs a takeover, a late membership nothing."""
+        await self._renew()
         await self._kv.put(f"{MEMBER_PREFIX}{self.member}", b"")
         view = await read_view(self._js, self._kv)
         view.members.add(self.member)
-        await self._renew()
         share = view.fair_share(self.partitions)
         for partition in sorted(self.held)[share:]:
             await self.release(partition)
-        free = [p for p in range(self.partitions) if p not in view.owners and p not in self.held]
+        free = [
+            p
+            for p in range(self.partitions)
+            if p not in view.owners and p not in self.held and p not in self._stopping
+        ]
         for partition in free[: max(0, share - len(self.held))]:
             await self._acquire(partition)
 
     async def _renew(self) -> None:
-        for partition, revision in sorted(self.held.items()):
-            key = partition_key(partition)
-            try:
-                self.held[partition] = await self._kv.update(key, self.member.encode(), revision)
-            except KeyWrongLastSequenceError:
-                still = await self._ours(key)
-                if still is not None:
-                    self.held[partition] = still
-                    continue
-                del self.held[partition]
-                log.warning("lease.lost", partition=partition, member=self.member)
-                await self._stopped(partition)
+        """Every lease at once; the lost ones are stopped apart from the tick. Renewed one
+        after another, each behind the previous round trip and a lost one's stop (which waits
+        for its inputs in hand), the leases of a loaded replica lapsed while it was still
+        renewing the first ones, and were lost in turn: the bench's fleet section saw over two
+        hundred taken and lost again in two minutes (each handover a window for what
+        deploy/fleet/region.conf tells of `$JS.ACK.>`: a rollout's input was lost in one).
+        A renewal that failed (NATS restarting) keeps its lease until the next tick tells."""
+        held = sorted(self.held.items())
+        results = await asyncio.gather(
+            *(self._renew_one(partition, revision) for partition, revision in held),
+            return_exceptions=True,
+        )
+        for (partition, _), result in zip(held, results, strict=True):
+            if result is False:
+                self._stopping[partition] = asyncio.create_task(
+                    self._stop_lost(partition), name=f"stop partition {partition}"
+                )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _renew_one(self, partition: int, revision: int) -> bool:
+        """False when the lease is no longer ours (expired and taken, or deleted)."""
+        key = partition_key(partition)
+        try:
+            self.held[partition] = await self._kv.update(key, self.member.encode(), revision)
+            return True
+        except KeyWrongLastSequenceError:
+            still = await self._ours(key)
+            if still is not None:
+                self.held[partition] = still
+                return True
+        del self.held[partition]
+        log.warning("lease.lost", partition=partition, member=self.member)
+        return False
+
+    async def _stop_lost(self, partition: int) -> None:
+        """Stop a partition whose lease was lost. It is not taken again before this is done:
+        its old consumer would still be deciding while a new one started."""
+        try:
+            await self._stopped(partition)
+        except Exception as error:  # the consumer is dropped all the same; say so
+            log.warning("lease.stop_failed", partition=partition, error=repr(error))
+        finally:
+            self._stopping.pop(partition, None)
 
     async def _ours(self, key: str) -> int | None:
         """The key's revision when it still names this replica. A write whose reply timed out
@@ -204,9 +243,12 @@ class PartitionLeases:
         log.info("lease.released", partition=partition, member=self.member)
 
     async def run(self) -> None:
-        """Tick forever; a failed tick (NATS restarting) is retried on the next one."""
+        """Tick forever, a period from one tick's start to the next (a slow tick must not push
+        the renewals back further); a failed tick (NATS restarting) is retried on the next."""
+        loop = asyncio.get_running_loop()
         try:
             while True:
+                started = loop.time()
                 try:
                     await self.tick()
                 except (NoStreamResponseError, NotFoundError) as error:
@@ -214,7 +256,7 @@ class PartitionLeases:
                     await self._reopen_bucket()
                 except (JetStreamError, TimeoutError, OSError) as error:
                     log.warning("lease.tick_failed", member=self.member, error=repr(error))
-                await asyncio.sleep(self._period)
+                await asyncio.sleep(max(0.0, started + self._period - loop.time()))
         finally:
             await self.abandon()
 
@@ -223,6 +265,8 @@ class PartitionLeases:
         starting = list(self._starting.values())
         self._starting.clear()
         await cancel_and_wait(starting)
+        if self._stopping:  # lost partitions finish stopping: their inputs in hand end cleanly
+            await asyncio.wait(list(self._stopping.values()))
 
     async def _reopen_bucket(self) -> None:
         """The leases held were in the bucket that is gone: the next renewal fails, which

@@ -17,6 +17,7 @@ from nats.aio.msg import Msg
 from nats.js.api import StorageType, StreamConfig, SubjectTransform
 
 from adapters.runtime.leases import PartitionLeases, open_bucket, read_view
+from adapters.runtime.tasks import cancel_and_wait
 from adapters.workers.dead_letters import DeadInputs
 from adapters.workers.partition_feeds import durable_name, start_sequence
 from adapters.workers.partitions import PartitionConsumer, PartitionedInputs
@@ -69,11 +70,11 @@ class Replica:
         self.task = asyncio.create_task(self.leases.run())
 
     async def crash(self) -> None:
-        """Stop without giving anything back, as SIGKILL would."""
+        """Stop without giving anything back, as SIGKILL would. Cancelled once, the lease
+        loop could carry on: a renewal's reply arriving with the cancellation swallows it
+        (adapters/runtime/tasks.py), and this waited for ever (CI hung here twice)."""
         assert self.task is not None
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
+        await cancel_and_wait(self.task)
         for consumers in list(self.inputs.consumers.values()):
             for consumer in consumers:
                 await consumer.stop()
@@ -342,6 +343,45 @@ async def test_a_partition_whose_consumers_fail_to_start_is_started_again(
     await replica.start()
     await _settled([replica])
     assert failures == {2: 0, 5: 0}
+    await _publish_burst(nats_client, rollouts=20, per_rollout=1)
+    await _wait_all(seen, 20, 1)
+    await replica.stop()
+
+
+async def test_a_slow_stop_of_one_lost_partition_does_not_cost_the_others_their_leases(
+    nats_client: Client,  # noqa: F811
+) -> None:
+    """A lost partition waits for its inputs in hand before it is stopped. Stopped inside the
+    renewal loop, that wait held back every later renewal, the others lapsed in turn, and a
+    loaded replica dropped and re-took all its partitions (an input was lost in that churn).
+    Here partition 0 is taken away and its stop takes twice the lease time."""
+    await _stream(nats_client)
+    seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    replica = Replica(nats_client, "only", seen)
+    stop = replica.inputs.lost
+    stopped: list[int] = []
+    watching = asyncio.Event()
+
+    async def slow_stop(partition: int) -> None:
+        """(Also called by every start, to clear what a start cut short left.)"""
+        first = watching.is_set() and not stopped
+        if first and partition == 0:
+            await asyncio.sleep(2 * LEASE)
+        await stop(partition)
+        if watching.is_set():
+            stopped.append(partition)
+
+    replica.inputs.lost = slow_stop  # type: ignore[method-assign]
+    await replica.start()
+    await _settled([replica])
+    others = {p: list(c) for p, c in replica.inputs.consumers.items() if p != 0}
+    kv = await nats_client.jetstream().key_value("ROLLOUT_LEASES")
+    watching.set()
+    await kv.delete("partition.000")
+    await asyncio.sleep(3 * LEASE)
+    assert stopped[:1] == [0] and set(stopped) == {0}, "only partition 0 may change hands"
+    assert {p: list(c) for p, c in replica.inputs.consumers.items() if p != 0} == others
+    await _settled([replica])  # and partition 0 is taken again once its stop is done
     await _publish_burst(nats_client, rollouts=20, per_rollout=1)
     await _wait_all(seen, 20, 1)
     await replica.stop()
