@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from typing import Any
 
 from events.base import Event
 
@@ -55,7 +57,21 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-@dataclass(frozen=True, slots=True)
+Setter = Callable[[Any, Any], None]
+
+
+def field_setters(cls: type) -> tuple[Setter, ...]:
+    """The slot of each field of a frozen dataclass with slots, as a setter, in field order.
+
+    A frozen dataclass's generated `__init__` sets each field through `object.__setattr__`,
+    which costs about 0.4 µs a field here; the slot's own setter costs a tenth of that. Every
+    event read or written builds an Envelope and a StoredEvent: through the generated
+    `__init__`, 8 µs of the 100 µs a replayed event costs. The classes stay frozen: nothing but
+    their `__init__` uses these."""
+    return tuple(cls.__dict__[field.name].__set__ for field in fields(cls))
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Envelope:
     id: str
     source: str
@@ -67,6 +83,35 @@ class Envelope:
     dataschemaversion: int
     specversion: str = SPEC_VERSION
     datacontenttype: str = JSON_CONTENT_TYPE
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        source: str,
+        type: str,
+        time: datetime,
+        subject: str,
+        rolloutsequence: int,
+        causationid: str,
+        dataschemaversion: int,
+        specversion: str = SPEC_VERSION,
+        datacontenttype: str = JSON_CONTENT_TYPE,
+    ) -> None:
+        """The dataclass's own, faster (`field_setters`); a test holds the two alike."""
+        _id, _source, _type, _time, _subject, _sequence, _cause, _schema, _spec, _content = (
+            _ENVELOPE_SETTERS
+        )
+        _id(self, id)
+        _source(self, source)
+        _type(self, type)
+        _time(self, time)
+        _subject(self, subject)
+        _sequence(self, rolloutsequence)
+        _cause(self, causationid)
+        _schema(self, dataschemaversion)
+        _spec(self, specversion)
+        _content(self, datacontenttype)
 
     @property
     def namespace(self) -> str:
@@ -97,3 +142,6 @@ class Envelope:
             causationid=event.cause,
             dataschemaversion=event.schema_version,
         )
+
+
+_ENVELOPE_SETTERS = field_setters(Envelope)

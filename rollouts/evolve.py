@@ -27,27 +27,33 @@ from rollouts.spec import Rollout
 from rollouts.state import PauseCondition, RolloutState
 from rollouts.state_changes import Handler, StateChanges, TrafficChanges, changed
 
-PROGRESS_EVENTS: tuple[type[Event], ...] = (
-    ev.RevisionCreated,
-    ev.RevisionReused,
-    ev.UpdateReset,
-    ev.StepsSkipped,
-    ev.RolloutStepCompleted,
-    ev.RolloutCompleted,
-    ev.ServiceSelectorSwitched,
-    ev.PauseConditionAdded,
-    ev.PauseConditionRemoved,
-    ev.PauseConditionsCleared,
-    ev.ManualPauseChanged,
-    ev.AbortCleared,
+PROGRESS_EVENTS: frozenset[type[Event]] = frozenset(
+    {
+        ev.RevisionCreated,
+        ev.RevisionReused,
+        ev.UpdateReset,
+        ev.StepsSkipped,
+        ev.RolloutStepCompleted,
+        ev.RolloutCompleted,
+        ev.ServiceSelectorSwitched,
+        ev.PauseConditionAdded,
+        ev.PauseConditionRemoved,
+        ev.PauseConditionsCleared,
+        ev.ManualPauseChanged,
+        ev.AbortCleared,
+    }
 )
 """Events that count as progress for progressDeadlineSeconds (Argo refreshes the Progressing
 condition's lastUpdateTime on the same changes). Leaving Healthy counts too: Argo resets the
-condition when a fully promoted rollout becomes unhealthy, "to avoid any timeouts"."""
+condition when a fully promoted rollout becomes unhealthy, "to avoid any timeouts".
+Events are told apart by exact type, here and in the fold: no event type is subclassed (a test
+holds it), and `isinstance` against a pydantic model class runs Python code (about 0.4 µs a
+class: 4 µs an event for this set, 4 % of a replay)."""
 
 
 def _spec_applied(s: RolloutState, e: ev.SpecApplied) -> StateChanges:
-    return {"spec": shared_rollout(Rollout.model_validate(e.manifest)), "generation": e.generation}
+    spec = shared_rollout(Rollout.model_validate(e.manifest), e.manifest)
+    return {"spec": spec, "generation": e.generation}
 
 
 def _update_reset(s: RolloutState, e: ev.UpdateReset) -> StateChanges:
@@ -237,7 +243,7 @@ HANDLERS: dict[type[Event], Handler] = {
 
 
 def evolve(state: RolloutState, event: Event) -> RolloutState:
-    if isinstance(event, Unreadable):  # a message no reader can decode changes nothing
+    if type(event) is Unreadable:  # a message no reader can decode changes nothing
         return changed(state, {"version": state.version + 1})
     handler = HANDLERS.get(type(event))
     if handler is None:
@@ -261,11 +267,11 @@ def fold(state: RolloutState, events: Iterable[Event]) -> RolloutState:
 
 
 def _is_progress(state: RolloutState, event: Event) -> bool:
-    if isinstance(event, PROGRESS_EVENTS):
+    if type(event) in PROGRESS_EVENTS:
         return True
-    if isinstance(event, ev.RolloutPhaseChanged):
+    if type(event) is ev.RolloutPhaseChanged:
         return event.from_phase is RolloutPhase.HEALTHY
-    if isinstance(event, ev.ReplicaSetStatusObserved):
+    if type(event) is ev.ReplicaSetStatusObserved:
         return _counts_progressed(state, event)
     return False
 

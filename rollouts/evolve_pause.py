@@ -16,7 +16,9 @@ from events.pause_limit import PauseLimitExceeded
 from rollouts.state import RolloutState
 from rollouts.state_changes import Handler, StateChanges
 
-_NEW_UPDATE: tuple[type[Event], ...] = (ev.RevisionCreated, ev.RevisionReused, ev.UpdateReset)
+_NEW_UPDATE: frozenset[type[Event]] = frozenset(
+    {ev.RevisionCreated, ev.RevisionReused, ev.UpdateReset}
+)
 
 
 def pause_clock(state: RolloutState, event: Event, changes: StateChanges) -> None:
@@ -27,7 +29,7 @@ def pause_clock(state: RolloutState, event: Event, changes: StateChanges) -> Non
     if not paused:
         if state.paused_since is not None:
             changes["paused_since"] = None
-    elif state.paused_since is None or isinstance(event, _NEW_UPDATE):
+    elif state.paused_since is None or type(event) in _NEW_UPDATE:
         changes["paused_since"] = event.at
 
 

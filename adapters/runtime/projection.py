@@ -87,7 +87,7 @@ class StateProjection:
 
     def apply(self, stored: StoredEvent) -> None:
         namespace, _, name = stored.envelope.subject.partition("/")
-        if isinstance(stored.event, Unreadable):
+        if type(stored.event) is Unreadable:  # exact types: see rollouts.evolve
             known = self.entry((namespace, name))[1] if name else self.sequence
             if stored.stream_sequence > known:  # once, however many readers bring it
                 self._skipped(stored.event)

@@ -43,7 +43,9 @@ UNSUPPORTED_FEATURES: dict[str, str] = {
 
 
 def _drop_nulls(data: Any) -> Any:
-    if isinstance(data, dict):
+    """Runs for every spec model validated; most have no null, and keep their dict (`in`
+    only tells whether to filter, which `is not None` then does)."""
+    if isinstance(data, dict) and None in data.values():
         return {key: value for key, value in data.items() if value is not None}
     return data
 

@@ -12,6 +12,7 @@ import events.inputs as inp
 import events.models as ev
 from events.base import EVENT_TYPES, Event
 from events.phases import AnalysisPhase, AnalysisRunKind, PauseReason, RolloutPhase
+from events.quarantine import Unreadable
 from rollouts.causes import CAUSE_DIGEST, cause_digest
 from rollouts.evolve import HANDLERS, evolve, fold
 from rollouts.state import RolloutState, initial_state
@@ -171,6 +172,18 @@ def test_every_registered_event_type_has_a_sample_and_a_handler() -> None:
     state = _in_flight().state
     assert set(_samples(state)) == set(EVENT_TYPES)
     assert set(HANDLERS) == set(EVENT_TYPES.values())
+
+
+def test_no_event_type_is_subclassed_so_exact_type_checks_mean_isinstance() -> None:
+    """The fold tells events apart by `type(event)` (rollouts.evolve, PROGRESS_EVENTS): a
+    subclass of an event type would be missed there, where `isinstance` would have matched."""
+    classes: list[type[Event]] = [*EVENT_TYPES.values(), Unreadable]
+    subclassed = {
+        cls.__name__: [sub.__name__ for sub in cls.__subclasses__()]
+        for cls in classes
+        if cls.__subclasses__()
+    }
+    assert subclassed == {}
 
 
 @pytest.mark.parametrize("name", sorted(EVENT_TYPES))

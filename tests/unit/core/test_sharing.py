@@ -100,3 +100,14 @@ def test_shared_steps_hash_as_their_own(first_step: dict[str, object]) -> None:
         manifest["spec"]["strategy"]["canary"]["steps"][0] = step
         own = Rollout.model_validate(manifest)
         assert steps_hash_of(shared_rollout(own)) == steps_hash_of(own)
+        assert steps_hash_of(shared_rollout(own, manifest)) == steps_hash_of(own)
+
+
+def test_steps_keyed_as_written_are_shared_and_apart_from_other_writings() -> None:
+    """evolve passes the manifest, whose steps key the steps without dumping them."""
+    manifests = [rollout_manifest(name, IMAGE) for name in ("k", "l", "m")]
+    manifests[2]["spec"]["strategy"]["canary"]["steps"][0] = {"setWeight": 20, "pause": None}
+    first, second, third = (shared_rollout(Rollout.model_validate(m), m) for m in manifests)
+    steps = [r.spec.strategy.canary.steps for r in (first, second, third) if r.spec.strategy.canary]
+    assert steps[0] is steps[1]
+    assert steps[2] == steps[0] and steps[2] is not steps[0], "written otherwise: held apart"

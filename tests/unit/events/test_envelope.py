@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from events.envelope import _ID_NAMESPACE, Envelope, event_id
 from events.models import RolloutAborted
+from events.store import StoredEvent
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -85,3 +89,21 @@ def test_envelope_time_keeps_an_offset_and_makes_naive_times_utc() -> None:
         envelope = Envelope.for_event(event, namespace="n", name="r", rollout_sequence=1, id="i")
         assert envelope.time == T0
         assert envelope.time.tzinfo is not None
+
+
+@pytest.mark.parametrize("cls", [Envelope, StoredEvent])
+def test_the_handwritten_init_takes_and_sets_every_field_as_the_dataclass_one_would(
+    cls: type,
+) -> None:
+    """Envelope and StoredEvent write their slots directly (`field_setters`); a field added to
+    either and forgotten in its `__init__` would be left unset."""
+    parameters = list(inspect.signature(cls).parameters.values())
+    assert [p.name for p in parameters] == [f.name for f in dataclasses.fields(cls)]
+    for parameter, field in zip(parameters, dataclasses.fields(cls), strict=True):
+        default = inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default
+        assert parameter.default == default, field.name
+    values = {p.name: object() for p in parameters}
+    built = cls(**values)
+    assert {name: getattr(built, name) for name in values} == values
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(built, parameters[0].name, "other")
