@@ -155,14 +155,22 @@ def changed(model: _Model, changes: Any) -> _Model:
     Equal sets are held once instead (`_FIELDS_SET`); pydantic copies a set before it adds
     to one, so a shared set is never changed."""
     copy = object.__new__(type(model))
-    object.__setattr__(copy, "__dict__", {**model.__dict__, **changes})
+    _set_dict(copy, {**model.__dict__, **changes})
     fields_set = model.__pydantic_fields_set__
     if not fields_set.issuperset(changes):
         fields_set = _shared_fields_set(frozenset(fields_set.union(changes)))
-    object.__setattr__(copy, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(copy, "__pydantic_extra__", model.__pydantic_extra__)
-    object.__setattr__(copy, "__pydantic_private__", model.__pydantic_private__)
+    _set_fields_set(copy, fields_set)
+    _set_extra(copy, model.__pydantic_extra__)
+    _set_private(copy, model.__pydantic_private__)
     return copy
+
+
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+"""BaseModel's slots, written directly: `object.__setattr__` finds the same descriptor by name
+first (0.2 µs a call on this machine, four calls an event and more)."""
 
 
 _FIELDS_SET: dict[frozenset[str], set[str]] = {}
