@@ -8,8 +8,10 @@ are equal and never mutated (the models are frozen, and no code writes into a te
 Labels and names, which differ from rollout to rollout, stay per rollout.
 
 A pod spec is looked up by its canonical JSON (about 5 µs, against the 200 µs of validating a
-spec), so folding a history gets about 5 % slower. The table is bounded: a fleet of
-all-different pods costs a lookup each and no memory.
+spec), so folding a history gets about 5 % slower. A state read from a snapshot is keyed by the
+parts of its own JSON instead (`shared_state`): no dump, and the JSON of the parts written by
+pydantic-core, which is several times cheaper. The table is bounded: a fleet of all-different
+pods costs a lookup each and no memory.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ import json
 from collections import OrderedDict
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic_core import to_json
 
 from rollouts.spec import CanaryStep, Rollout
 from rollouts.state import RolloutState
+from rollouts.state_changes import replaced
 
-_Model = TypeVar("_Model", bound=BaseModel)
 _Value = TypeVar("_Value")
 
 TABLE_SIZE = 4096
@@ -44,17 +46,26 @@ def _held(key: str, value: _Value) -> _Value:
     return value
 
 
-def shared_pod_spec(pod_spec: dict[str, Any]) -> dict[str, Any]:
-    """An equal pod spec already held, or `pod_spec` itself, now held."""
+def shared_pod_spec(pod_spec: dict[str, Any], parsed: object = None) -> dict[str, Any]:
+    """An equal pod spec already held, or `pod_spec` itself, now held. `parsed`: what
+    `pod_spec` was validated from, as `pydantic_core.from_json` gave it (JSON types only, so
+    its JSON in its own key order names it; a date from YAML could not be told from a string)."""
+    if isinstance(parsed, dict):
+        return _held("json pod " + to_json(parsed).decode(), pod_spec)
     return _held("pod " + _canonical(pod_spec), pod_spec)
 
 
-def shared_steps(steps: tuple[CanaryStep, ...], written: object = None) -> tuple[CanaryStep, ...]:
+def shared_steps(
+    steps: tuple[CanaryStep, ...], written: object = None, *, parsed: bool = False
+) -> tuple[CanaryStep, ...]:
     """Equal canary steps, as decide reads them: the `exclude_unset` dump it hashes; or, when
     the caller has it, the list the steps were validated from (`written`). That list is ten
     times cheaper to key than dumping the steps (a replay keys every SpecApplied); steps written
-    differently are then held apart, even where they would dump alike."""
+    differently are then held apart, even where they would dump alike. A `parsed` list (JSON
+    types only, as `shared_pod_spec` takes them) is keyed by pydantic-core's JSON of it."""
     if isinstance(written, list):
+        if parsed:
+            return _held("json steps " + to_json(written).decode(), steps)
         return _held("written steps " + _canonical(written), steps)
     dumped = [step.model_dump(mode="json", by_alias=True, exclude_unset=True) for step in steps]
     return _held("steps " + _canonical(dumped), steps)
@@ -64,55 +75,70 @@ def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
 
 
-def shared_template(template: dict[str, Any]) -> dict[str, Any]:
-    """A ReplicaSet's pod template holding the shared pod spec."""
+def shared_template(template: dict[str, Any], parsed: object = None) -> dict[str, Any]:
+    """A ReplicaSet's pod template holding the shared pod spec (`parsed`: its pod spec as
+    `shared_pod_spec` takes it)."""
     pod_spec = template.get("spec")
-    if not isinstance(pod_spec, dict) or (shared := shared_pod_spec(pod_spec)) is pod_spec:
+    if not isinstance(pod_spec, dict) or (shared := shared_pod_spec(pod_spec, parsed)) is pod_spec:
         return template
     return {**template, "spec": shared}
 
 
-def shared_rollout(rollout: Rollout, manifest: dict[str, Any] | None = None) -> Rollout:
+def shared_rollout(
+    rollout: Rollout, manifest: dict[str, Any] | None = None, *, parsed: bool = False
+) -> Rollout:
     """`rollout` holding the shared pod spec and canary steps; `manifest`, what `rollout` was
-    validated from, when at hand (its steps key the steps: `shared_steps`)."""
+    validated from, when at hand (its steps key the steps: `shared_steps`), and `parsed` when
+    `pydantic_core.from_json` gave it (its pod spec then keys the pod spec: `shared_pod_spec`)."""
     spec = rollout.spec
     template, canary = spec.template, spec.strategy.canary
-    if template is not None and (pod_spec := shared_pod_spec(template.spec)) is not template.spec:
-        spec = _replaced(spec, template=_replaced(template, spec=pod_spec))
+    written_pod = _written(manifest, "spec", "template", "spec") if parsed else None
+    if (
+        template is not None
+        and (pod_spec := shared_pod_spec(template.spec, written_pod)) is not template.spec
+    ):
+        spec = replaced(spec, template=replaced(template, spec=pod_spec))
+    written_steps = _written(manifest, "spec", "strategy", "canary", "steps")
     if (
         canary is not None
         and canary.steps
-        and (steps := shared_steps(canary.steps, _written_steps(manifest))) is not canary.steps
+        and (steps := shared_steps(canary.steps, written_steps, parsed=parsed)) is not canary.steps
     ):
-        strategy = _replaced(spec.strategy, canary=_replaced(canary, steps=steps))
-        spec = _replaced(spec, strategy=strategy)
-    return rollout if spec is rollout.spec else _replaced(rollout, spec=spec)
+        strategy = replaced(spec.strategy, canary=replaced(canary, steps=steps))
+        spec = replaced(spec, strategy=strategy)
+    return rollout if spec is rollout.spec else replaced(rollout, spec=spec)
 
 
-def _written_steps(manifest: dict[str, Any] | None) -> object:
-    """`spec.strategy.canary.steps` as written in `manifest` (None where any level is not a
-    mapping: then the validated steps are dumped instead)."""
-    node: object = manifest
-    for key in ("spec", "strategy", "canary", "steps"):
+def _written(written: object, *path: str) -> object:
+    """What `written` holds at `path` (None where a level is not a mapping: then the
+    validated value is dumped for its key instead)."""
+    node = written
+    for key in path:
         if not isinstance(node, dict):
             return None
         node = node.get(key)
     return node
 
 
-def shared_state(state: RolloutState) -> RolloutState:
-    """`state` holding shared pod specs: for a state decoded whole (a snapshot)."""
+def shared_state(state: RolloutState, parsed: object = None) -> RolloutState:
+    """`state` holding shared pod specs and steps: for a state decoded whole (a snapshot).
+    `parsed`: the JSON `state` was validated from, as `pydantic_core.from_json` gave it; its
+    parts key the sharing (a start decodes thousands of states: 40 against 110 µs each)."""
     sets = {
-        key: _replaced(rs, template=shared_template(rs.template))
+        key: replaced(
+            rs,
+            template=shared_template(
+                rs.template, _written(parsed, "replica_sets", key, "template", "spec")
+            ),
+        )
         for key, rs in state.replica_sets.items()
     }
-    spec = shared_rollout(state.spec) if state.spec is not None else None
-    return _replaced(state, spec=spec, replica_sets=sets)
-
-
-def _replaced(model: _Model, **values: Any) -> _Model:
-    """A copy with equal `values` in place, that still says the same fields were set:
-    `exclude_unset` dumps read that, and `model_copy(update=...)` would add to them."""
-    copy = model.model_copy()
-    copy.__dict__.update(values)
-    return copy
+    written_spec = _written(parsed, "spec")
+    spec = (
+        shared_rollout(
+            state.spec, written_spec if isinstance(written_spec, dict) else None, parsed=True
+        )
+        if state.spec is not None
+        else None
+    )
+    return replaced(state, spec=spec, replica_sets=sets)

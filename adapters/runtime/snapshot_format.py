@@ -20,6 +20,7 @@ import zlib
 from pathlib import Path
 
 import pydantic
+from pydantic_core import from_json
 
 import events
 import rollouts
@@ -97,7 +98,8 @@ def decode_snapshot(data: bytes, fingerprint: str) -> tuple[RolloutState, int]:
     if len(body) != size or zlib.crc32(body) != crc:
         raise SnapshotUnusable(f"body is torn or garbled ({len(body)} bytes, {size} written)")
     try:
-        state = shared_state(RolloutState.model_validate_json(zlib.decompress(body)))
+        text = zlib.decompress(body)
+        state = shared_state(RolloutState.model_validate_json(text), from_json(text))
     except (zlib.error, pydantic.ValidationError) as error:
         first = str(error).splitlines()[0]
         raise SnapshotUnusable(f"state does not parse: {first}") from None

@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 
 import pytest
+from pydantic_core import from_json
 
 from adapters.bench.workload import rollout_manifest
 from rollouts import sharing
 from rollouts.decide.revisions import steps_hash_of
 from rollouts.sharing import shared_pod_spec, shared_rollout, shared_state, shared_template
 from rollouts.spec import Rollout
-from rollouts.state import ReplicaSetState, initial_state
+from rollouts.state import ReplicaSetState, RolloutState, initial_state
 from rollouts.state_changes import changed
 
 IMAGE = "registry.example/shop/app:1.0.0"
@@ -111,3 +112,36 @@ def test_steps_keyed_as_written_are_shared_and_apart_from_other_writings() -> No
     steps = [r.spec.strategy.canary.steps for r in (first, second, third) if r.spec.strategy.canary]
     assert steps[0] is steps[1]
     assert steps[2] == steps[0] and steps[2] is not steps[0], "written otherwise: held apart"
+
+
+def test_states_read_back_share_by_their_own_json() -> None:
+    """A snapshot's state is keyed by the parts of the JSON it was read from: equal pod specs
+    and steps are held once across states, and nothing reads or hashes differently."""
+    states = []
+    for name in ("n", "o"):
+        template = copy.deepcopy(rollout_manifest(name, IMAGE)["spec"]["template"])
+        rs = ReplicaSetState(pod_template_hash="h", revision=1, template=template, created_order=0)
+        state = changed(
+            initial_state("ns", name), {"spec": rollout(name), "replica_sets": {"h": rs}}
+        )
+        text = state.model_dump_json(exclude_unset=True)
+        read = RolloutState.model_validate_json(text)
+        states.append((state, shared_state(read, from_json(text))))
+    (first, first_read), (second, second_read) = states
+    assert first_read == first and second_read == second
+    assert first_read.model_dump_json(exclude_unset=True) == first.model_dump_json(
+        exclude_unset=True
+    )
+    for read in (first_read, second_read):
+        assert read.spec is not None and read.spec.spec.template is not None
+        assert read.replica_sets["h"].template["spec"] is read.spec.spec.template.spec
+    first_spec, second_spec = first_read.spec, second_read.spec
+    assert first_spec is not None and second_spec is not None
+    assert first_spec.spec.template is not None and second_spec.spec.template is not None
+    assert first_spec.spec.template.spec is second_spec.spec.template.spec
+    first_canary, second_canary = first_spec.spec.strategy.canary, second_spec.spec.strategy.canary
+    assert first_canary is not None and second_canary is not None
+    assert first_canary.steps is second_canary.steps
+    assert steps_hash_of(first_spec) == steps_hash_of(rollout("n"))
+    assert any(key.startswith("json pod ") for key in sharing._HELD)
+    assert any(key.startswith("json steps ") for key in sharing._HELD)
