@@ -28,6 +28,7 @@ from rich.console import Console
 
 import events.inputs as inp
 from adapters.bench.abort_raw import measure_raw_burst
+from adapters.bench.children import ending_with_this_process
 from adapters.bench.fleet import Fleet
 from adapters.bench.percentiles import percentiles
 from adapters.bench.server import BenchServer
@@ -106,7 +107,9 @@ async def _retried(fleet: Fleet) -> None:
 @asynccontextmanager
 async def cpu_hog() -> AsyncIterator[None]:
     """Another process spinning on one core for as long as the block runs."""
-    hog = await asyncio.create_subprocess_exec(sys.executable, "-c", "while True: pass")
+    hog = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "while True: pass", preexec_fn=ending_with_this_process()
+    )
     try:
         yield
     finally:

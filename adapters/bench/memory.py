@@ -17,6 +17,8 @@ from typing import Any
 
 from rich.console import Console
 
+from adapters.bench.children import ending_with_this_process
+
 RSS_TARGET_KB = 20.0
 TRACE_ROLLOUTS = 2000
 PROBE_TIMEOUT = 900.0
@@ -33,7 +35,10 @@ async def run_probe(rollouts: int, *, trace: bool = False, serve: bool = False) 
     if serve:
         args.append("--serve")
     process = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        preexec_fn=ending_with_this_process(),
     )
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), PROBE_TIMEOUT)

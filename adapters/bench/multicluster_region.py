@@ -22,6 +22,7 @@ from typing import Any
 import nats
 
 from adapters.analysis.templates import KvTemplateStore
+from adapters.bench.children import ending_with_this_process
 from adapters.bench.fleet import TimedRouter
 from adapters.fleet.relay import InboxRelay
 from adapters.local import LocalPlatform
@@ -189,6 +190,7 @@ async def coordinator_process(hub_url: str, log_path: Path) -> AsyncIterator[Non
             [sys.executable, "-u", "-m", "adapters.fleet", "--hub", hub_url],
             stdout=log,
             stderr=subprocess.STDOUT,
+            preexec_fn=ending_with_this_process(),  # noqa: PLW1509 (one prctl call, see children)
         )
     try:
         deadline = time.monotonic() + 60.0

@@ -31,6 +31,7 @@ from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 from rich.console import Console
 
+from adapters.bench.children import ending_with_this_process
 from adapters.bench.replay_source import SHAPES, TEMPLATE_NAME, encode_history, rollout_name
 from adapters.bench.server import BenchServer, bench_server
 from adapters.bench.workload import rollout_history
@@ -92,7 +93,11 @@ class ControllerRun:
         started = time.perf_counter()
         with self.log.open("wb") as log:
             self.process = await asyncio.create_subprocess_exec(
-                *command, stdout=asyncio.subprocess.PIPE, stderr=log, cwd=_root()
+                *command,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=log,
+                cwd=_root(),
+                preexec_fn=ending_with_this_process(),
             )
         assert self.process.stdout is not None
         async with asyncio.timeout(READY_TIMEOUT):
