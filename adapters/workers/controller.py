@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import structlog
 
+from adapters.runtime import log_context
 from adapters.runtime.decision_log import log_decision
 from adapters.runtime.observability import RolloutMetrics
 from adapters.runtime.projection import Key, StateProjection
@@ -57,7 +58,7 @@ class Controller:
 
     async def handle(self, namespace: str, name: str, item: Input) -> InputOutcome:
         with (
-            structlog.contextvars.bound_contextvars(
+            log_context.bound(
                 rollout=f"{namespace}/{name}",
                 causation_id=item.input_id,
                 revision=self._projection.entry((namespace, name))[0].revision,

@@ -37,7 +37,7 @@ from faststream.nats.subscriber.usecases import LogicSubscriber
 from nats.aio.msg import Msg
 
 from adapters.history.fences import IMPORTED
-from adapters.runtime import heartbeat
+from adapters.runtime import heartbeat, log_context
 from adapters.runtime.keyed import KeyedExecutor
 from events.codec import DEFAULT_CODEC
 from events.quarantine import Unreadable, decode_stored
@@ -155,7 +155,7 @@ def _handle(
         envelope = event.envelope
         at = revision_of(envelope.namespace, envelope.name) if revision_of is not None else None
         try:
-            with structlog.contextvars.bound_contextvars(
+            with log_context.bound(
                 rollout=envelope.subject,
                 event_id=envelope.id,
                 event_type=envelope.type,

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-import structlog
 from structlog.testing import capture_logs
 
 import events.inputs as inp
 from adapters.local import InMemoryPlatform, InMemoryRouter
 from adapters.runtime.client import RolloutsClient, new_input_id
 from adapters.runtime.connect import connect
+from adapters.runtime.log_context import merge_bound
 from adapters.runtime.settings import Settings
 from adapters.workers.app import RolloutsApp, create_app
 from tests.support.sim import rollout_manifest
@@ -69,7 +69,7 @@ async def test_log_lines_name_the_rollout_revision_and_cause(app: RolloutsApp) -
     assert app.controller is not None
     item = inp.ApplySpec(input_id=new_input_id(), manifest=rollout_manifest())
     assert (await app.controller.handle("default", "demo", item)).status == "accepted"
-    with capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+    with capture_logs(processors=[merge_bound]) as logs:
         promote = inp.Promote(input_id="promote-healthy")
         assert (await app.controller.handle("default", "demo", promote)).status == "refused"
     (refused,) = [line for line in logs if line["event"] == "input.refused"]
