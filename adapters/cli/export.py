@@ -41,7 +41,7 @@ from adapters.history.transfer import (
     read_file,
     template_line,
 )
-from adapters.notify import config_from_documents
+from adapters.notify.config import config_from_documents
 from adapters.runtime.connect import Connection, ServerUnreachable, connect
 from adapters.runtime.embedded import EmbeddedNatsError
 from adapters.runtime.settings import Settings

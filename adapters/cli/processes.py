@@ -17,7 +17,7 @@ from pathlib import Path
 import typer
 
 from adapters.cli.errors import CliError, NotFound, file_problem, one_line
-from adapters.notify import NotificationConfig, load_config, load_secrets
+from adapters.notify.config import NotificationConfig, load_config, load_secrets
 from adapters.runtime.connect import Connection
 from adapters.runtime.settings import Settings
 

@@ -51,7 +51,7 @@ from adapters.cli.processes import (
 from adapters.kubernetes.config import KubernetesConfigError, load_api_client
 from adapters.local import LocalPlatform
 from adapters.local.workloads import LocalWorkloads
-from adapters.notify import NotificationConfig
+from adapters.notify.config import NotificationConfig
 from adapters.runtime.embedded import discover
 from adapters.runtime.observability import ALL_INTERFACES, LOOPBACK, configure_logging
 from adapters.runtime.projection import Key

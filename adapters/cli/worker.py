@@ -44,7 +44,7 @@ from adapters.cli.processes import (
 )
 from adapters.cli.serve import run_on_kubernetes
 from adapters.local import LocalPlatform
-from adapters.notify import NotificationConfig
+from adapters.notify.config import NotificationConfig
 from adapters.runtime.observability import LOOPBACK, configure_logging
 from adapters.runtime.settings import Settings
 from adapters.workers.app import AppFailed, create_app

@@ -42,7 +42,6 @@ log = structlog.get_logger("rollouts.analysis")
 
 Publish = Callable[[str, str, Input], Awaitable[None]]
 
-ANALYSIS_EVENTS = ("AnalysisRunRequested", "MeasurementDue", "AnalysisRunTerminationRequested")
 MAX_CONCURRENT_MEASUREMENTS = 64
 UNKNOWN_RUN = "the analysis run's spec is not known to the analysis worker"
 

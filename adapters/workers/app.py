@@ -17,12 +17,11 @@ import asyncio
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import structlog
 from faststream.nats import NatsBroker
 
-from adapters.analysis.secrets import SecretStore
-from adapters.notify import NotificationConfig
 from adapters.runtime.auth import identity_for
 from adapters.runtime.broker import SPEC_URL, ProcessBroker
 from adapters.runtime.collector import FREEZE_INTERVAL
@@ -37,6 +36,10 @@ from adapters.workers.controller import Controller, SystemClock
 from adapters.workers.partitions import LEASE_SECONDS
 from adapters.workers.wiring import Live, Wiring
 from rollouts.ports import Clock, MetricProvider, ReplicaSetPlatform, TrafficRouter
+
+if TYPE_CHECKING:  # the analysis worker's and the notifier's own imports are theirs alone
+    from adapters.analysis.secrets import SecretStore
+    from adapters.notify.config import NotificationConfig
 
 log = structlog.get_logger("rollouts.app")
 

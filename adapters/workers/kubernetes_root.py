@@ -16,7 +16,7 @@ from adapters.analysis.kubernetes_job import KubernetesJobProvider
 from adapters.analysis.kubernetes_secrets import KubernetesSecretStore
 from adapters.analysis.templates import TemplateStore
 from adapters.kubernetes.platform import KubernetesPlatform
-from adapters.notify import NotificationConfig
+from adapters.notify.config import NotificationConfig
 from adapters.runtime.observability import ALL_INTERFACES
 from adapters.runtime.settings import Settings
 from adapters.traffic import KubernetesTrafficRouter

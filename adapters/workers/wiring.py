@@ -26,10 +26,8 @@ import httpx
 import structlog
 from faststream.nats import NatsBroker
 
-from adapters.analysis import KvTemplateStore, LocalSecretStore, build_providers
 from adapters.history.fences import FenceWatch
 from adapters.history.restore import finish_imports
-from adapters.metrics import MetricSettings
 from adapters.runtime.collector import CollectorFreezer
 from adapters.runtime.connect import Connection
 from adapters.runtime.keyed import KeyedExecutor
@@ -38,11 +36,10 @@ from adapters.runtime.projection import StateProjection
 from adapters.runtime.publish import InputPublisher
 from adapters.runtime.snapshot_writer import SnapshotWriter, open_snapshots
 from adapters.runtime.supervisor import Supervisor
-from adapters.workers.analysis import ANALYSIS_EVENTS, AnalysisWorker
+from adapters.workers.analysis_events import ANALYSIS_EVENTS
 from adapters.workers.controller import Controller
 from adapters.workers.dead_letters import DeadInputs
 from adapters.workers.inputs import input_handler
-from adapters.workers.notifier import create_notifier
 from adapters.workers.observer import PlatformObserver
 from adapters.workers.partition_feeds import durable_name
 from adapters.workers.partitions import ControllerInputs, PartitionedInputs
@@ -246,6 +243,14 @@ class Wiring:
     async def analysis(self) -> None:
         if "analysis" not in self.config.workers:
             return
+        # Imported here: the providers (botocore among them) and the notifier's services are
+        # half a second of imports that a process running neither worker must not pay.
+        from adapters.analysis.providers import build_providers
+        from adapters.analysis.secrets import LocalSecretStore
+        from adapters.analysis.templates import KvTemplateStore
+        from adapters.metrics import MetricSettings
+        from adapters.workers.analysis import AnalysisWorker
+
         ports = self.config.ports
         http = httpx.AsyncClient(trust_env=True)
         self.stack.push_async_callback(http.aclose)
@@ -269,6 +274,8 @@ class Wiring:
         config = self.config.notifications
         if "notifier" not in self.config.workers or config is None:
             return
+        from adapters.workers.notifier import create_notifier  # see analysis()
+
         js, clock = self.connection.js, self.config.ports.clock
         notifier = await create_notifier(js, self.store, config, clock)
         self.stack.push_async_callback(notifier.stop)

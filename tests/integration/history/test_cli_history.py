@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from adapters.analysis.templates import KvTemplateStore
 from adapters.cli.main import app as cli_app
 from adapters.history.schema import documents
-from adapters.notify import load_config
+from adapters.notify.config import load_config
 from adapters.runtime.embedded import EmbeddedNats
 from rollouts.spec import AnalysisTemplate
 from tests.integration.cli.conftest import System, manifest_yaml

@@ -16,7 +16,6 @@ from kubernetes_asyncio.client import ApiClient
 
 import events.inputs as inp
 import events.models as ev
-from adapters.analysis import InMemorySecretStore, InMemoryTemplateStore, MeasurementScope
 from adapters.analysis.kubernetes_job import (
     MEASUREMENT_LABEL,
     METRIC_ANNOTATION,
@@ -27,7 +26,9 @@ from adapters.analysis.kubernetes_job import (
     KubernetesJobProvider,
     job_name,
 )
-from adapters.analysis.providers import build_providers
+from adapters.analysis.providers import MeasurementScope, build_providers
+from adapters.analysis.secrets import InMemorySecretStore
+from adapters.analysis.templates import InMemoryTemplateStore
 from adapters.metrics import MetricSettings
 from adapters.runtime.projection import StateProjection
 from adapters.workers.analysis import AnalysisWorker

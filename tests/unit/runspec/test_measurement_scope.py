@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from adapters.analysis import AnalysisProviders, MeasurementRunner, MeasurementScope
 from adapters.analysis.kubernetes_job import job_name
+from adapters.analysis.measure import MeasurementRunner
+from adapters.analysis.providers import AnalysisProviders, MeasurementScope
 from adapters.analysis.secrets import InMemorySecretStore
 from rollouts.ports import Measurement
 from tests.unit.runspec.fakes import T0, ScriptedProvider, TickingClock

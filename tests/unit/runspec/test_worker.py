@@ -14,7 +14,8 @@ from adapters.analysis.providers import MeasurementScope
 from adapters.analysis.secrets import InMemorySecretStore
 from adapters.analysis.templates import InMemoryTemplateStore
 from adapters.runtime.projection import StateProjection
-from adapters.workers.analysis import ANALYSIS_EVENTS, UNKNOWN_RUN, AnalysisWorker
+from adapters.workers.analysis import UNKNOWN_RUN, AnalysisWorker
+from adapters.workers.analysis_events import ANALYSIS_EVENTS
 from events.phases import AnalysisRunKind
 from events.store import StoredEvent
 from rollouts.ports import Measurement
