@@ -97,10 +97,10 @@ def decode_snapshot(data: bytes, fingerprint: str) -> tuple[RolloutState, int]:
         raise SnapshotUnusable("the state was too large to snapshot", "too_large")
     if len(body) != size or zlib.crc32(body) != crc:
         raise SnapshotUnusable(f"body is torn or garbled ({len(body)} bytes, {size} written)")
-    try:
-        text = zlib.decompress(body)
-        state = shared_state(RolloutState.model_validate_json(text), from_json(text))
-    except (zlib.error, pydantic.ValidationError) as error:
+    try:  # parsed once: validated from, and keying the sharing (`shared_state`)
+        parsed = from_json(zlib.decompress(body))
+        state = shared_state(RolloutState.model_validate(parsed), parsed)
+    except (zlib.error, ValueError) as error:  # pydantic's ValidationError is a ValueError
         first = str(error).splitlines()[0]
         raise SnapshotUnusable(f"state does not parse: {first}") from None
     return state, version
