@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import signal
 import sys
@@ -20,9 +21,11 @@ from collections.abc import Callable
 PR_SET_PDEATHSIG = 1
 
 
+@functools.cache
 def _prctl() -> Callable[..., int] | None:
-    """libc's `prctl`, found in the parent: a child between fork and exec must not load a
-    library (that takes locks another thread of the parent may have held at the fork)."""
+    """libc's `prctl`, found in the parent (once: `find_library` runs `ldconfig -p`, 2.4 ms):
+    a child between fork and exec must not load a library (that takes locks another thread of
+    the parent may have held at the fork)."""
     if not sys.platform.startswith("linux"):
         return None
     name = ctypes.util.find_library("c")
