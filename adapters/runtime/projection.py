@@ -13,24 +13,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Mapping, Sequence
 
 import structlog
 from nats.aio.client import Client
-from nats.aio.msg import Msg
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from adapters.runtime.subscriptions import unsubscribe
+from adapters.runtime.following import StreamFollower
+from adapters.runtime.pending_states import (
+    PendingStates,
+    Restorable,
+    StateUnavailable,
+    collector_paused,
+)
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Event
 from events.codec import DEFAULT_CODEC, EventCodec
-from events.quarantine import Unreadable, decode_stored, one_line, rollout_of
+from events.quarantine import Unreadable, one_line
 from events.store import EventStore, StoredEvent
 from rollouts.evolve import evolve
 from rollouts.state import RolloutState, initial_state
 
 log = structlog.get_logger("rollouts.projection")
+
+DECODE_SLICE = 0.002
+"""Seconds of background decoding between two yields to the event loop. A decision takes a
+dozen turns of the loop (input, append, its ack, the reply) and waits up to a slice at each:
+with 32 states a turn (16-30 ms), the first decisions after a restart waited 3.6 s."""
+REFOLD_RETRY = 1.0
 
 Key = tuple[str, str]
 Listener = Callable[[Key, RolloutState], None]
@@ -42,17 +52,17 @@ class StateProjection:
         self._store = store
         self._codec = codec
         self._entries: dict[Key, tuple[RolloutState, int]] = {}
+        self._pending = PendingStates()
+        self._told_restored: tuple[Listener, ...] = ()
+        """The listeners registered at `restore`: told of each restored state when decoded."""
         self.sequence = 0
         """The highest stream sequence folded, of any rollout."""
         self._listeners: list[Listener] = []
         self._unreadable: list[UnreadableListener] = []
         self.unreadable = 0
         """Messages skipped because they cannot be decoded (`events.quarantine`)."""
-        self._advanced = asyncio.Condition()
-        self._subscription: Any = None
-        self._nc: Client | None = None
-        self._watchdog: Running | None = None
-        self._stream_position = 0
+        self.follower = StreamFollower(store, codec, self.apply, self._version)
+        self._decoder: Running | None = None
         self._tail_after: int | None = None
         """Where `rebuild` starts after `restore` (snapshots may be ahead of their checkpoint)."""
         self.restored = 0
@@ -72,29 +82,56 @@ class StateProjection:
 
     @property
     def states(self) -> dict[Key, RolloutState]:
+        """Every state, the restored ones decoded first (all of them: prefer `rollout_keys`)."""
+        for key in list(self._pending.keys()):
+            with contextlib.suppress(StateUnavailable):
+                self._restored(key)
         return {key: entry[0] for key, entry in self._entries.items()}
 
+    def rollout_keys(self) -> set[Key]:
+        """Every rollout known, none decoded for it."""
+        return {*self._entries, *self._pending.keys()}
+
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._entries) + len(self._pending)
 
     def state(self, namespace: str, name: str) -> RolloutState | None:
-        entry = self._entries.get((namespace, name))
+        key = (namespace, name)
+        entry = self._entries.get(key) or self._restored(key)
         return entry[0] if entry else None
 
     def entry(self, key: Key) -> tuple[RolloutState, int]:
         """(state, version): version is the stream sequence of the rollout's last event."""
-        return self._entries.get(key) or (initial_state(*key), 0)
+        return self._entries.get(key) or self._restored(key) or (initial_state(*key), 0)
+
+    def _restored(self, key: Key) -> tuple[RolloutState, int] | None:
+        """A restored rollout's entry, decoded now; None for a rollout never restored."""
+        if key in self._pending:
+            entry = self._entries[key] = self._pending.decode(key)
+            self._notify(key, entry[0], self._told_restored)
+            return entry
+        if key in self._pending.blocked:
+            raise StateUnavailable(key)
+        return None
+
+    def _version(self, key: Key) -> int:
+        """A rollout's version, without decoding it (0: not known, or being refolded)."""
+        entry = self._entries.get(key)
+        return entry[1] if entry else self._pending.version(key)
 
     def apply(self, stored: StoredEvent) -> None:
         namespace, _, name = stored.envelope.subject.partition("/")
         if type(stored.event) is Unreadable:  # exact types: see rollouts.evolve
-            known = self.entry((namespace, name))[1] if name else self.sequence
+            known = self._version((namespace, name)) if name else self.sequence
             if stored.stream_sequence > known:  # once, however many readers bring it
                 self._skipped(stored.event)
             if not name:  # not a rollout's subject: nothing to fold
                 self.sequence = max(self.sequence, stored.stream_sequence)
                 return
-        self._fold((namespace, name), [(stored.stream_sequence, stored.event)])
+        try:  # not `suppress`: 1 us a replayed event against 0.15 (1 % of a replay)
+            self._fold((namespace, name), [(stored.stream_sequence, stored.event)])
+        except StateUnavailable:
+            return  # its refold reads this event from its history
 
     def _skipped(self, event: Unreadable) -> None:
         """One line per quarantined message (no traceback: the reason says it all)."""
@@ -128,8 +165,10 @@ class StateProjection:
         self._entries[key] = (state, version)
         self._notify(key, state)
 
-    def _notify(self, key: Key, state: RolloutState) -> None:
-        for listener in self._listeners:
+    def _notify(
+        self, key: Key, state: RolloutState, listeners: Sequence[Listener] | None = None
+    ) -> None:
+        for listener in self._listeners if listeners is None else listeners:
             try:
                 listener(key, state)
             except Exception:  # a listener's bug must not leave the projection behind
@@ -160,25 +199,62 @@ class StateProjection:
     def covered(self) -> int:
         """The stream position up to which every event is folded: where the stream consumer
         is once following (the controller's own records may be ahead of it), else `sequence`."""
-        return self._stream_position if self._nc is not None else self.sequence
+        return self.follower.position if self.follower.following else self.sequence
 
-    def restore(self, entries: dict[Key, tuple[RolloutState, int]], position: int) -> None:
-        """Start from snapshots instead of nothing: each rollout's (state, version), all the
-        stream up to `position` covered. `rebuild` then folds only the tail after `position`,
-        and skips a rollout's events at or below its own version (`_fold` does)."""
-        self._entries.update(entries)
-        self.restored += len(entries)
-        versions = (version for _, version in entries.values())
+    def restore(self, snapshots: Mapping[Key, Restorable], position: int) -> None:
+        """Start from snapshots instead of nothing: each rollout's, all the stream up to
+        `position` covered. `rebuild` then folds only the tail after `position`, and skips a
+        rollout's events at or below its own version (`_fold` does). Each is decoded when first
+        needed, or in the background once following (`adapters.runtime.pending_states`); the
+        listeners registered now are told of it then."""
+        self._pending.add(snapshots)
+        self._told_restored = tuple(self._listeners)
+        self.restored += len(snapshots)
+        versions = (snapshot.version for snapshot in snapshots.values())
         self.sequence = max(self.sequence, position, *versions)
         self._tail_after = position
-        for key, (state, _) in entries.items():
-            self._notify(key, state)
 
     async def refold(self, key: Key) -> None:
-        """Fold one rollout from its own history (its snapshot could not be used)."""
+        """Fold one rollout from its own history (its snapshot could not be used). While that
+        history is read the stream's events for the rollout are left out (`blocked`), so each
+        read starts after the last event folded, until one finds nothing more."""
+        self._pending.drop(key)
         self._entries.pop(key, None)
-        for stored in await self._store.load(*key):
-            self.apply(stored)
+        self._pending.blocked.add(key)
+        while history := await self._store.load(*key, after=self._version(key)):
+            self._pending.blocked.discard(key)
+            for stored in history:
+                self.apply(stored)
+            self._pending.blocked.add(key)
+        self._pending.blocked.discard(key)  # no await since the last read: nothing missed
+
+    async def decode_restored(self) -> None:
+        """The restored states no decision has needed yet, decoded a slice at a time (decisions
+        go first), and the rollouts whose snapshot did not decode refolded: the job `follow`
+        starts, until none is left."""
+        started, count = time.perf_counter(), len(self._pending)
+        with collector_paused():
+            began = started
+            for key in list(self._pending.keys()):
+                if key in self._pending:  # not decoded by a decision meanwhile
+                    with contextlib.suppress(StateUnavailable):
+                        self._restored(key)
+                if time.perf_counter() - began > DECODE_SLICE:
+                    await asyncio.sleep(0)
+                    began = time.perf_counter()
+        log.info(
+            "projection.restored_decoded",
+            rollouts=count,
+            seconds=round(time.perf_counter() - started, 2),
+            undecodable=len(self._pending.blocked),
+        )
+        while self._pending.blocked:  # found while decoding, and none pending any more
+            key = next(iter(self._pending.blocked))
+            try:
+                await self.refold(key)
+            except Exception as error:  # the server may be down: try again
+                log.warning("projection.refold_failed", rollout=key, error=repr(error))
+                await asyncio.sleep(REFOLD_RETRY)
 
     async def rebuild(self) -> None:
         """Fold the whole stream (replay), page by page, up to its end when the rebuild began;
@@ -192,85 +268,18 @@ class StateProjection:
                 self.apply(stored)
 
     async def follow(self, nc: Client, spawn: Spawn = spawn_task) -> None:
-        """Keep folding new events as they are appended (an ordered push consumer), with a
-        watchdog: nats-py's ordered consumer gives up for good if its own reset fails while the
-        server restarts, so when the stream has moved on without us, we subscribe again."""
-        self._nc = nc
-        self._stream_position = self.sequence
-        await self._subscribe()
-        self._watchdog = spawn("projection-watchdog", self._watch)
-
-    async def _subscribe(self) -> None:
-        assert self._nc is not None
-        self._subscription = await self._nc.jetstream().subscribe(
-            "rollouts.evt.>",
-            ordered_consumer=True,
-            cb=self._on_message,
-            config=_start_after(self._followed),
-        )
-
-    @property
-    def _followed(self) -> int:
-        """Where the stream consumer is (the controller's own records may be ahead of it)."""
-        return self._stream_position
-
-    async def _watch(self, period: float = 1.0) -> None:
-        stalled_at = -1
-        while True:
-            await asyncio.sleep(period)
-            try:
-                behind = await self._store.last_sequence() > self._followed
-                if behind and stalled_at == self._followed:
-                    await self._resubscribe()
-                stalled_at = self._followed if behind else -1
-            except Exception as error:  # the server may be down; try again next period
-                log.debug("projection.watchdog", error=repr(error))
-
-    async def _resubscribe(self) -> None:
-        old, self._subscription = self._subscription, None
-        if old is not None:
-            await unsubscribe(old)
-        await self._subscribe()
-        log.info("projection.resubscribed", sequence=self._followed)
-
-    async def _on_message(self, msg: Msg) -> None:
-        """nats-py hands a callback's exception to the connection's error callback, where it
-        would vanish; so every failure is logged here and the stream position still moves."""
-        sequence = msg.metadata.sequence.stream
-        try:
-            if not self._recorded(msg.subject, sequence):
-                self.apply(decode_stored(self._codec, msg.subject, sequence, msg.headers, msg.data))
-        except Exception:
-            log.exception("projection.event_failed", subject=msg.subject, sequence=sequence)
-        finally:
-            self._stream_position = max(self._stream_position, sequence)
-            async with self._advanced:
-                self._advanced.notify_all()
-
-    def _recorded(self, subject: str, sequence: int) -> bool:
-        """Folded already: a decision of this process's controller (`record`) comes back on the
-        subscription, and is known by its sequence without decoding it again."""
-        namespace, _, name = rollout_of(subject).partition("/")
-        entry = self._entries.get((namespace, name))
-        return entry is not None and sequence <= entry[1]
+        """Keep folding new events as they are appended (`adapters.runtime.following`), and
+        decode the restored states no decision needed yet in the background."""
+        await self.follower.start(nc, self.sequence, spawn)
+        if self._pending or self._pending.blocked:  # a job that ends: not supervised
+            self._decoder = spawn_task("projection-decoder", self.decode_restored)
 
     async def wait_for(self, key: Key, sequence: int, timeout: float = 10.0) -> None:
         """Until rollout `key` has folded the event at stream sequence `sequence`."""
-        async with asyncio.timeout(timeout), self._advanced:
-            await self._advanced.wait_for(lambda: self.entry(key)[1] >= sequence)
+        await self.follower.wait_for(key, sequence, timeout)
 
     async def close(self) -> None:
-        if self._watchdog is not None:
-            await self._watchdog.stop()
-            self._watchdog = None
-        if self._subscription is not None:
-            await unsubscribe(self._subscription)
-            self._subscription = None
-
-
-def _start_after(sequence: int) -> ConsumerConfig:
-    if sequence == 0:
-        return ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
-    return ConsumerConfig(
-        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=sequence + 1
-    )
+        if self._decoder is not None:
+            await self._decoder.stop()
+            self._decoder = None
+        await self.follower.close()

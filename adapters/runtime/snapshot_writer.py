@@ -121,9 +121,9 @@ class SnapshotWriter:
         self._interval = interval
         self._max_value = max_value
         restored = restored or Restored()
-        self._written: dict[Key, int] = {k: v for k, (_, v) in restored.entries.items()}
+        self._written = {key: snapshot.version for key, snapshot in restored.entries.items()}
         self._checkpoint = restored.position
-        self._dirty: set[Key] = set(projection.states)  # whatever start folded beyond them
+        self._dirty: set[Key] = projection.rollout_keys()  # whatever start folded beyond them
         projection.on_event(self._changed)
         self._running: Running | None = None
         self.written = 0

@@ -15,7 +15,8 @@ key per rollout, not per chunk: a write costs one rollout's 2 KB, not a chunk's,
 far below the server's max payload (1 MB; a larger state is written as a "refold" marker), and
 one bad value costs one rollout's refold, not a chunk's.
 
-Start = load every snapshot, fold the stream after P (a rollout skips events at or below its own
+Start = load every snapshot (its header and checksum checked, its state decoded only when
+needed: `pending_states`), fold the stream after P (a rollout skips events at or below its own
 version, which may be past P), and refold from its own history any rollout whose snapshot is
 unusable. A snapshot is only an optimisation: a wrong fingerprint, a torn value or a missing
 checkpoint is logged, counted (`rollouts_snapshots_ignored_total`) and refolded, never trusted.
@@ -24,9 +25,6 @@ checkpoint is logged, counted (`rollouts_snapshots_ignored_total`) and refolded,
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import structlog
@@ -42,20 +40,21 @@ from nats.js.errors import (
 from nats.js.kv import KeyValue
 from prometheus_client import CollectorRegistry, Counter
 
+from adapters.runtime.pending_states import collector_paused
 from adapters.runtime.projection import Key
 from adapters.runtime.replication import stream_replicas
 from adapters.runtime.snapshot_format import (
+    Snapshot,
     SnapshotUnusable,
     decode_checkpoint,
-    decode_snapshot,
     encode_checkpoint,
+    read_snapshot,
     schema_fingerprint,
     snapshot_version,
 )
 from adapters.runtime.subscriptions import unsubscribe
 from events.streams import INPUT_PARTITIONS
 from events.subjects import decode_name, encode_name, encode_namespace
-from rollouts.state import RolloutState
 
 log = structlog.get_logger("rollouts.snapshots")
 
@@ -65,22 +64,6 @@ PREFIX = f"$KV.{BUCKET}."
 WRITE_ATTEMPTS = 5
 LOAD_TIMEOUT = 60.0
 """Longer than any sane load; a load that takes this long is abandoned for a full fold."""
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Loading 10,000 states allocates millions of objects that all survive, and each full
-    collection in the middle would walk them all again: 5.7 s of load became 1.7 s with the
-    collector paused. The survivors (the states) are then frozen, as `CollectorFreezer` does
-    every 10 s anyway, so the first collection after does not walk them either (0.8 s)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.freeze()
 
 
 class SnapshotLoadFailed(RuntimeError):
@@ -128,7 +111,8 @@ class SnapshotMetrics:
 class Restored:
     """What a load found: usable entries, the checkpoint, and rollouts to refold by history."""
 
-    entries: dict[Key, tuple[RolloutState, int]] = field(default_factory=dict)
+    entries: dict[Key, Snapshot] = field(default_factory=dict)
+    """Checked, not decoded: each is decoded when first needed (`pending_states`)."""
     position: int = 0
     refold: list[Key] = field(default_factory=list)
     ignored: dict[str, int] = field(default_factory=dict)
@@ -236,16 +220,17 @@ class SnapshotStore:
             return  # the checkpoint, or a deleted key
         self.revisions[key] = msg.metadata.sequence.stream
         try:
-            state, version = decode_snapshot(msg.data, self.fingerprint)
-            if version > stream_last:
-                raise SnapshotUnusable(f"version {version} is past the stream ({stream_last})")
+            snapshot = read_snapshot(msg.data, self.fingerprint)
+            if snapshot.version > stream_last:
+                reason = f"version {snapshot.version} is past the stream ({stream_last})"
+                raise SnapshotUnusable(reason)
         except SnapshotUnusable as reason:
             restored.ignore(reason.kind)
             restored.refold.append(key)
             if reason.kind != "schema":  # one line each; a schema change is summed up below
                 log.warning("snapshots.ignored", rollout=f"{key[0]}/{key[1]}", reason=str(reason))
             return
-        restored.entries[key] = (state, version)
+        restored.entries[key] = snapshot
 
     def _report(self, restored: Restored) -> None:
         for reason, count in restored.ignored.items():

@@ -138,7 +138,9 @@ class TimerWorker:
         self._task = spawn("timer-worker", self._run)
 
     async def _run(self) -> None:
-        self._dirty.update(self._projection.states)  # a restarted loop recomputes every wake-up
+        self._dirty.update(
+            self._projection.rollout_keys()
+        )  # a restarted loop recomputes every wake-up
         while True:
             self._changed.clear()
             if self._dirty:

@@ -15,11 +15,13 @@ from nats.js.kv import KeyValue
 from adapters.runtime import snapshots
 from adapters.runtime.projection import Key, StateProjection
 from adapters.runtime.snapshot_format import (
+    Snapshot,
     SnapshotUnusable,
     decode_checkpoint,
     decode_snapshot,
     encode_checkpoint,
     encode_snapshot,
+    read_snapshot,
     schema_fingerprint,
 )
 from adapters.runtime.snapshot_writer import INTERVAL
@@ -211,14 +213,14 @@ async def test_a_load_that_fails_midway_falls_back_to_a_full_fold(
     expected = await full_fold(rolled)
     calls = 0
 
-    def broken(data: bytes, fingerprint: str) -> tuple[RolloutState, int]:
+    def broken(data: bytes, fingerprint: str) -> Snapshot:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("injected bug")
-        return decode_snapshot(data, fingerprint)
+        return read_snapshot(data, fingerprint)
 
-    monkeypatch.setattr(snapshots, "decode_snapshot", broken)
+    monkeypatch.setattr(snapshots, "read_snapshot", broken)
     entries, restored, _ = await restarted(rolled)
     assert calls >= 2
     assert entries == expected and restored == 0

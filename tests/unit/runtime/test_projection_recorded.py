@@ -10,7 +10,7 @@ from typing import Any, cast
 import pytest
 from nats.aio.msg import Msg
 
-import adapters.runtime.projection as projection_module
+import adapters.runtime.following as following_module
 from adapters.runtime.projection import StateProjection
 from events.memory import InMemoryEventStore
 from events.quarantine import decode_stored
@@ -43,11 +43,11 @@ async def test_a_recorded_decision_is_not_decoded_again(monkeypatch: pytest.Monk
         decoded.append(sequence)
         return decode_stored(codec, subject, sequence, *rest)
 
-    monkeypatch.setattr(projection_module, "decode_stored", counting)
+    monkeypatch.setattr(following_module, "decode_stored", counting)
     subject = event_subject("default", "shop", "SpecApplied")
     for sequence in (1, version // 2, version):
-        await projection._on_message(cast(Msg, _Delivery(subject, sequence)))
+        await projection.follower.on_message(cast(Msg, _Delivery(subject, sequence)))
     assert decoded == [] and projection.unreadable == 0
-    await projection._on_message(cast(Msg, _Delivery(subject, version + 1)))
+    await projection.follower.on_message(cast(Msg, _Delivery(subject, version + 1)))
     assert decoded == [version + 1] and projection.unreadable == 1  # newer: decoded (garbage)
     assert projection.entry(("default", "shop"))[1] == version + 1

@@ -19,6 +19,7 @@ from adapters.runtime.snapshot_format import (
     encode_checkpoint,
     encode_snapshot,
     encode_too_large,
+    read_snapshot,
     schema_fingerprint,
 )
 from adapters.runtime.snapshot_writer import BATCH, SnapshotWriter
@@ -161,7 +162,10 @@ def test_a_flush_that_fails_midway_writes_no_checkpoint_and_the_next_one_complet
 def test_restored_rollouts_are_not_written_again() -> None:
     async def scenario() -> None:
         projection = await projection_of(4)
-        entries = {key: projection.entry(key) for key in projection.states}
+        entries = {
+            key: read_snapshot(encode_snapshot(*projection.entry(key), FP), FP)
+            for key in projection.states
+        }
         restored = Restored(entries=entries, position=projection.sequence)
         writer = SnapshotWriter(projection, FlakyStore(), restored)
         await writer.flush()
