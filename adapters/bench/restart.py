@@ -11,6 +11,13 @@ about 108 events each, published raw). Then, on the same server and in the same 
    killed (SIGKILL: no last flush), as a crash would.
 3. snapshot restart: the same command again, timed the same way; its log says how many
    rollouts it restored from snapshots and how many events of tail it folded.
+4. first decisions: right after that "ready", an `Abort` for each of `PROBES` rollouts spread
+   over the fleet, one after the other, each timed from publish to the controller's reply.
+   A restarted process decodes each rollout's snapshot when first needed and the others in the
+   background, so this says what "ready" is worth: a decision that waited for the rest of the
+   start would show here. The first one also waits for the input partitions' leases, which the
+   killed process held until they lapse (`LEASE_SECONDS` from its last renewal): that wait is
+   a crash's, not the start's, and is reported apart (`leases_taken_after_ready_s`).
 
 Both figures include the interpreter's start and imports, which is what an operator waits for.
 Part of `rollouts bench`; alone: `python -m adapters.bench.restart [--quick]`.
@@ -24,6 +31,7 @@ import json
 import signal
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +42,11 @@ from rich.console import Console
 from adapters.bench.children import ending_with_this_process
 from adapters.bench.replay_source import SHAPES, TEMPLATE_NAME, encode_history, rollout_name
 from adapters.bench.server import BenchServer, bench_server
-from adapters.bench.workload import rollout_history
+from adapters.bench.workload import NAMESPACE, rollout_history
+from adapters.runtime.client import new_input_id
+from adapters.runtime.publish import InputPublisher
 from adapters.runtime.snapshots import BUCKET, CHECKPOINT, partition_checkpoint, start_position
+from events.inputs import Abort
 from events.store import Outgoing
 from events.streams import EVENTS_STREAM, INPUT_PARTITIONS
 
@@ -44,6 +55,7 @@ UPDATES = 3
 FULL_ROLLOUTS = 10_000
 QUICK_ROLLOUTS = 1_000
 PUBLISH_CHUNK = 20_000
+PROBES = 5
 COVERED_TIMEOUT = 300.0
 READY_TIMEOUT = 600.0
 
@@ -112,6 +124,21 @@ class ControllerRun:
             self.process.send_signal(sig)
             await self.process.wait()
 
+    def leases_taken_after_ready(self) -> float:
+        """Seconds from its `app.started` line to its last `lease.acquired` (0: none after)."""
+        started = taken = None
+        for line in self.log.read_text(errors="replace").splitlines():
+            if '"app.started"' in line or '"lease.acquired"' in line:
+                found = json.loads(line)
+                at = datetime.fromisoformat(found["timestamp"].replace("Z", "+00:00"))
+                if found["event"] == "app.started":
+                    started = at
+                else:
+                    taken = at
+        if started is None or taken is None:
+            return 0.0
+        return round(max(0.0, (taken - started).total_seconds()), 2)
+
     def restored(self) -> dict[str, Any]:
         """The `snapshots.restored` line of its log (rollouts, refolded, position)."""
         for line in self.log.read_text(errors="replace").splitlines():
@@ -151,6 +178,21 @@ async def _position(kv: KeyValue, name: str) -> int | None:
     return position
 
 
+async def first_decisions(server: BenchServer, rollouts: int) -> list[float]:
+    """Milliseconds from publishing each probe's `Abort` to the controller's reply (a refusal
+    or a decision: either needs the rollout's state)."""
+    publish, elapsed = InputPublisher(server.js), []
+    for probe in range(PROBES):
+        inbox = server.nc.new_inbox()
+        subscription = await server.nc.subscribe(inbox, max_msgs=1)
+        started = time.perf_counter()
+        name = rollout_name(probe * rollouts // PROBES + probe)
+        await publish(NAMESPACE, name, Abort(input_id=new_input_id()), reply_to=inbox)
+        await subscription.next_msg(READY_TIMEOUT)
+        elapsed.append(round((time.perf_counter() - started) * 1000, 1))
+    return elapsed
+
+
 async def measure_restart(server: BenchServer, *, quick: bool, console: Console) -> dict[str, Any]:
     """The restart section of `rollouts bench` (10,000 rollouts; quick mode 1,000)."""
     rollouts = QUICK_ROLLOUTS if quick else FULL_ROLLOUTS
@@ -166,11 +208,16 @@ async def measure_restart(server: BenchServer, *, quick: bool, console: Console)
         tail = await publish_rollouts(server, rollouts, tail_rollouts)
         await full.end(signal.SIGKILL)  # a crash: no last flush
         snap_seconds = await snap.start()
-        restored = snap.restored()
+        probes = await first_decisions(server, rollouts)
+        restored, lease_wait = snap.restored(), snap.leases_taken_after_ready()
     finally:
         await full.end(signal.SIGKILL)
         await snap.end(signal.SIGTERM)
     console.print(f"    from snapshots: ready in {snap_seconds:.2f} s ({restored})")
+    console.print(
+        f"    first decisions after ready: {probes} ms (the killed controller's leases "
+        f"lapsed, and were taken, {lease_wait} s after ready)"
+    )
     return {
         "rollouts": rollouts,
         "events": events,
@@ -178,6 +225,8 @@ async def measure_restart(server: BenchServer, *, quick: bool, console: Console)
         "full_refold_ready_s": round(full_seconds, 2),
         "snapshot_ready_s": round(snap_seconds, 2),
         "speedup": round(full_seconds / snap_seconds, 1),
+        "first_decisions_ms": probes,
+        "leases_taken_after_ready_s": lease_wait,
         "tail_rollouts": tail_rollouts,
         "tail_events": tail,
         "restored": restored,

@@ -221,6 +221,9 @@ def test_restart_from_snapshots_restores_every_rollout(run: dict[str, Any]) -> N
     assert restart["restored"]["refolded"] == 0
     assert restart["tail_events"] > 0
     assert restart["full_refold_ready_s"] > restart["snapshot_ready_s"] > 0
+    assert len(restart["first_decisions_ms"]) == 5
+    assert all(ms > 0 for ms in restart["first_decisions_ms"])
+    assert restart["leases_taken_after_ready_s"] >= 0
 
 
 def test_progress_is_printed(run: dict[str, Any]) -> None:
