@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import structlog
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
+from adapters.runtime.pending_states import Key
 from adapters.runtime.subscriptions import unsubscribe
 from adapters.runtime.tasks import Running, Spawn
 from events.codec import EventCodec
 from events.quarantine import decode_stored, rollout_of
 from events.store import EventStore, StoredEvent
-
-if TYPE_CHECKING:
-    from adapters.runtime.projection import Key
 
 log = structlog.get_logger("rollouts.projection")
 

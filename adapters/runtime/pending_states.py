@@ -18,17 +18,17 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator, KeysView, Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import structlog
 
 from events.quarantine import one_line
 from rollouts.state import RolloutState
 
-if TYPE_CHECKING:
-    from adapters.runtime.projection import Key
-
 log = structlog.get_logger("rollouts.snapshots")
+
+Key = tuple[str, str]
+"""(namespace, name): a rollout, as the projection keys it (`projection` re-exports it)."""
 
 
 class Restorable(Protocol):

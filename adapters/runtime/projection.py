@@ -21,6 +21,7 @@ from nats.aio.client import Client
 
 from adapters.runtime.following import StreamFollower
 from adapters.runtime.pending_states import (
+    Key,
     PendingStates,
     Restorable,
     StateUnavailable,
@@ -34,6 +35,8 @@ from events.store import EventStore, StoredEvent
 from rollouts.evolve import evolve
 from rollouts.state import RolloutState, initial_state
 
+__all__ = ["Key", "Listener", "StateProjection", "UnreadableListener"]
+
 log = structlog.get_logger("rollouts.projection")
 
 DECODE_SLICE = 0.002
@@ -42,7 +45,6 @@ dozen turns of the loop (input, append, its ack, the reply) and waits up to a sl
 with 32 states a turn (16-30 ms), the first decisions after a restart waited 3.6 s."""
 REFOLD_RETRY = 1.0
 
-Key = tuple[str, str]
 Listener = Callable[[Key, RolloutState], None]
 UnreadableListener = Callable[[Unreadable], None]
 
