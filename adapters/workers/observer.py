@@ -10,6 +10,7 @@ import structlog
 import events.inputs as inp
 from adapters.runtime.tasks import Running, Spawn, spawn_task
 from events.base import Input
+from events.input_codec import MalformedInput
 from rollouts.ports import ReplicaSetPlatform, ReplicaSetStatus
 
 log = structlog.get_logger("rollouts.observer")
@@ -46,11 +47,19 @@ class PlatformObserver:
 
     async def _report(self, status: ReplicaSetStatus) -> None:
         """Until it is published: the platform reports a change once, so an observation given
-        up on would leave the controller waiting for ever for replicas that are long there."""
+        up on would leave the controller waiting for ever for replicas that are long there.
+        Except one no publish can take (a ReplicaSet named past Kubernetes' limits, made from a
+        forged event): retried, it held every later status of every rollout behind it for ever
+        (the bus fuzz test, seed 1900384687). It is dropped with one line."""
         item = observation(status)
         while True:
             try:
                 await self._publish(status.rollout.namespace, status.rollout.name, item)
+                return
+            except MalformedInput as refused:
+                log.error(
+                    "observer.observation_refused", input=item.input_id[:200], error=str(refused)
+                )
                 return
             except Exception as error:
                 log.error("observer.publish_failed", input=item.input_id, error=repr(error))

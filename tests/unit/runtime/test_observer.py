@@ -10,6 +10,7 @@ import adapters.workers.observer as observer_module
 from adapters.local import InMemoryPlatform
 from adapters.workers.observer import PlatformObserver
 from events.base import Input
+from events.input_codec import MalformedInput
 from rollouts.ports import ReplicaSetSpec, RolloutRef
 
 
@@ -41,4 +42,39 @@ async def test_an_observation_whose_publish_fails_is_retried_until_it_is_publish
         await observer.stop()
         await platform.stop()
     assert failures == 0
+    assert [(i.pod_template_hash, i.replicas) for i in published] == [("abc", 2)]  # type: ignore[attr-defined]
+
+
+async def test_an_observation_no_publish_can_take_is_dropped_and_the_next_ones_go_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ReplicaSet named past Kubernetes' limits (made from a forged event) must not hold
+    every later observation, of every rollout, behind its endless retries."""
+    monkeypatch.setattr(observer_module, "RETRY_SECONDS", 0.01)
+    platform = InMemoryPlatform()
+    await platform.start()
+    published: list[Input] = []
+    refused: list[str] = []
+
+    async def publish(namespace: str, name: str, item: Input) -> None:
+        if len(item.pod_template_hash) > 63:  # type: ignore[attr-defined]
+            refused.append(name)
+            raise MalformedInput("invalid ReplicaSetObserved input: pod_template_hash too long")
+        published.append(item)
+
+    observer = PlatformObserver(platform, publish)
+    observer.start()
+    try:
+        forged = ReplicaSetSpec(RolloutRef("default", "target"), "x" * 5000, 1, 1, {}, 0, {})
+        await platform.scale(forged)
+        await platform.scale(
+            ReplicaSetSpec(RolloutRef("default", "steady"), "abc", 1, 2, {}, 0, {})
+        )
+        async with asyncio.timeout(5):
+            while not published:
+                await asyncio.sleep(0.01)
+    finally:
+        await observer.stop()
+        await platform.stop()
+    assert refused == ["target"]
     assert [(i.pod_template_hash, i.replicas) for i in published] == [("abc", 2)]  # type: ignore[attr-defined]
